@@ -1,0 +1,207 @@
+/* Internal structures of libddamfn: the parsed model file, the folded
+ * layers the forward pass walks, and the kernel entry points.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef DDAMFN_PRIVATE_H
+#define DDAMFN_PRIVATE_H
+
+#include "ddamfn/ddamfn.h"
+
+G_BEGIN_DECLS
+
+/* ---- safetensors.c: the container ---------------------------------- */
+
+typedef enum
+{
+  ST_DTYPE_F32,
+  ST_DTYPE_F16,
+  ST_DTYPE_BF16,
+  ST_DTYPE_F64,
+  ST_DTYPE_I64,
+  ST_DTYPE_I32,
+  ST_DTYPE_I16,
+  ST_DTYPE_I8,
+  ST_DTYPE_U8,
+  ST_DTYPE_BOOL,
+} StDtype;
+
+#define ST_MAX_DIMS 8
+
+typedef struct
+{
+  char *name;
+  StDtype dtype;
+  int ndim;
+  gint64 shape[ST_MAX_DIMS];
+  gint64 numel;
+  const guint8 *data;           /* inside the mapping; may be unaligned */
+  gsize nbytes;
+} StTensor;
+
+typedef struct _StFile StFile;
+
+StFile *st_file_open (const char *path, GError ** error);
+void st_file_free (StFile * file);
+const StTensor *st_file_lookup (const StFile * file, const char *name);
+/* Metadata value of KEY, or NULL. */
+const char *st_file_get_metadata (const StFile * file, const char *key);
+/* Copies the metadata table (key → value strings) into a new hash table. */
+GHashTable *st_file_dup_metadata (const StFile * file);
+const char *st_dtype_name (StDtype dtype);
+
+/* ---- model.c: folded layers ----------------------------------------- */
+
+typedef enum
+{
+  ACT_NONE,
+  ACT_PRELU,
+  ACT_RELU,
+  ACT_HARDSWISH,
+  ACT_SIGMOID,
+  ACT_TANH,
+} DdamfnAct;
+
+/* A convolution with BatchNorm folded in: weight [cout][cin/groups][kh][kw],
+ * bias [cout], optional per-channel PReLU slope. For a depthwise layer
+ * groups == cin == cout. */
+typedef struct
+{
+  int cin, cout, kh, kw, stride, pad_h, pad_w, groups;
+  DdamfnAct act;
+  float *weight;
+  float *bias;
+  float *slope;                 /* PReLU, NULL otherwise */
+} DdamfnConv;
+
+/* The attention gate shared by the backbone's CoordAtt and the heads:
+ * conv1 (+bn1 folded, hardswish) → conv2 / conv3 (sigmoid). */
+typedef struct
+{
+  int channels, mip;
+  DdamfnConv conv1, conv2, conv3;
+} DdamfnGate;
+
+#define DDAMFN_MAX_SPLITS 4
+
+typedef struct
+{
+  int cin, cout, groups_width, stride;
+  gboolean residual;
+  DdamfnConv expand;            /* 1×1 cin → g, PReLU */
+  int n_splits;
+  DdamfnConv dw[DDAMFN_MAX_SPLITS];     /* MDConv pieces, no bias applied */
+  DdamfnGate ca;
+  DdamfnConv project;           /* 1×1 g → cout, no activation */
+  int h_in, w_in, h_out, w_out;
+} DdamfnMixBlock;
+
+typedef struct
+{
+  DdamfnConv linear_h;          /* depthwise (1,7) */
+  DdamfnConv linear_w;          /* depthwise (7,1) */
+  DdamfnGate gate;
+} DdamfnHead;
+
+typedef struct
+{
+  int in, out;
+  float *weight;                /* [out][in] */
+  float *bias;
+} DdamfnDense;
+
+#define DDAMFN_N_MIX_BLOCKS 34
+#define DDAMFN_N_HEADS 2
+
+struct _DdamfnModel
+{
+  gint ref_count;
+  char *path;
+  GHashTable *metadata;
+
+  DdamfnConv conv0;             /* 3 → 64, 3×3 s2 */
+  DdamfnConv conv1_dw;          /* 64 depthwise 3×3 */
+  DdamfnMixBlock blocks[DDAMFN_N_MIX_BLOCKS];
+  DdamfnConv conv_last;         /* 256 → 512 1×1 */
+  DdamfnHead heads[DDAMFN_N_HEADS];
+  DdamfnConv gdc;               /* 512 depthwise 7×7 → embedding */
+
+  gboolean multitask;
+  DdamfnDense fc;               /* single-task */
+  DdamfnDense dense;            /* multitask trunk */
+  gboolean has_va, has_expr, has_au;
+  DdamfnDense va, emotions, actions;
+
+  int n_expr;
+  char *expr_labels[DDAMFN_MAX_EXPRESSIONS];
+  char *au_names[DDAMFN_N_AU];
+  float au_thresholds[DDAMFN_N_AU];
+  float mean[3], std[3];
+};
+
+/* ---- ops: kernels ---------------------------------------------------- */
+
+/* Y[cout][cols] = act (W · X[cin][cols] + b) through sgemm. X and Y may not
+ * alias. ldx/ldy are row strides in floats. */
+void ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
+    float *y, int ldy, int cols);
+
+/* y[n][o] = act (W · x + b) for a dense layer; x is [in][n] (column per
+ * face), y is [out][n]. */
+void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
+    int n, DdamfnAct act);
+
+/* First convolution of the backbone from an NCHW batch, as im2col + sgemm;
+ * output is channel-major [cout][n][oh][ow]. COLS is scratch of
+ * cin·kh·kw·n·oh·ow floats. */
+void ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw,
+    int n, int h, int w, float *cols, float *y);
+
+/* Depthwise convolution over channel-major planes: CHANNELS channels, each
+ * with N planes of H×W; output planes OH×OW. When BIAS is false the conv's
+ * bias is not added (MDConv). */
+void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
+    int channels, int n, int h, int w, int oh, int ow, gboolean bias);
+
+/* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
+ * (may be NULL) and per-row PReLU slope (ACT_PRELU). */
+void ddamfn_op_bias_act (float *y, int rows, int cols, int ld,
+    const float *bias, const float *slope, DdamfnAct act);
+
+/* CoordAtt pooling. x is [c][n][h][w]; the pooled buffer is
+ * [c][n·h + n·w]: first every face's h values, then every face's w values.
+ * Mean variant (backbone). */
+void ddamfn_op_coord_pool_mean (const float *x, float *pooled, int c, int n,
+    int h, int w);
+
+/* Learned variant (heads): depthwise (1,w) and (h,1) LinearBlocks. */
+void ddamfn_op_coord_pool_linear (const DdamfnConv * lin_h,
+    const DdamfnConv * lin_w, const float *x, float *pooled, int c, int n,
+    int h, int w);
+
+/* gates[c][n·h + n·w] = sigmoid (conv2/conv3 (hardswish (conv1 (pooled)))).
+ * MID is scratch of mip × (n·h + n·w) floats. */
+void ddamfn_op_coord_gates (const DdamfnGate * gate, const float *pooled,
+    float *mid, float *gates, int n, int h, int w);
+
+/* x[c][n][i][j] *= gh[c][n·h + i·…] · gw[…] in place. */
+void ddamfn_op_coord_apply (float *x, const float *gates, int c, int n,
+    int h, int w);
+
+/* att[c][n][i][j] = max (att, gh·gw) (or = gh·gw when FIRST). */
+void ddamfn_op_coord_max_into (float *att, const float *gates, int c, int n,
+    int h, int w, gboolean first);
+
+/* ---- postprocess.c --------------------------------------------------- */
+
+void ddamfn_softmax (const float *logits, int k, float *probs);
+/* Runs the output heads on EMB [512][n] (HIDDEN: [512][n] scratch, OUT:
+ * [16][n] scratch) and fills one result per face. */
+void ddamfn_postprocess (const DdamfnModel * m, const float *emb,
+    float *hidden, float *out, int n, DdamfnResult * results);
+float ddamfn_sigmoid (float x);
+
+G_END_DECLS
+
+#endif /* DDAMFN_PRIVATE_H */

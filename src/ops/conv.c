@@ -1,0 +1,72 @@
+/* Convolutions that are matrix products: 1×1 convolutions and dense layers
+ * as one OpenBLAS sgemm over the whole batch (activations are kept
+ * channel-major, [channel][face][h][w], so a batch is just more columns),
+ * and the backbone's first 3×3 convolution as im2col + sgemm.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ddamfn-private.h"
+
+#include <cblas.h>
+#include <string.h>
+
+void
+ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
+    float *y, int ldy, int cols)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->cout, cols,
+      conv->cin, 1.f, conv->weight, conv->cin, x, ldx, 0.f, y, ldy);
+  ddamfn_op_bias_act (y, conv->cout, cols, ldy, conv->bias, conv->slope,
+      conv->act);
+}
+
+void
+ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
+    DdamfnAct act)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, dense->out, n,
+      dense->in, 1.f, dense->weight, dense->in, x, n, 0.f, y, n);
+  ddamfn_op_bias_act (y, dense->out, n, n, dense->bias, NULL, act);
+}
+
+void
+ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
+    int h, int w, float *cols, float *y)
+{
+  const int oh = (h + 2 * conv->pad_h - conv->kh) / conv->stride + 1;
+  const int ow = (w + 2 * conv->pad_w - conv->kw) / conv->stride + 1;
+  const gsize plane = (gsize) oh * ow;
+  const gsize ncols = plane * n;
+  const int k = conv->cin * conv->kh * conv->kw;
+
+  /* Row r = (ci, ky, kx) of the column matrix holds, for every face and
+   * output pixel, the input sample that tap multiplies. */
+  for (int ci = 0; ci < conv->cin; ci++)
+    for (int ky = 0; ky < conv->kh; ky++)
+      for (int kx = 0; kx < conv->kw; kx++) {
+        float *row = cols + ((gsize) (ci * conv->kh + ky) * conv->kw + kx)
+            * ncols;
+        for (int f = 0; f < n; f++) {
+          const float *src = nchw + ((gsize) f * conv->cin + ci) * h * w;
+          for (int oy = 0; oy < oh; oy++) {
+            const int iy = oy * conv->stride + ky - conv->pad_h;
+            float *dst = row + f * plane + (gsize) oy * ow;
+            if (iy < 0 || iy >= h) {
+              memset (dst, 0, ow * sizeof (float));
+              continue;
+            }
+            for (int ox = 0; ox < ow; ox++) {
+              const int ix = ox * conv->stride + kx - conv->pad_w;
+              dst[ox] = (ix >= 0 && ix < w) ? src[(gsize) iy * w + ix] : 0.f;
+            }
+          }
+        }
+      }
+
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->cout,
+      (int) ncols, k, 1.f, conv->weight, k, cols, (int) ncols, 0.f, y,
+      (int) ncols);
+  ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
+      conv->slope, conv->act);
+}

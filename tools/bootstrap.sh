@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what gst-ddamfn needs on Debian 12 (apt), builds and installs it,
+# fetches and converts the released DDAMFN++ checkpoints, and runs the main
+# job on the sample photo.
+#
+#   sudo bash tools/bootstrap.sh            everything
+#   sudo bash tools/bootstrap.sh --no-run   dependencies, build and install only
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+run_main=1
+[ "${1:-}" = "--no-run" ] && run_main=0
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+echo "== installing Debian packages"
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq
+as_root apt-get install -y -qq --no-install-recommends \
+  $(grep -v '^#' tools/debian-packages.txt) >/dev/null
+
+echo "== building"
+if [ ! -f build/build.ninja ]; then
+  meson setup build --prefix=/usr/local >/dev/null
+fi
+ninja -C build >/dev/null
+echo "== installing into /usr/local"
+as_root meson install -C build --quiet
+as_root ldconfig
+
+[ "$run_main" -eq 1 ] || exit 0
+
+echo "== fetching the released DDAMFN++ checkpoints"
+bash models/fetch-released.sh models/released
+
+echo "== main job: expression of the sample photo"
+photo=../shared/data/messi5.jpg
+[ -f "$photo" ] || photo=$(ls /usr/share/doc/*/examples/*.jpg 2>/dev/null | head -n1)
+ddamfn-infer --model models/released/affecnet8_epoch25_acc0.6469.safetensors "$photo"

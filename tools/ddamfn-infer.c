@@ -1,0 +1,230 @@
+/* ddamfn-infer: run a DDAMFN model on JPEG face crops or on raw normalised
+ * tensors and print one JSON object per face per line.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <ddamfn/ddamfn.h>
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *opt_model;
+static char *opt_raw;
+static int opt_threads = 1;
+static int opt_batch = 8;
+static char **opt_images;
+
+static GOptionEntry entries[] = {
+  {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+      "Model file (.safetensors, from ddamfn-convert)", "FILE"},
+  {"raw", 'r', 0, G_OPTION_ARG_FILENAME, &opt_raw,
+        "Read N×3×112×112 little-endian float32 normalised faces from FILE",
+      "FILE"},
+  {"threads", 't', 0, G_OPTION_ARG_INT, &opt_threads,
+      "Worker threads (0 = one per CPU; default 1)", "N"},
+  {"batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch,
+      "Faces per forward pass (default 8)", "N"},
+  {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_images,
+      NULL, "IMAGE.jpg…"},
+  {NULL}
+};
+
+static void
+die (const char *message)
+{
+  fprintf (stderr, "ddamfn-infer: %s\n", message);
+  exit (1);
+}
+
+static void
+print_result (DdamfnModel * model, const DdamfnResult * r,
+    const char *image, int face)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *gen;
+  JsonNode *root;
+  char *line;
+
+  json_builder_begin_object (b);
+  if (image) {
+    json_builder_set_member_name (b, "image");
+    json_builder_add_string_value (b, image);
+  } else {
+    json_builder_set_member_name (b, "face");
+    json_builder_add_int_value (b, face);
+  }
+  if (r->n_expr > 0) {
+    json_builder_set_member_name (b, "expression");
+    json_builder_add_string_value (b,
+        ddamfn_model_get_expression_label (model, r->expr_index));
+    json_builder_set_member_name (b, "expression_index");
+    json_builder_add_int_value (b, r->expr_index);
+    json_builder_set_member_name (b, "expression_probs");
+    json_builder_begin_array (b);
+    for (int k = 0; k < r->n_expr; k++)
+      json_builder_add_double_value (b, r->expr_probs[k]);
+    json_builder_end_array (b);
+  }
+  if (r->has_va) {
+    json_builder_set_member_name (b, "valence");
+    json_builder_add_double_value (b, r->valence);
+    json_builder_set_member_name (b, "arousal");
+    json_builder_add_double_value (b, r->arousal);
+  }
+  if (r->n_au > 0) {
+    json_builder_set_member_name (b, "au_probs");
+    json_builder_begin_array (b);
+    for (int k = 0; k < r->n_au; k++)
+      json_builder_add_double_value (b, r->au_probs[k]);
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "au_active");
+    json_builder_begin_array (b);
+    for (int k = 0; k < r->n_au; k++)
+      if (r->au_active & (1u << k))
+        json_builder_add_string_value (b, ddamfn_model_get_au_name (model,
+                k));
+    json_builder_end_array (b);
+  }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  line = json_generator_to_data (gen, NULL);
+  puts (line);
+  g_free (line);
+  json_node_unref (root);
+  g_object_unref (gen);
+  g_object_unref (b);
+}
+
+static void
+run_batch (DdamfnSession * session, const float *input, int n,
+    char **images, int first_face)
+{
+  DdamfnResult *results = g_new (DdamfnResult, n);
+  GError *error = NULL;
+
+  if (!ddamfn_session_run (session, input, n, results, &error))
+    die (error->message);
+  for (int i = 0; i < n; i++)
+    print_result (ddamfn_session_get_model (session), &results[i],
+        images ? images[i] : NULL, first_face + i);
+  g_free (results);
+}
+
+static void
+run_raw (DdamfnSession * session, const char *path)
+{
+  GMappedFile *mf;
+  GError *error = NULL;
+  gsize len, face_bytes = DDAMFN_INPUT_FLOATS * sizeof (float);
+  const char *bytes;
+  float *batch;
+  int n;
+
+  mf = g_mapped_file_new (path, FALSE, &error);
+  if (mf == NULL)
+    die (error->message);
+  len = g_mapped_file_get_length (mf);
+  bytes = g_mapped_file_get_contents (mf);
+  if (len == 0 || len % face_bytes != 0) {
+    char *msg = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " bytes is not a "
+        "whole number of 3×112×112 float32 faces (%" G_GSIZE_FORMAT
+        " bytes each)", path, len, face_bytes);
+    die (msg);
+  }
+  n = (int) MIN (len / face_bytes, (gsize) G_MAXINT);
+
+  batch = g_new (float, (gsize) opt_batch * DDAMFN_INPUT_FLOATS);
+  for (int first = 0; first < n; first += opt_batch) {
+    int count = MIN (opt_batch, n - first);
+    /* Copy so the float reads are aligned; the file is little-endian,
+     * as is every platform this library targets. */
+    memcpy (batch, bytes + (gsize) first * face_bytes, count * face_bytes);
+    run_batch (session, batch, count, NULL, first);
+  }
+  g_free (batch);
+  g_mapped_file_unref (mf);
+}
+
+static void
+run_images (DdamfnSession * session, char **images)
+{
+  DdamfnModel *model = ddamfn_session_get_model (session);
+  int n = g_strv_length (images);
+  float mean[3], std[3];
+  float *batch = g_new (float, (gsize) opt_batch * DDAMFN_INPUT_FLOATS);
+  GError *error = NULL;
+
+  ddamfn_model_get_normalization (model, mean, std);
+  for (int first = 0; first < n; first += opt_batch) {
+    int count = MIN (opt_batch, n - first);
+    for (int i = 0; i < count; i++) {
+      int w, h;
+      uint8_t *rgb = ddamfn_jpeg_decode_file (images[first + i], &w, &h,
+          &error);
+      DdamfnImage img = {.format = DDAMFN_PIXEL_RGB,.width = w,.height = h };
+      DdamfnBox box = { 0, 0, w, h };
+
+      if (rgb == NULL)
+        die (error->message);
+      img.planes[0] = rgb;
+      img.strides[0] = w * 3;
+      if (!ddamfn_preprocess_box (&img, &box, 1.f, mean, std,
+              batch + (gsize) i * DDAMFN_INPUT_FLOATS, &error))
+        die (error->message);
+      g_free (rgb);
+    }
+    run_batch (session, batch, count, images + first, first);
+  }
+  g_free (batch);
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionContext *ctx;
+  GError *error = NULL;
+  DdamfnModel *model;
+  DdamfnSession *session;
+
+  ctx = g_option_context_new ("[IMAGE.jpg…]");
+  g_option_context_set_summary (ctx,
+      "Reads facial affect with a DDAMFN model. Each JPEG is taken as one "
+      "face crop\n(resized to 112×112); --raw takes already normalised "
+      "tensors. Prints one JSON\nobject per face per line.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    die (error->message);
+  g_option_context_free (ctx);
+
+  if (opt_model == NULL)
+    die ("--model is required (see --help)");
+  if ((opt_raw == NULL) == (opt_images == NULL || opt_images[0] == NULL))
+    die ("give either --raw FILE or one or more JPEG images");
+  if (opt_batch < 1 || opt_batch > 1024)
+    die ("--batch must be between 1 and 1024");
+
+  model = ddamfn_model_open (opt_model, &error);
+  if (model == NULL)
+    die (error->message);
+  session = ddamfn_session_new (model, opt_threads, &error);
+  if (session == NULL)
+    die (error->message);
+
+  if (opt_raw)
+    run_raw (session, opt_raw);
+  else
+    run_images (session, opt_images);
+
+  ddamfn_session_free (session);
+  ddamfn_model_unref (model);
+  g_free (opt_model);
+  g_free (opt_raw);
+  g_strfreev (opt_images);
+  return 0;
+}
