@@ -1,0 +1,259 @@
+/* Kernel tests: each kernel of src/ops against a direct, obviously-correct
+ * loop over the definition, on random data with awkward sizes.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ddamfn-private.h"
+
+#include <math.h>
+#include <string.h>
+
+static float *
+random_floats (GRand * r, gsize n, double lo, double hi)
+{
+  float *v = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    v[i] = (float) g_rand_double_range (r, lo, hi);
+  return v;
+}
+
+static void
+assert_close (const float *a, const float *b, gsize n, float tol)
+{
+  for (gsize i = 0; i < n; i++)
+    if (fabsf (a[i] - b[i]) > tol * (1.f + fabsf (b[i])))
+      g_error ("element %" G_GSIZE_FORMAT ": %.9g != %.9g", i, a[i], b[i]);
+}
+
+static float
+prelu_ref (float v, float a)
+{
+  return v > 0 ? v : a * v;
+}
+
+/* Depthwise conv over [c][n][h][w] by the definition. */
+static void
+depthwise_ref (const DdamfnConv * cv, const float *x, float *y, int c, int n,
+    int h, int w, int oh, int ow)
+{
+  for (int ch = 0; ch < c; ch++)
+    for (int f = 0; f < n; f++)
+      for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+          double s = cv->bias ? cv->bias[ch] : 0;
+          for (int ky = 0; ky < cv->kh; ky++)
+            for (int kx = 0; kx < cv->kw; kx++) {
+              int iy = oy * cv->stride + ky - cv->pad_h;
+              int ix = ox * cv->stride + kx - cv->pad_w;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                s += cv->weight[(ch * cv->kh + ky) * cv->kw + kx] *
+                    x[(((gsize) ch * n + f) * h + iy) * w + ix];
+            }
+          float v = (float) s;
+          if (cv->act == ACT_PRELU)
+            v = prelu_ref (v, cv->slope[ch]);
+          y[(((gsize) ch * n + f) * oh + oy) * ow + ox] = v;
+        }
+}
+
+static void
+check_depthwise (int k_h, int k_w, int stride, int pad_h, int pad_w, int h,
+    int w, gboolean prelu)
+{
+  GRand *r = g_rand_new_with_seed (k_h * 100 + k_w * 10 + stride + h);
+  const int c = 5, n = 3;
+  int oh = (h + 2 * pad_h - k_h) / stride + 1;
+  int ow = (w + 2 * pad_w - k_w) / stride + 1;
+  DdamfnConv cv = {.cin = c,.cout = c,.kh = k_h,.kw = k_w,.stride =
+        stride,.pad_h = pad_h,.pad_w = pad_w,.groups = c,.act =
+        prelu ? ACT_PRELU : ACT_NONE
+  };
+  float *x = random_floats (r, (gsize) c * n * h * w, -2, 2);
+  float *y = g_new (float, (gsize) c * n * oh * ow);
+  float *ref = g_new (float, (gsize) c * n * oh * ow);
+
+  cv.weight = random_floats (r, (gsize) c * k_h * k_w, -1, 1);
+  cv.bias = random_floats (r, c, -1, 1);
+  cv.slope = prelu ? random_floats (r, c, 0, 0.5) : NULL;
+
+  ddamfn_op_depthwise (&cv, x, y, c, n, h, w, oh, ow, TRUE);
+  depthwise_ref (&cv, x, ref, c, n, h, w, oh, ow);
+  assert_close (y, ref, (gsize) c * n * oh * ow, 1e-5f);
+
+  g_free (cv.weight);
+  g_free (cv.bias);
+  g_free (cv.slope);
+  g_free (x);
+  g_free (y);
+  g_free (ref);
+  g_rand_free (r);
+}
+
+static void
+test_depthwise_square_kernels_stride1 (void)
+{
+  for (int k = 3; k <= 9; k += 2)
+    check_depthwise (k, k, 1, k / 2, k / 2, 14, 13, FALSE);
+}
+
+static void
+test_depthwise_square_kernels_stride2 (void)
+{
+  for (int k = 3; k <= 9; k += 2) {
+    check_depthwise (k, k, 2, k / 2, k / 2, 28, 28, FALSE);
+    check_depthwise (k, k, 2, k / 2, k / 2, 15, 9, FALSE);
+  }
+}
+
+static void
+test_depthwise_prelu_block (void)
+{
+  check_depthwise (3, 3, 1, 1, 1, 56, 56, TRUE);
+}
+
+static void
+test_depthwise_head_shapes (void)
+{
+  check_depthwise (1, 7, 1, 0, 0, 7, 7, FALSE);
+  check_depthwise (7, 1, 1, 0, 0, 7, 7, FALSE);
+  check_depthwise (7, 7, 1, 0, 0, 7, 7, FALSE);
+}
+
+static void
+test_conv1x1_matches_definition (void)
+{
+  GRand *r = g_rand_new_with_seed (7);
+  const int cin = 13, cout = 11, cols = 37;
+  DdamfnConv cv = {.cin = cin,.cout = cout,.kh = 1,.kw = 1,.stride =
+        1,.groups = 1,.act = ACT_PRELU };
+  float *x = random_floats (r, (gsize) cin * cols, -2, 2);
+  float *y = g_new (float, (gsize) cout * cols);
+  float *ref = g_new (float, (gsize) cout * cols);
+
+  cv.weight = random_floats (r, (gsize) cout * cin, -1, 1);
+  cv.bias = random_floats (r, cout, -1, 1);
+  cv.slope = random_floats (r, cout, 0, 0.5);
+  ddamfn_op_conv1x1 (&cv, x, cols, y, cols, cols);
+  for (int o = 0; o < cout; o++)
+    for (int j = 0; j < cols; j++) {
+      double s = cv.bias[o];
+      for (int i = 0; i < cin; i++)
+        s += cv.weight[o * cin + i] * x[i * cols + j];
+      ref[o * cols + j] = prelu_ref ((float) s, cv.slope[o]);
+    }
+  assert_close (y, ref, (gsize) cout * cols, 1e-5f);
+  g_free (cv.weight);
+  g_free (cv.bias);
+  g_free (cv.slope);
+  g_free (x);
+  g_free (y);
+  g_free (ref);
+  g_rand_free (r);
+}
+
+static void
+test_conv_im2col_matches_definition (void)
+{
+  GRand *r = g_rand_new_with_seed (11);
+  const int n = 2, h = 112, w = 112, oh = 56, ow = 56;
+  DdamfnConv cv = {.cin = 3,.cout = 64,.kh = 3,.kw = 3,.stride = 2,.pad_h =
+        1,.pad_w = 1,.groups = 1,.act = ACT_NONE };
+  float *x = random_floats (r, (gsize) n * 3 * h * w, -2, 2);
+  float *cols = g_new (float, (gsize) 27 * n * oh * ow);
+  float *y = g_new (float, (gsize) 64 * n * oh * ow);
+
+  cv.weight = random_floats (r, 64 * 27, -1, 1);
+  cv.bias = random_floats (r, 64, -1, 1);
+  ddamfn_op_conv_im2col (&cv, x, n, h, w, cols, y);
+  for (int o = 0; o < 64; o += 7)
+    for (int f = 0; f < n; f++)
+      for (int oy = 0; oy < oh; oy += 5)
+        for (int ox = 0; ox < ow; ox += 3) {
+          double s = cv.bias[o];
+          for (int ci = 0; ci < 3; ci++)
+            for (int ky = 0; ky < 3; ky++)
+              for (int kx = 0; kx < 3; kx++) {
+                int iy = oy * 2 + ky - 1, ix = ox * 2 + kx - 1;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                  s += cv.weight[o * 27 + ci * 9 + ky * 3 + kx] *
+                      x[(((gsize) f * 3 + ci) * h + iy) * w + ix];
+              }
+          float got = y[(((gsize) o * n + f) * oh + oy) * ow + ox];
+          g_assert_cmpfloat_with_epsilon (got, s, 1e-4 * (1 + fabs (s)));
+        }
+  g_free (cv.weight);
+  g_free (cv.bias);
+  g_free (x);
+  g_free (cols);
+  g_free (y);
+  g_rand_free (r);
+}
+
+static void
+test_coord_pool_mean_layout (void)
+{
+  /* 1 channel, 2 faces, 2×3 planes with known values. */
+  const float x[12] = { 1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60 };
+  float pooled[10];
+  const float want[10] = {
+    2, 5, 20, 50,               /* row means: face 0 then face 1 */
+    2.5f, 3.5f, 4.5f, 25, 35, 45        /* column means */
+  };
+  ddamfn_op_coord_pool_mean (x, pooled, 1, 2, 2, 3);
+  assert_close (pooled, want, 10, 1e-6f);
+}
+
+static void
+test_coord_apply_and_max (void)
+{
+  /* 1 channel, 1 face, 2×2: gates h = (0.5, 2), w = (3, 4). */
+  float x[4] = { 1, 1, 1, 1 };
+  const float gates[4] = { 0.5f, 2, 3, 4 };
+  const float want[4] = { 1.5f, 2, 6, 8 };
+  float att[4] = { 0 };
+  const float gates2[4] = { 1, 1, 1, 10 };
+  const float want_max[4] = { 1.5f, 10, 6, 10 };
+
+  ddamfn_op_coord_apply (x, gates, 1, 1, 2, 2);
+  assert_close (x, want, 4, 1e-6f);
+  ddamfn_op_coord_max_into (att, gates, 1, 1, 2, 2, TRUE);
+  assert_close (att, want, 4, 1e-6f);
+  ddamfn_op_coord_max_into (att, gates2, 1, 1, 2, 2, FALSE);
+  assert_close (att, want_max, 4, 1e-6f);
+}
+
+static void
+test_activations (void)
+{
+  float v[6] = { -4, -1, 0, 1, 2.5f, 4 };
+  const float hs[6] = { 0, -1.f / 3, 0, 4.f / 6, 2.5f * 5.5f / 6, 4 };
+  ddamfn_op_bias_act (v, 1, 6, 6, NULL, NULL, ACT_HARDSWISH);
+  assert_close (v, hs, 6, 1e-6f);
+
+  float p[3] = { 1, 2, 3 }, probs[3];
+  ddamfn_softmax (p, 3, probs);
+  g_assert_cmpfloat_with_epsilon (probs[0], 0.09003057, 1e-6);
+  g_assert_cmpfloat_with_epsilon (probs[2], 0.66524096, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ddamfn_sigmoid (0), 0.5, 1e-7);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ops/depthwise/square-stride1",
+      test_depthwise_square_kernels_stride1);
+  g_test_add_func ("/ops/depthwise/square-stride2",
+      test_depthwise_square_kernels_stride2);
+  g_test_add_func ("/ops/depthwise/prelu-block", test_depthwise_prelu_block);
+  g_test_add_func ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
+  g_test_add_func ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
+  g_test_add_func ("/ops/conv-im2col/definition",
+      test_conv_im2col_matches_definition);
+  g_test_add_func ("/ops/coordatt/pool-mean-layout",
+      test_coord_pool_mean_layout);
+  g_test_add_func ("/ops/coordatt/apply-and-max", test_coord_apply_and_max);
+  g_test_add_func ("/ops/activations", test_activations);
+  return g_test_run ();
+}
