@@ -1,0 +1,693 @@
+#!/usr/bin/env python3
+"""Parity test: the C engine against the PyTorch reference of DDAMFN.
+
+For each case (single-task K=7, single-task K=8, multitask VA+8+12) the test
+builds deterministic, non-trivial weights in the released checkpoint layout
+(tests/reference/weights.py), writes them as a PyTorch checkpoint, converts it
+with models/ddamfn-convert, runs tools/ddamfn-infer --raw on a 5-face and a
+1-face input and compares every output:
+
+  live   (torch importable): the checkpoint is written by torch.save() from a
+         reference model loaded with load_state_dict(strict=True), and the
+         engine is compared with that model's float32 eval-mode outputs
+         (max abs error <= 1e-4). The reference is also compared with the
+         committed goldens (<= 1e-5) so generator or reference drift shows.
+  golden (no torch): the checkpoint is written by tests/pthwriter.py and the
+         engine is compared with tests/golden/parity-<case>.json; the sha256
+         of the generated weights and inputs must match the goldens.
+  auto   live when torch can be imported, else golden.
+
+Exit status 0 only when every case passes.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "reference"))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(TOP, "models"))
+
+import weights  # noqa: E402
+
+GOLDEN_DIR = os.path.join(HERE, "golden")
+INPUT_SEED = 20240607
+N_FACES = 5
+ENGINE_TOL = 1e-4        # engine vs reference (torch or golden)
+GOLDEN_TOL = 1e-5        # torch now vs torch when the goldens were written
+MULTITASK = ("va", "expression", "au")
+
+LABELS = {
+    "affectnet7": ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust",
+                   "Angry"],
+    "affectnet8": ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust",
+                   "Angry", "Contempt"],
+    "abaw": ["Neutral", "Anger", "Disgust", "Fear", "Happiness", "Sadness",
+             "Surprise", "Other"],
+}
+AU_NAMES = ["AU1", "AU2", "AU4", "AU6", "AU7", "AU10", "AU12", "AU15",
+            "AU23", "AU24", "AU25", "AU26"]
+
+
+class Case:
+    def __init__(self, name, heads, n_expr, preset, seed):
+        self.name, self.heads, self.n_expr = name, heads, n_expr
+        self.preset, self.seed = preset, seed
+
+    @property
+    def multitask(self):
+        return self.heads != "single"
+
+    def heads_json(self):
+        return "single" if not self.multitask else sorted(self.heads)
+
+    def golden_path(self):
+        return os.path.join(GOLDEN_DIR, "parity-%s.json" % self.name)
+
+
+CASES = [
+    # Seeds picked (among 12 each) for varied argmax across the 5 faces and
+    # unsaturated outputs; see the reference statistics printed by the test.
+    Case("affectnet7", "single", 7, "affectnet7", 7009),
+    Case("affectnet8", "single", 8, "affectnet8", 8008),
+    Case("abaw", set(MULTITASK), 8, "abaw", 9003),
+]
+
+
+class Failure(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- helpers
+
+def f9(x):
+    return float("%.9g" % x)
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def run(cmd, what, timeout=600):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+    except FileNotFoundError as e:
+        raise Failure("%s: cannot run %s: %s" % (what, cmd[0], e))
+    except subprocess.TimeoutExpired:
+        raise Failure("%s: timed out after %d s: %s" % (what, timeout,
+                                                         " ".join(cmd)))
+    if p.returncode != 0:
+        raise Failure("%s failed (exit %d): %s\n%s" % (
+            what, p.returncode, " ".join(cmd),
+            p.stderr.decode("utf-8", "replace").strip()))
+    return p.stdout.decode("utf-8", "replace")
+
+
+def script_cmd(path):
+    """Run Python scripts with this interpreter (the converter is stdlib
+    only); anything else directly."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline()
+    except OSError as e:
+        raise Failure("cannot read %s: %s" % (path, e))
+    if path.endswith(".py") or (first.startswith(b"#!") and b"python" in first):
+        return [sys.executable, path]
+    return [path]
+
+
+def ref_rows(out, case):
+    """Reference outputs (dict of per-face lists) -> list of per-face dicts
+    with the engine's JSON keys."""
+    rows = []
+    for i in range(N_FACES):
+        r = {}
+        if "probs" in out:
+            r["expression_probs"] = [float(v) for v in out["probs"][i]]
+        if "va" in out:
+            r["valence"] = float(out["va"][i][0])
+            r["arousal"] = float(out["va"][i][1])
+        if "au" in out:
+            r["au_probs"] = [float(v) for v in out["au"][i]]
+        rows.append(r)
+    return rows
+
+
+def expected_keys(case):
+    if not case.multitask:
+        return ["expression_probs"]
+    keys = []
+    if "expression" in case.heads:
+        keys.append("expression_probs")
+    if "va" in case.heads:
+        keys += ["valence", "arousal"]
+    if "au" in case.heads:
+        keys.append("au_probs")
+    return keys
+
+
+def flat(row, key):
+    v = row[key]
+    return v if isinstance(v, list) else [v]
+
+
+def compare_rows(got, ref, case, tol, discrete=True):
+    """Returns (worst abs error, key of the worst, list of problems)."""
+    worst, worst_key, problems = 0.0, "-", []
+    for i, (g, r) in enumerate(zip(got, ref)):
+        for key in expected_keys(case):
+            if key not in g:
+                problems.append("face %d: key %r missing" % (i, key))
+                continue
+            gv, rv = flat(g, key), flat(r, key)
+            if len(gv) != len(rv):
+                problems.append("face %d: %s has %d values, expected %d"
+                                % (i, key, len(gv), len(rv)))
+                continue
+            for a, b in zip(gv, rv):
+                if not isinstance(a, (int, float)) or isinstance(a, bool):
+                    problems.append("face %d: %s holds %r" % (i, key, a))
+                    break
+                d = abs(a - b)
+                if not d <= tol and not d > tol:     # NaN
+                    d = math.inf
+                if d > worst:
+                    worst, worst_key = d, key
+        if discrete:
+            problems += check_discrete(i, g, r, case)
+    if worst > tol:
+        problems.append("max abs error %.3g in %s exceeds %.0e"
+                        % (worst, worst_key, tol))
+    return worst, worst_key, problems
+
+
+def check_discrete(i, g, r, case):
+    """expression_index / label and au_active, where the reference is not
+    within rounding of a decision boundary."""
+    problems = []
+    if "expression_probs" in r:
+        p = r["expression_probs"]
+        order = sorted(range(len(p)), key=lambda k: -p[k])
+        want = order[0]
+        near_tie = p[order[0]] - p[order[1]] < 1e-5
+        idx = g.get("expression_index")
+        if not isinstance(idx, int):
+            problems.append("face %d: expression_index is %r" % (i, idx))
+        elif idx != want and not (near_tie and idx == order[1]):
+            problems.append("face %d: expression_index %d, expected %d"
+                            % (i, idx, want))
+        elif g.get("expression") != LABELS[case.preset][idx]:
+            problems.append("face %d: expression %r, expected %r"
+                            % (i, g.get("expression"),
+                               LABELS[case.preset][idx]))
+    if "au_probs" in r:
+        act = g.get("au_active")
+        if not isinstance(act, list):
+            problems.append("face %d: au_active is %r" % (i, act))
+        else:
+            for name, p in zip(AU_NAMES, r["au_probs"]):
+                if abs(p - 0.5) < 1e-4:
+                    continue
+                if (p > 0.5) != (name in act):
+                    problems.append("face %d: au_active %r disagrees with "
+                                    "%s = %.4f" % (i, act, name, p))
+                    break
+    return problems
+
+
+def nondegenerate(rows, case):
+    """The reference outputs must not be saturated, or the comparison would
+    prove little."""
+    problems = []
+    if "expression_probs" in rows[0]:
+        tops = [max(r["expression_probs"]) for r in rows]
+        if max(tops) >= 0.999:
+            problems.append("softmax saturated (max prob %.4f)" % max(tops))
+        if min(tops) < 1.0 / case.n_expr + 0.02:
+            problems.append("softmax nearly uniform (max prob %.4f)"
+                            % min(tops))
+    for key in ("valence", "arousal"):
+        if key in rows[0]:
+            vals = [r[key] for r in rows]
+            if max(abs(v) for v in vals) >= 0.99:
+                problems.append("%s saturated (%s)" % (key, vals))
+    if "au_probs" in rows[0]:
+        aus = [p for r in rows for p in r["au_probs"]]
+        if min(aus) <= 0.01 or max(aus) >= 0.99:
+            problems.append("AU sigmoids saturated (%.4f..%.4f)"
+                            % (min(aus), max(aus)))
+        if max(aus) - min(aus) < 0.3:
+            problems.append("AU probabilities not spread")
+    # Faces must differ, or batching mistakes could go unnoticed.
+    key = expected_keys(case)[0]
+    for i in range(1, len(rows)):
+        d = max(abs(a - b) for a, b in zip(flat(rows[0], key),
+                                           flat(rows[i], key)))
+        if d < 1e-3:
+            problems.append("faces 0 and %d give nearly the same %s" % (i, key))
+    return problems
+
+
+def parse_engine(text, n, what):
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except ValueError as e:
+            raise Failure("%s: output line is not JSON (%s): %s"
+                          % (what, e, line[:200]))
+    if len(rows) != n:
+        raise Failure("%s: %d result lines, expected %d" % (what, len(rows), n))
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict):
+            raise Failure("%s: line %d is not an object" % (what, i))
+        if "expression_probs" in r and isinstance(r["expression_probs"], list):
+            s = sum(r["expression_probs"])
+            if not abs(s - 1.0) < 1e-4:
+                raise Failure("%s: face %d probabilities sum to %r"
+                              % (what, i, s))
+    return rows
+
+
+def stats_line(rows):
+    parts = []
+    if "expression_probs" in rows[0]:
+        tops = [max(r["expression_probs"]) for r in rows]
+        idx = [r["expression_probs"].index(t) for r, t in zip(rows, tops)]
+        parts.append("max prob %.3f..%.3f argmax %s"
+                     % (min(tops), max(tops), idx))
+    if "valence" in rows[0]:
+        va = [v for r in rows for v in (r["valence"], r["arousal"])]
+        parts.append("VA %.3f..%.3f" % (min(va), max(va)))
+    if "au_probs" in rows[0]:
+        au = [p for r in rows for p in r["au_probs"]]
+        parts.append("AU %.3f..%.3f" % (min(au), max(au)))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- checkpoints
+
+def torch_state(state):
+    import numpy as np
+    import torch
+    sd = {}
+    for name, (shape, vals) in state.items():
+        dt = np.int64 if vals.typecode == "q" else np.float32
+        a = np.frombuffer(weights._le_bytes(vals), dtype=np.dtype(dt).newbyteorder("<"))
+        sd[name] = torch.from_numpy(a.astype(dt).reshape(shape))
+    return sd
+
+
+def optimizer_junk_torch(torch):
+    """Something like an Adam state: the converter must skip it."""
+    return {
+        "state": {0: {"step": torch.tensor(19.0),
+                      "exp_avg": torch.full((3, 2), 0.5),
+                      "exp_avg_sq": torch.full((3, 2), 0.25)}},
+        "param_groups": [{"lr": 1e-4, "betas": (0.9, 0.999), "eps": 1e-8,
+                          "weight_decay": 0, "amsgrad": False,
+                          "params": [0, 1, 2]}],
+    }
+
+
+def build_live_model(case, state):
+    import ddamfn_torch
+    model = ddamfn_torch.build_model(case.heads, case.n_expr)
+    sd = torch_state(state)
+    model.load_state_dict(sd, strict=True)     # proves key set and shapes
+    model_keys = list(model.state_dict().keys())
+    if model_keys != list(state.keys()):
+        print("  note: %s: state-dict order of the torch model differs from "
+              "ddamfn_arch (keys are equal)" % case.name)
+    return model
+
+
+def write_live_checkpoint(model, path):
+    import torch
+    torch.save({"model_state_dict": model.state_dict(),
+                "optimizer_state_dict": optimizer_junk_torch(torch),
+                "iter": 19}, path)
+
+
+def write_stdlib_checkpoint(state, path):
+    import pthwriter
+    from array import array
+    sd = {name: pthwriter.Tensor(list(shape), vals)
+          for name, (shape, vals) in state.items()}
+    junk = {
+        "state": {0: {"step": pthwriter.Tensor([], array("f", [19.0])),
+                      "exp_avg": pthwriter.Tensor([3, 2], array("f", [0.5] * 6)),
+                      "exp_avg_sq": pthwriter.Tensor([3, 2],
+                                                     array("f", [0.25] * 6))}},
+        "param_groups": [{"lr": 1e-4, "betas": (0.9, 0.999), "eps": 1e-8,
+                          "weight_decay": 0, "amsgrad": False,
+                          "params": [0, 1, 2]}],
+    }
+    pthwriter.write_checkpoint(path, {"model_state_dict": sd,
+                                      "optimizer_state_dict": junk,
+                                      "iter": 19})
+
+
+# ---------------------------------------------------------------- sensitivity
+
+def sensitivity(model, x, ref):
+    """Re-run the reference with common implementation mistakes and report
+    how far each moves the outputs: every one must exceed the engine
+    tolerance by far, or the test could not detect it."""
+    import torch
+    import ddamfn_torch as R
+
+    def hs_wrong(t):                      # swish instead of hardswish
+        return t * torch.sigmoid(t)
+
+    def head_no_transpose(self, f):
+        x_h = self.Linear_h(f)
+        x_w = self.Linear_w(f).permute(0, 1, 3, 2)
+        y = R.hardswish(self.bn1(self.conv1(torch.cat([x_h, x_w], 2))))
+        y_h, y_w = torch.split(y, [7, 7], 2)
+        return torch.sigmoid(self.conv2(y_h)) * torch.sigmoid(self.conv3(y_w))
+
+    def ca_axes_swapped(self, t):
+        h, w = t.shape[2], t.shape[3]
+        x_h = t.mean(dim=2, keepdim=True).permute(0, 1, 3, 2)
+        x_w = t.mean(dim=3, keepdim=True)
+        y = R.hardswish(self.bn1(self.conv1(torch.cat([x_h, x_w], 2))))
+        y_h, y_w = torch.split(y, [h, w], 2)
+        return t * torch.sigmoid(self.conv2(y_h)) * \
+            torch.sigmoid(self.conv3(y_w)).permute(0, 1, 3, 2)
+
+    def combine(op, use_fc_bn=False, head_times_f=False):
+        def forward(self, t):
+            f = self.features(t)
+            a = self.cat_head0(f)
+            b = self.cat_head1(f)
+            if head_times_f:
+                a, b = a * f, b * f
+            e = self.Linear(f * op(a, b)).flatten(1)
+            if self.single:
+                logits = self.fc(e)
+                if use_fc_bn:
+                    logits = self.bn(logits)
+                return {"probs": torch.softmax(logits, 1)}
+            return self.custom_classifier(e)
+        return forward
+
+    orig = {
+        "md": R.MDConv.forward, "head": R.HeadCoordAtt.forward,
+        "ca": R.CoordAtt.forward, "net": R.DDAMFN.forward,
+        "mix": R.MixDW.forward, "hs": R.hardswish,
+        "prelu": R.ConvBlock.forward,
+    }
+    mdconv = orig["md"]
+    mixdw = orig["mix"]
+    mistakes = [
+        ("MDConv bn+prelu applied",
+         lambda: setattr(R.MDConv, "forward",
+                         lambda s, t: s.prelu(s.bn(mdconv(s, t))))),
+        ("head output multiplied by F",
+         lambda: setattr(R.DDAMFN, "forward",
+                         combine(torch.maximum, head_times_f=True))),
+        ("heads summed instead of max",
+         lambda: setattr(R.DDAMFN, "forward", combine(torch.add))),
+        ("head a_w not transposed",
+         lambda: setattr(R.HeadCoordAtt, "forward", head_no_transpose)),
+        ("backbone CoordAtt pooling axes swapped",
+         lambda: setattr(R.CoordAtt, "forward", ca_axes_swapped)),
+        ("residual dropped", lambda: setattr(
+            R.MixDW, "forward",
+            lambda s, t: s.project(s.CA(s.conv_dw(s.conv(t)))))),
+        ("swish instead of hardswish",
+         lambda: setattr(R, "hardswish", hs_wrong)),
+        ("PReLU as ReLU", lambda: setattr(
+            R.ConvBlock, "forward",
+            lambda s, t: torch.relu(s.bn(s.conv(t))))),
+    ]
+    if model.single:
+        mistakes.append(("1-D bn after fc applied", lambda: setattr(
+            R.DDAMFN, "forward", combine(torch.maximum, use_fc_bn=True))))
+    bns = [m for m in model.modules()
+           if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    mistakes.append(("BatchNorm eps 1e-3",
+                     lambda: [setattr(m, "eps", 1e-3) for m in bns]))
+    result = []
+    for label, apply in mistakes:
+        try:
+            apply()
+            out = R.outputs(model, x)
+        finally:
+            R.MDConv.forward = orig["md"]
+            R.HeadCoordAtt.forward = orig["head"]
+            R.CoordAtt.forward = orig["ca"]
+            R.DDAMFN.forward = orig["net"]
+            R.MixDW.forward = mixdw
+            R.hardswish = orig["hs"]
+            R.ConvBlock.forward = orig["prelu"]
+            for m in bns:
+                m.eps = 1e-5
+        d = max(float(abs(out[k] - ref[k]).max()) for k in ref)
+        result.append((label, math.inf if math.isnan(d) else d))
+    return result
+
+
+# ---------------------------------------------------------------- main
+
+def golden_doc(case, st_sha, in_sha, rows, torch_version):
+    return {
+        "case": case.name,
+        "heads": case.heads_json(),
+        "n_expr": case.n_expr,
+        "labels": case.preset,
+        "weights_seed": case.seed,
+        "inputs_seed": INPUT_SEED,
+        "n_faces": N_FACES,
+        "weights_sha256": st_sha,
+        "inputs_sha256": in_sha,
+        "generated_by": "tests/parity.py --update-goldens (torch %s)"
+                        % torch_version,
+        "outputs": [{k: ([f9(x) for x in v] if isinstance(v, list) else f9(v))
+                     for k, v in r.items()} for r in rows],
+    }
+
+
+def golden_text(doc):
+    """JSON with one line per face."""
+    lines = ["{"]
+    for k, v in doc.items():
+        if k != "outputs":
+            lines.append(" %s: %s," % (json.dumps(k), json.dumps(v)))
+    lines.append(' "outputs": [')
+    lines.append(",\n".join("  " + json.dumps(r) for r in doc["outputs"]))
+    lines.append(" ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def load_golden(case):
+    try:
+        with open(case.golden_path()) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise Failure("cannot read golden %s: %s" % (case.golden_path(), e))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--infer", help="path of ddamfn-infer")
+    ap.add_argument("--convert", required=True, help="path of ddamfn-convert")
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--mode", choices=("live", "golden", "auto"),
+                    default="auto")
+    ap.add_argument("--update-goldens", action="store_true",
+                    help="rewrite tests/golden/parity-*.json (live only)")
+    ap.add_argument("--check-sensitivity", action="store_true",
+                    help="live only: show that common implementation "
+                    "mistakes move the outputs far beyond the tolerance")
+    ap.add_argument("--cases", help="comma list of case names")
+    args = ap.parse_args()
+    t_start = time.time()
+
+    mode, why = args.mode, ""
+    torch_error = None
+    if mode in ("live", "auto"):
+        try:
+            import importlib
+            importlib.import_module("numpy")
+            importlib.import_module("torch")
+        except Exception as e:     # ImportError, or a broken install
+            torch_error = "%s: %s" % (type(e).__name__, e)
+    if mode == "auto":
+        if torch_error:
+            mode, why = "golden", "torch not importable under %s (%s)" % (
+                sys.executable, torch_error)
+        else:
+            mode, why = "live", "torch importable under %s" % sys.executable
+    elif mode == "live" and torch_error:
+        print("live mode needs torch: %s" % torch_error)
+        return 1
+    else:
+        why = "requested"
+    if args.update_goldens and mode != "live":
+        print("--update-goldens needs live mode (torch)")
+        return 1
+    if not args.infer and not args.update_goldens:
+        print("--infer is required (except with --update-goldens)")
+        return 1
+    print("parity: mode %s (%s)" % (mode, why))
+    if mode == "live":
+        import torch
+        print("parity: torch %s, tolerance engine %.0e, goldens %.0e"
+              % (torch.__version__, ENGINE_TOL, GOLDEN_TOL))
+
+    os.makedirs(args.workdir, exist_ok=True)
+    cases = CASES
+    if args.cases:
+        names = args.cases.split(",")
+        cases = [c for c in CASES if c.name in names]
+        if len(cases) != len(names):
+            print("unknown case in %r; known: %s"
+                  % (args.cases, ", ".join(c.name for c in CASES)))
+            return 1
+
+    inputs = weights.make_inputs(N_FACES, INPUT_SEED)
+    in_bytes = weights.inputs_le_bytes(inputs)
+    in_sha = sha256(in_bytes)
+    per_face = len(in_bytes) // N_FACES
+    raw5 = os.path.join(args.workdir, "faces5.raw")
+    raw1 = os.path.join(args.workdir, "faces1.raw")
+    with open(raw5, "wb") as f:
+        f.write(in_bytes)
+    with open(raw1, "wb") as f:
+        f.write(in_bytes[:per_face])
+
+    table = []      # (case, batch/what, worst, key, ok)
+    notes = []
+    all_ok = True
+    for case in cases:
+        t0 = time.time()
+        try:
+            state = weights.make_state(case.heads, case.n_expr, case.seed)
+            st_sha = weights.state_sha256(state)
+            pth = os.path.join(args.workdir, "parity-%s.pth" % case.name)
+            st_path = os.path.join(args.workdir,
+                                   "parity-%s.safetensors" % case.name)
+
+            if mode == "live":
+                import numpy as np
+                import ddamfn_torch
+                import torch
+                model = build_live_model(case, state)
+                x = torch.from_numpy(np.frombuffer(
+                    in_bytes, dtype="<f4").astype(np.float32).reshape(
+                        N_FACES, 3, 112, 112))
+                out = ddamfn_torch.outputs(model, x)
+                ref = ref_rows(out, case)
+                degenerate = nondegenerate(ref, case)
+                if degenerate:          # never write such goldens
+                    raise Failure("reference outputs degenerate: "
+                                  + "; ".join(degenerate))
+                if args.update_goldens:
+                    os.makedirs(GOLDEN_DIR, exist_ok=True)
+                    with open(case.golden_path(), "w") as f:
+                        f.write(golden_text(golden_doc(
+                            case, st_sha, in_sha, ref, torch.__version__)))
+                    notes.append("%s: wrote %s" % (
+                        case.name, os.path.relpath(case.golden_path(), TOP)))
+                else:
+                    problems = []
+                    try:
+                        g = load_golden(case)
+                    except Failure as e:
+                        g = {"outputs": ref}
+                        problems.append(str(e))
+                    if g.get("weights_sha256", st_sha) != st_sha:
+                        problems.append("weights differ from the goldens' "
+                                        "(generator changed?)")
+                    if g.get("inputs_sha256", in_sha) != in_sha:
+                        problems.append("inputs differ from the goldens'")
+                    w, k, p = compare_rows(ref, g["outputs"], case,
+                                           GOLDEN_TOL, discrete=False)
+                    problems += p
+                    table.append((case.name, "torch~golden", w, k, problems))
+                if args.check_sensitivity:
+                    for label, d in sensitivity(model, x, out):
+                        notes.append("%s: mistake %-38s moves outputs by %.3g%s"
+                                     % (case.name, label, d,
+                                        "" if d > 10 * ENGINE_TOL
+                                        else "  <-- WEAK"))
+                write_live_checkpoint(model, pth)
+            else:
+                g = load_golden(case)
+                problems = []
+                if g.get("weights_sha256") != st_sha:
+                    problems.append(
+                        "generated weights do not match the goldens' sha256 "
+                        "(weights.py or Python's random changed); rerun "
+                        "with torch: parity.py --update-goldens")
+                if g.get("inputs_sha256") != in_sha:
+                    problems.append("generated inputs do not match the "
+                                    "goldens' sha256")
+                if problems:
+                    raise Failure("; ".join(problems))
+                ref = g["outputs"]
+                write_stdlib_checkpoint(state, pth)
+
+            degenerate = nondegenerate(ref, case)
+            if degenerate:
+                raise Failure("reference outputs degenerate: "
+                              + "; ".join(degenerate))
+            notes.append("%s: reference %s" % (case.name, stats_line(ref)))
+            if args.update_goldens and not args.infer:
+                continue
+
+            run(script_cmd(args.convert) +
+                [pth, st_path, "--labels", case.preset], "convert")
+            for n, raw in ((N_FACES, raw5), (1, raw1)):
+                what = "ddamfn-infer %s batch %d" % (case.name, n)
+                text = run([args.infer, "--model", st_path, "--raw", raw], what)
+                got = parse_engine(text, n, what)
+                w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
+                table.append((case.name, "engine b%d" % n, w, k, p))
+        except Failure as e:
+            table.append((case.name, "error", math.nan, "-", [str(e)]))
+        except Exception as e:      # e.g. load_state_dict(strict) mismatch
+            import traceback
+            traceback.print_exc()
+            msg = str(e).strip().splitlines()
+            table.append((case.name, "error", math.nan, "-",
+                          ["%s: %s" % (type(e).__name__, "\n    ".join(
+                              msg[:12]))]))
+        notes.append("%s: %.1f s" % (case.name, time.time() - t0))
+
+    print()
+    print("%-11s %-13s %-12s %-17s %s" % ("case", "check", "max|err|",
+                                          "worst output", "result"))
+    print("-" * 66)
+    for name, what, w, k, problems in table:
+        ok = not problems
+        all_ok &= ok
+        print("%-11s %-13s %-12s %-17s %s" % (
+            name, what, "-" if math.isnan(w) else "%.3g" % w, k,
+            "PASS" if ok else "FAIL"))
+        for p in problems[:8]:
+            print("    " + p)
+        if len(problems) > 8:
+            print("    ... %d more" % (len(problems) - 8))
+    print()
+    for n in notes:
+        print("  " + n)
+    print("parity: %s in %.1f s" % ("PASS" if all_ok else "FAIL",
+                                    time.time() - t_start))
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
