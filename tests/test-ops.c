@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
+#include "ops/dispatch.h"
 
 #include <math.h>
 #include <string.h>
@@ -238,22 +239,100 @@ test_activations (void)
   g_assert_cmpfloat_with_epsilon (ddamfn_sigmoid (0), 0.5, 1e-7);
 }
 
+static const char *const variants[] = { "generic", "avx2", "avx512" };
+
+/* Every vectorised variant computes what the portable one computes. */
+static void
+test_variant_matches_generic (gconstpointer data)
+{
+  const char *name = data;
+  const DdamfnKernels *g = ddamfn_kernels_lookup ("generic");
+  const DdamfnKernels *v = ddamfn_kernels_lookup (name);
+  GRand *r = g_rand_new_with_seed (99);
+  const int n = 1037;           /* not a multiple of any vector width */
+  float *x = random_floats (r, 2 * n, -5, 5);
+  float *a = random_floats (r, n, -5, 5);
+  float *b = g_memdup2 (a, n * sizeof (float));
+
+  if (v == NULL) {
+    g_test_skip ("this CPU cannot run the variant");
+    goto out;
+  }
+  g_assert_cmpstr (v->name, ==, name);
+  g->fill (a, 0.75f, n);
+  v->fill (b, 0.75f, n);
+  assert_close (b, a, n, 0);
+  g->axpy (a, -1.25f, x, n);
+  v->axpy (b, -1.25f, x, n);
+  assert_close (b, a, n, 1e-6f);
+  g->axpy_stride2 (a, 0.5f, x, n);
+  v->axpy_stride2 (b, 0.5f, x, n);
+  assert_close (b, a, n, 1e-6f);
+  for (DdamfnAct act = ACT_NONE; act <= ACT_TANH; act++) {
+    g->act_row (a, n, 0.3f, 0.2f, act);
+    v->act_row (b, n, 0.3f, 0.2f, act);
+    assert_close (b, a, n, 1e-6f);
+  }
+out:
+  g_free (x);
+  g_free (a);
+  g_free (b);
+  g_rand_free (r);
+}
+
+/* Runs test function FUNC with the kernel variant named in DATA. */
+typedef struct
+{
+  const char *variant;
+  GTestFunc func;
+} VariantCase;
+
+static void
+run_with_variant (gconstpointer data)
+{
+  const VariantCase *vc = data;
+  const DdamfnKernels *saved = ddamfn_kernels;
+  if (!ddamfn_kernels_use (vc->variant)) {
+    g_test_skip ("this CPU cannot run the variant");
+    return;
+  }
+  vc->func ();
+  ddamfn_kernels = saved;
+}
+
+static void
+add_for_variants (const char *path, GTestFunc func)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++) {
+    VariantCase *vc = g_new (VariantCase, 1);
+    char *p = g_strdup_printf ("%s/%s", path, variants[i]);
+    vc->variant = variants[i];
+    vc->func = func;
+    g_test_add_data_func_full (p, vc, run_with_variant, g_free);
+    g_free (p);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/ops/depthwise/square-stride1",
+  g_test_add_data_func ("/ops/dispatch/avx2-matches-generic", "avx2",
+      test_variant_matches_generic);
+  g_test_add_data_func ("/ops/dispatch/avx512-matches-generic", "avx512",
+      test_variant_matches_generic);
+  add_for_variants ("/ops/depthwise/square-stride1",
       test_depthwise_square_kernels_stride1);
-  g_test_add_func ("/ops/depthwise/square-stride2",
+  add_for_variants ("/ops/depthwise/square-stride2",
       test_depthwise_square_kernels_stride2);
-  g_test_add_func ("/ops/depthwise/prelu-block", test_depthwise_prelu_block);
-  g_test_add_func ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
-  g_test_add_func ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
+  add_for_variants ("/ops/depthwise/prelu-block", test_depthwise_prelu_block);
+  add_for_variants ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
+  add_for_variants ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
   g_test_add_func ("/ops/conv-im2col/definition",
       test_conv_im2col_matches_definition);
   g_test_add_func ("/ops/coordatt/pool-mean-layout",
       test_coord_pool_mean_layout);
   g_test_add_func ("/ops/coordatt/apply-and-max", test_coord_apply_and_max);
-  g_test_add_func ("/ops/activations", test_activations);
+  add_for_variants ("/ops/activations", test_activations);
   return g_test_run ();
 }

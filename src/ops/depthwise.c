@@ -1,70 +1,81 @@
 /* Depthwise k_h × k_w convolution over channel-major planes, any stride and
  * zero padding, with an optional per-channel bias and activation. Used by
  * MDConv (3…9 square kernels), the 3×3 ConvBlock of features.1 and the
- * heads' (1,7), (7,1) and 7×7 LinearBlocks.
+ * heads' 7×7 LinearBlock.
+ *
+ * Each plane is copied into a zero-bordered scratch plane of row pitch P.
+ * Output (oy, ox) is then accumulated at flat index j = oy·P + ox, and tap
+ * (ky, kx) reads the scratch at s·j + ky·P + kx (for s = 2 that is row
+ * 2·oy + ky: the odd rows of the flat index space are never needed, so a
+ * stride-2 plane runs row by row). Every tap is one long contiguous
+ * multiply-add, which vectorises well even for 7×7 planes. The columns
+ * ox ≥ ow of the flat accumulator are computed and thrown away.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
+#include "ops/dispatch.h"
 
 #include <string.h>
 
-/* Output columns ox whose input column ox·s + kx − pad lies in [0, w). */
-static inline void
-valid_range (int k, int pad, int stride, int w, int ow, int *lo, int *hi)
-{
-  int off = k - pad;
-  int a = off >= 0 ? 0 : (-off + stride - 1) / stride;
-  int b = (w - 1 - off) >= 0 ? (w - 1 - off) / stride + 1 : 0;
-  *lo = a;
-  *hi = b < ow ? b : ow;
-}
+/* Largest padded plane handled on the stack: 56×56 with a 7×7 kernel. */
+#define MAX_PADDED (66 * 66)
+#define MAX_ACC (66 * 66)
 
 void
 ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     int channels, int n, int h, int w, int oh, int ow, gboolean bias)
 {
   const int kh = conv->kh, kw = conv->kw, s = conv->stride;
+  const int ph = h + 2 * conv->pad_h;
+  const int pitch = w + 2 * conv->pad_w;
   const gsize in_plane = (gsize) h * w, out_plane = (gsize) oh * ow;
-  int lo[16], hi[16];
+  float padded[MAX_PADDED + 32];
+  float acc[MAX_ACC];
+  const int acc_len = oh * pitch;
 
-  g_assert (kw <= 16);
-  for (int kx = 0; kx < kw; kx++)
-    valid_range (kx, conv->pad_w, s, w, ow, &lo[kx], &hi[kx]);
+  g_assert (s == 1 || s == 2);
+  g_assert ((ph + 1) * pitch <= MAX_PADDED && acc_len <= MAX_ACC);
+
+  /* Borders stay zero for every plane; only the interior is rewritten. */
+  memset (padded, 0, sizeof (float) * ((ph + 1) * pitch + 32));
 
   for (int c = 0; c < channels; c++) {
     const float *k = conv->weight + (gsize) c * kh * kw;
+    const float b = bias ? conv->bias[c] : 0.f;
     for (int f = 0; f < n; f++) {
       const float *src = x + ((gsize) c * n + f) * in_plane;
       float *dst = y + ((gsize) c * n + f) * out_plane;
 
-      memset (dst, 0, out_plane * sizeof (float));
-      for (int oy = 0; oy < oh; oy++) {
-        float *drow = dst + (gsize) oy * ow;
-        for (int ky = 0; ky < kh; ky++) {
-          const int iy = oy * s + ky - conv->pad_h;
-          if (iy < 0 || iy >= h)
-            continue;
-          const float *srow = src + (gsize) iy * w;
-          for (int kx = 0; kx < kw; kx++) {
-            const float wk = k[ky * kw + kx];
-            const int off = kx - conv->pad_w;
-            if (s == 1) {
-              for (int ox = lo[kx]; ox < hi[kx]; ox++)
-                drow[ox] += wk * srow[ox + off];
-            } else {
-              for (int ox = lo[kx]; ox < hi[kx]; ox++)
-                drow[ox] += wk * srow[ox * s + off];
-            }
-          }
+      for (int i = 0; i < h; i++)
+        memcpy (padded + (gsize) (i + conv->pad_h) * pitch + conv->pad_w,
+            src + (gsize) i * w, w * sizeof (float));
+
+      if (s == 1) {
+        ddamfn_kernels->fill (acc, b, acc_len);
+        for (int ky = 0; ky < kh; ky++)
+          for (int kx = 0; kx < kw; kx++)
+            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
+                padded + ky * pitch + kx, acc_len);
+        for (int oy = 0; oy < oh; oy++)
+          memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * pitch,
+              ow * sizeof (float));
+      } else {
+        for (int oy = 0; oy < oh; oy++) {
+          float *row = dst + (gsize) oy * ow;
+          ddamfn_kernels->fill (row, b, ow);
+          for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++)
+              ddamfn_kernels->axpy_stride2 (row, k[ky * kw + kx],
+                  padded + (gsize) (2 * oy + ky) * pitch + kx, ow);
         }
       }
     }
   }
-  if (bias || conv->act != ACT_NONE)
+  if (conv->act != ACT_NONE)
     for (int c = 0; c < channels; c++)
       ddamfn_op_bias_act (y + (gsize) c * n * out_plane, 1,
-          (int) (n * out_plane), 0, bias ? conv->bias + c : NULL,
+          (int) (n * out_plane), 0, NULL,
           conv->slope ? conv->slope + c : NULL, conv->act);
 }
