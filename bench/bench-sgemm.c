@@ -1,0 +1,343 @@
+/* bench-sgemm: how fast OpenBLAS runs the matrix products of the DDAMFN
+ * network, and the "floor" that rate implies for a whole forward pass.
+ *
+ *   bench-sgemm [--batch 1,8] [--threads 1,2] [--runs 30] [--warmup 5]
+ *               [--shapes]
+ *
+ * The layer list below is the network of shared/docs/ddamfn-network.md
+ * (multitask layout, K = 8 expressions).  From it the program derives
+ *   - the network's FLOPs per face (2 per multiply-add): every 1x1 conv and
+ *     dense layer, every depthwise conv, and the first 3x3 conv;
+ *   - the sequence of sgemm calls a batched forward pass makes for its 1x1
+ *     convs and dense layers: C[M x N] = W[M x K] . X[K x N] row-major with
+ *     M = cout, K = cin, N = batch * H * W (activations channel-major with
+ *     the batch folded into the columns, as libddamfn lays them out).
+ * It times that sequence in network order (distinct weights per layer) and
+ * reports the achieved rate = GEMM FLOPs / median GEMM time, and
+ *   floor ms/face = network FLOPs / that rate,
+ * i.e. the time the whole network would take if every FLOP, depthwise and
+ * first conv included, ran as fast as OpenBLAS runs the network's own 1x1
+ * products.  Elementwise work (BN, PReLU, attention products) is not counted.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <cblas.h>
+#include <glib.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* OpenBLAS extensions (declared by its cblas.h, repeated for other headers). */
+extern void openblas_set_num_threads (int num_threads);
+extern char *openblas_get_config (void);
+
+#define N_EXPR 8
+#define N_AU 12
+#define FEAT 512
+
+typedef struct
+{
+  int M, K, cols;               /* cols = N per face (H * W, or 1) */
+} Gemm;
+
+typedef struct
+{
+  GArray *gemms;                /* Gemm, in network order */
+  double flops_1x1, flops_dw, flops_first;
+} Net;
+
+static int
+mip_of (int c)
+{
+  return c / 32 > 8 ? c / 32 : 8;
+}
+
+static void
+add_gemm (Net * net, int M, int K, int cols)
+{
+  Gemm g = { M, K, cols };
+  g_array_append_val (net->gemms, g);
+  net->flops_1x1 += 2.0 * M * K * cols;
+}
+
+/* Coordinate attention of c channels over h x w: conv1 c->mip on h+w
+ * positions, conv2 / conv3 mip->c on h and on w positions. */
+static void
+add_coordatt_convs (Net * net, int c, int h, int w)
+{
+  int mip = mip_of (c);
+  add_gemm (net, mip, c, h + w);
+  add_gemm (net, c, mip, h);
+  add_gemm (net, c, mip, w);
+}
+
+/* MixDW(cin -> cout, expansion g, kernels/splits, stride s) on h x h input. */
+static void
+add_mixdw (Net * net, int cin, int cout, int g, const int *kernels,
+    const int *splits, int n_split, int s, int h)
+{
+  int ho = h / s, sum = 0;
+
+  add_gemm (net, g, cin, h * h);        /* conv: ConvBlock 1x1 */
+  for (int i = 0; i < n_split; i++) {   /* conv_dw: MDConv */
+    net->flops_dw += 2.0 * splits[i] * kernels[i] * kernels[i] * ho * ho;
+    sum += splits[i];
+  }
+  g_assert (sum == g);
+  add_coordatt_convs (net, g, ho, ho);  /* CA */
+  add_gemm (net, cout, g, ho * ho);     /* project: LinearBlock 1x1 */
+}
+
+static void
+build_net (Net * net)
+{
+  static const int k357[] = { 3, 5, 7 }, k35[] = { 3, 5 }, k3579[] = {
+  3, 5, 7, 9};
+  static const int s2[] = { 64, 32, 32 }, s3[] = { 96, 32 }, s4[] = {
+  128, 64, 64}, s5[] = { 192, 64 }, s6[] = { 256, 256, 256, 256 }, s7[] = {
+  172, 170, 170};
+
+  memset (net, 0, sizeof *net);
+  net->gemms = g_array_new (FALSE, FALSE, sizeof (Gemm));
+
+  /* features.0: ConvBlock 3->64, 3x3 stride 2: 112 -> 56 */
+  net->flops_first = 2.0 * 64 * 3 * 9 * 56 * 56;
+  /* features.1: depthwise 64, 3x3 */
+  net->flops_dw += 2.0 * 64 * 9 * 56 * 56;
+  /* features.2 .. 7 */
+  add_mixdw (net, 64, 64, 128, k357, s2, 3, 2, 56);
+  for (int j = 0; j < 9; j++)
+    add_mixdw (net, 64, 64, 128, k35, s3, 2, 1, 28);
+  add_mixdw (net, 64, 128, 256, k357, s4, 3, 2, 28);
+  for (int j = 0; j < 16; j++)
+    add_mixdw (net, 128, 128, 256, k35, s5, 2, 1, 14);
+  add_mixdw (net, 128, 256, 1024, k3579, s6, 4, 2, 14);
+  for (int j = 0; j < 6; j++)
+    add_mixdw (net, 256, 256, 512, k357, s7, 3, 1, 7);
+  /* features.8: ConvBlock 256->512 1x1 */
+  add_gemm (net, FEAT, 256, 49);
+  /* cat_head0/1: Linear_h (1x7) and Linear_w (7x1) depthwise, then the
+   * attention convs on 7 + 7 positions */
+  for (int i = 0; i < 2; i++) {
+    net->flops_dw += 2 * 2.0 * FEAT * 7 * 7;
+    add_coordatt_convs (net, FEAT, 7, 7);
+  }
+  /* Linear: global depthwise 7x7 */
+  net->flops_dw += 2.0 * FEAT * 49;
+  /* custom_classifier: dense, val_arousal, emotions, actions */
+  add_gemm (net, FEAT, FEAT, 1);
+  add_gemm (net, 2, FEAT, 1);
+  add_gemm (net, N_EXPR, FEAT, 1);
+  add_gemm (net, N_AU, FEAT, 1);
+}
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, n, sizeof (double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void
+fill (float *p, gsize n, guint32 * state)
+{
+  for (gsize i = 0; i < n; i++) {
+    *state = *state * 1664525u + 1013904223u;
+    p[i] = (float) (*state >> 8) / (1 << 24) * 2.f - 1.f;
+  }
+}
+
+/* Distinct (M, K, cols) shapes, for the per-shape report. */
+typedef struct
+{
+  int M, K, cols, count;
+  double *t;                    /* per run: summed seconds over its instances */
+} Shape;
+
+int
+main (int argc, char **argv)
+{
+  char *opt_batch = NULL, *opt_threads = NULL;
+  int opt_runs = 30, opt_warmup = 5;
+  gboolean opt_shapes = FALSE;
+  GOptionEntry entries[] = {
+    {"batch", 'b', 0, G_OPTION_ARG_STRING, &opt_batch,
+        "Comma list of batch sizes (default 1,8)", "LIST"},
+    {"threads", 't', 0, G_OPTION_ARG_STRING, &opt_threads,
+        "Comma list of OpenBLAS thread counts (default 1,2)", "LIST"},
+    {"runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
+        "Timed passes (default 30)", "N"},
+    {"warmup", 'w', 0, G_OPTION_ARG_INT, &opt_warmup,
+        "Untimed warm-up passes (default 5)", "N"},
+    {"shapes", 's', 0, G_OPTION_ARG_NONE, &opt_shapes,
+        "Also print the rate of each distinct GEMM shape", NULL},
+    {NULL}
+  };
+  GOptionContext *ctx = g_option_context_new ("");
+  GError *error = NULL;
+  Net net;
+  char **batches, **threads;
+  gsize n_layers;
+  float **weights;
+  double flops_total;
+
+  g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on the DDAMFN "
+      "network's 1x1 conv / dense shapes, and the implied floor per face.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 1
+      || opt_runs < 1 || opt_warmup < 0) {
+    fprintf (stderr, "%s\n", error ? error->message :
+        "usage: bench-sgemm [--batch 1,8] [--threads 1,2] [--runs N]");
+    return 2;
+  }
+  g_option_context_free (ctx);
+
+  build_net (&net);
+  n_layers = net.gemms->len;
+  flops_total = net.flops_1x1 + net.flops_dw + net.flops_first;
+
+  printf ("OpenBLAS: %s\n", openblas_get_config ());
+  printf ("network FLOPs/face (layer list, multitask K=%d): %.4f G = "
+      "1x1 conv/dense %.4f G (%u sgemm calls) + depthwise %.4f G + "
+      "first conv %.4f G\n", N_EXPR, flops_total * 1e-9,
+      net.flops_1x1 * 1e-9, (unsigned) n_layers, net.flops_dw * 1e-9,
+      net.flops_first * 1e-9);
+
+  /* Distinct weights per layer, as in the real network. */
+  weights = g_new (float *, n_layers);
+  {
+    guint32 st = 777;
+    for (gsize i = 0; i < n_layers; i++) {
+      Gemm *g = &g_array_index (net.gemms, Gemm, i);
+      gsize n = (gsize) g->M * g->K;
+      weights[i] = g_new (float, n);
+      fill (weights[i], n, &st);
+    }
+  }
+
+  batches = g_strsplit (opt_batch ? opt_batch : "1,8", ",", -1);
+  threads = g_strsplit (opt_threads ? opt_threads : "1,2", ",", -1);
+
+  GString *summary = g_string_new (NULL);
+  g_string_append_printf (summary, "%-8s %-6s %14s %14s %14s\n", "threads",
+      "batch", "sgemm GFLOP/s", "sgemm ms/face", "floor ms/face");
+
+  for (int ti = 0; threads[ti]; ti++) {
+    int nt = atoi (threads[ti]);
+    if (nt < 1) {
+      fprintf (stderr, "bench-sgemm: bad thread count '%s'\n", threads[ti]);
+      return 2;
+    }
+    openblas_set_num_threads (nt);
+    for (int bi = 0; batches[bi]; bi++) {
+      int b = atoi (batches[bi]);
+      gsize max_in = 0, max_out = 0;
+      float *x, *c;
+      double *tot = g_new0 (double, opt_runs);
+      GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
+      int *shape_of = g_new (int, n_layers);
+      guint32 st = 4242;
+
+      if (b < 1) {
+        fprintf (stderr, "bench-sgemm: bad batch size '%s'\n", batches[bi]);
+        return 2;
+      }
+      for (gsize i = 0; i < n_layers; i++) {
+        Gemm *g = &g_array_index (net.gemms, Gemm, i);
+        gsize in = (gsize) g->K * g->cols * b, out = (gsize) g->M * g->cols * b;
+        guint s;
+        max_in = MAX (max_in, in);
+        max_out = MAX (max_out, out);
+        for (s = 0; s < shapes->len; s++) {
+          Shape *sh = &g_array_index (shapes, Shape, s);
+          if (sh->M == g->M && sh->K == g->K && sh->cols == g->cols)
+            break;
+        }
+        if (s == shapes->len) {
+          Shape sh = { g->M, g->K, g->cols, 0, g_new0 (double, opt_runs) };
+          g_array_append_val (shapes, sh);
+        }
+        g_array_index (shapes, Shape, s).count++;
+        shape_of[i] = s;
+      }
+      x = g_new (float, max_in);
+      c = g_new (float, max_out);
+      fill (x, max_in, &st);
+      memset (c, 0, max_out * sizeof (float));
+
+      for (int r = 0; r < opt_warmup + opt_runs; r++) {
+        for (gsize i = 0; i < n_layers; i++) {
+          Gemm *g = &g_array_index (net.gemms, Gemm, i);
+          int N = g->cols * b;
+          double t0 = now_s (), dt;
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
+              g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
+          dt = now_s () - t0;
+          if (r >= opt_warmup) {
+            tot[r - opt_warmup] += dt;
+            g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;
+          }
+        }
+      }
+
+      double med = median (tot, opt_runs);
+      double rate = net.flops_1x1 * b / med;    /* FLOP/s */
+      double floor_ms = flops_total / rate * 1e3;
+
+      if (opt_shapes) {
+        printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
+            nt, b, opt_runs);
+        printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
+            "GFLOP/s", "time %");
+        for (guint s = 0; s < shapes->len; s++) {
+          Shape *sh = &g_array_index (shapes, Shape, s);
+          double m = median (sh->t, opt_runs);
+          printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
+              sh->cols * b, sh->count,
+              2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
+              100.0 * m / med);
+        }
+      }
+      g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
+          nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
+
+      for (guint s = 0; s < shapes->len; s++)
+        g_free (g_array_index (shapes, Shape, s).t);
+      g_array_free (shapes, TRUE);
+      g_free (shape_of);
+      g_free (x);
+      g_free (c);
+      g_free (tot);
+    }
+  }
+  printf ("\n%s", summary->str);
+  g_string_free (summary, TRUE);
+
+  for (gsize i = 0; i < n_layers; i++)
+    g_free (weights[i]);
+  g_free (weights);
+  g_array_free (net.gemms, TRUE);
+  g_strfreev (batches);
+  g_strfreev (threads);
+  g_free (opt_batch);
+  g_free (opt_threads);
+  return 0;
+}

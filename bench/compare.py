@@ -1,0 +1,453 @@
+#!/usr/bin/python3
+"""Compare the speed of libddamfn with PyTorch and ONNX Runtime on the same
+DDAMFN weights and the same inputs, and with an OpenBLAS sgemm floor.
+
+usage: /usr/bin/python3 bench/compare.py [--engine build/bench/bench-engine]
+           [--sgemm PATH] [--infer PATH] [--runs 30] [--warmup 5] [--quick]
+           [--seed 1] [--keep DIR] [--node node] [--ort-dir bench]
+
+One run:
+  1. weights: tests/reference/weights.py make_state({'va','expression','au'},
+     K=8, seed) loaded into the PyTorch reference (tests/reference); saved
+     with torch.save and converted with models/ddamfn-convert --labels abaw
+     for libddamfn; exported with torch.onnx.export (opset 13, dynamic batch)
+     for ONNX Runtime. All three run these same weights.
+  2. inputs: the pseudo-random faces bench-engine feeds itself (same
+     generator, reproduced here) are fed to PyTorch and ONNX Runtime too.
+  3. timings, one after the other (never two at once): bench-engine,
+     PyTorch (torch.set_num_threads(t), no_grad, eval), ONNX Runtime
+     (bench/ort-bench.mjs on onnxruntime-node: intra-op threads t, inter-op
+     1, graph optimisation 'all'), bench-sgemm (floor). Each: warm-up runs,
+     then timed runs; the median is reported.
+  4. a table per configuration (threads, batch) of ms per face and ratios.
+A peer that cannot be set up or fails is reported as unavailable, with why.
+Needs torch (Debian python3-torch) and numpy for the PyTorch and ORT peers;
+onnxruntime-node from npm (see bench/README.md) and node for ORT.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "models"))
+
+CONFIGS = [(1, 1), (1, 8), (2, 8)]          # (threads, batch)
+FACE = 3 * 112 * 112
+HEADS = {"va", "expression", "au"}
+K = 8
+
+
+class Unavailable(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_cmd(cmd, what, timeout=3600):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=timeout)
+    except OSError as e:
+        raise Unavailable("%s: cannot run %s: %s" % (what, cmd[0], e))
+    except subprocess.TimeoutExpired:
+        raise Unavailable("%s: timed out after %d s" % (what, timeout))
+    if p.returncode != 0:
+        err = (p.stderr.strip() or p.stdout.strip()).splitlines()
+        raise Unavailable("%s: exit %d: %s" % (what, p.returncode,
+                                               err[-1] if err else ""))
+    return p.stdout
+
+
+def by_threads(configs):
+    """{threads: [batches]} in first-seen order."""
+    out = {}
+    for t, b in configs:
+        out.setdefault(t, []).append(b)
+    return out
+
+
+def parse_rows(text, ncols):
+    """Rows of a whitespace table whose first two fields are integers."""
+    rows = {}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= ncols and f[0].isdigit() and f[1].isdigit():
+            rows[(int(f[0]), int(f[1]))] = [float(v) for v in f[2:ncols]]
+    return rows
+
+
+# ------------------------------------------------------------------- inputs
+
+def engine_inputs(n):
+    """The faces bench-engine feeds itself: an LCG from 12345, value =
+    (state >> 8) / 2^24 * 4 - 2, n * 3 * 112 * 112 float32."""
+    out = array("f", bytes(4 * n * FACE))
+    s = 12345
+    for i in range(n * FACE):
+        s = (s * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[i] = (s >> 8) / 16777216.0 * 4.0 - 2.0
+    return out
+
+
+# ------------------------------------------------------------------ weights
+
+def prepare_models(work, seed, notes):
+    """Returns (safetensors path or Unavailable, torch model or Unavailable,
+    onnx path or Unavailable)."""
+    import weights
+    state = weights.make_state(HEADS, K, seed)
+    pth = os.path.join(work, "ddamfn-bench.pth")
+    st = os.path.join(work, "ddamfn-bench.safetensors")
+    onnx_path = os.path.join(work, "ddamfn-bench.onnx")
+    model = onnx = None
+    try:
+        import numpy as np
+        import torch
+        import ddamfn_torch
+        torch.set_num_interop_threads(1)
+        model = ddamfn_torch.build_model(HEADS, K)
+        sd = {}
+        for name, (shape, vals) in state.items():
+            dt = np.int64 if vals.typecode == "q" else np.float32
+            sd[name] = torch.from_numpy(
+                np.frombuffer(vals.tobytes(), dtype=dt).reshape(shape).copy())
+        model.load_state_dict(sd, strict=True)
+        model.eval()
+        torch.save({"model_state_dict": model.state_dict()}, pth)
+        notes.append("torch %s, numpy %s" % (torch.__version__,
+                                              np.__version__))
+    except Exception as e:          # noqa: BLE001 - reported, not hidden
+        model = Unavailable("PyTorch reference: %s: %s"
+                            % (type(e).__name__, e))
+        onnx = Unavailable("needs the PyTorch reference to export the "
+                           "ONNX model (%s)" % model)
+        # Same weights for the engine without torch: the stdlib writer.
+        import pthwriter
+        sd = {name: pthwriter.Tensor(list(shape), vals)
+              for name, (shape, vals) in state.items()}
+        pthwriter.write_checkpoint(pth, {"model_state_dict": sd})
+
+    try:
+        run_cmd([sys.executable, os.path.join(ROOT, "models", "ddamfn-convert"),
+                 pth, st, "--labels", "abaw"], "ddamfn-convert")
+        st_res = st
+    except Unavailable as e:
+        st_res = e
+
+    if onnx is None:
+        try:
+            import torch
+            from torch import nn
+
+            class Outputs(nn.Module):
+                def __init__(self, m):
+                    super().__init__()
+                    self.m = m
+
+                def forward(self, x):
+                    o = self.m(x)
+                    return o["va"], o["probs"], o["au"]
+
+            x = torch.zeros(1, 3, 112, 112)
+            with torch.no_grad():
+                torch.onnx.export(
+                    Outputs(model).eval(), (x,), onnx_path, opset_version=13,
+                    input_names=["input"], output_names=["va", "probs", "au"],
+                    dynamic_axes={n: {0: "batch"} for n in
+                                  ("input", "va", "probs", "au")},
+                    do_constant_folding=True)
+            onnx = onnx_path
+        except Exception as e:      # noqa: BLE001
+            onnx = Unavailable("torch.onnx.export: %s: %s"
+                               % (type(e).__name__, str(e).splitlines()[0]))
+        finally:
+            # export restores the wrapper's mode; keep the reference in eval
+            model.eval()
+    return st_res, model, onnx
+
+
+# ------------------------------------------------------------------ timings
+
+def time_engine(engine, st, runs, warmup, configs):
+    if isinstance(st, Unavailable):
+        raise st
+    if not os.access(engine, os.X_OK):
+        raise Unavailable("bench-engine not found at %s (build it, or pass "
+                          "--engine)" % engine)
+    res = {}
+    for t, bs in by_threads(configs).items():
+        out = run_cmd([engine, st, "--threads", str(t), "--batch",
+                       ",".join(map(str, bs)), "--runs", str(runs),
+                       "--warmup", str(warmup)], "bench-engine")
+        for (tt, b), (ms_face, _ms_batch, _scr) in parse_rows(out, 5).items():
+            res[(tt, b)] = ms_face
+    return res
+
+
+def time_torch(model, inputs, runs, warmup, configs):
+    if isinstance(model, Unavailable):
+        raise model
+    import numpy as np
+    import torch
+    res = {}
+    with torch.no_grad():
+        for t, b in configs:
+            torch.set_num_threads(t)
+            x = torch.from_numpy(
+                np.frombuffer(inputs.tobytes(), dtype=np.float32,
+                              count=b * FACE).reshape(b, 3, 112, 112).copy())
+            for _ in range(warmup):
+                model(x)
+            ts = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                model(x)
+                ts.append(time.perf_counter() - t0)
+            res[(t, b)] = statistics.median(ts) * 1e3 / b
+    return res
+
+
+def time_ort(args, onnx, raw, runs, warmup, configs, dump):
+    if isinstance(onnx, Unavailable):
+        raise onnx
+    script = os.path.join(HERE, "ort-bench.mjs")
+    if not os.path.isdir(os.path.join(args.ort_dir, "node_modules",
+                                      "onnxruntime-node")):
+        raise Unavailable(
+            "onnxruntime-node is not installed under %s/node_modules (npm "
+            "install --prefix %s --ignore-scripts --no-save onnxruntime-node)"
+            % (args.ort_dir, args.ort_dir))
+    res, version = {}, None
+    for i, (t, b) in enumerate(configs):
+        cmd = [args.node, script, "--model", onnx, "--input", raw,
+               "--batch", str(b), "--threads", str(t), "--runs", str(runs),
+               "--warmup", str(warmup), "--ort-dir", args.ort_dir]
+        if dump and b == max(bb for _, bb in configs) and t == 1:
+            cmd += ["--dump", dump]
+            dump = None
+        out = run_cmd(cmd, "ort-bench (threads %d batch %d)" % (t, b))
+        try:
+            r = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise Unavailable("ort-bench: unexpected output: %r" % out[:200])
+        res[(t, b)] = r["ms_per_face"]
+        version = r.get("ort_version")
+    return res, version
+
+
+def time_floor(sgemm, runs, warmup, configs):
+    if not os.access(sgemm, os.X_OK):
+        raise Unavailable("bench-sgemm not found at %s (build it, or pass "
+                          "--sgemm)" % sgemm)
+    res, rate, head = {}, {}, []
+    for t, bs in by_threads(configs).items():
+        out = run_cmd([sgemm, "--threads", str(t), "--batch",
+                       ",".join(map(str, bs)), "--runs", str(runs),
+                       "--warmup", str(warmup)], "bench-sgemm")
+        head = [ln for ln in out.splitlines()
+                if ln.startswith(("OpenBLAS", "network"))]
+        for (tt, b), (gflops, _gemm_ms, floor_ms) in parse_rows(out, 5).items():
+            res[(tt, b)] = floor_ms
+            rate[(tt, b)] = gflops
+    return res, rate, head
+
+
+# ------------------------------------------------------------- output check
+
+def output_check(model, inputs, n, ort_dump, infer, st, notes):
+    """Max |difference| of libddamfn's and ORT's outputs from PyTorch's on
+    the first n benchmark faces: shows the three ran the same network."""
+    if isinstance(model, Unavailable):
+        return
+    import numpy as np
+    import torch
+    x = torch.from_numpy(np.frombuffer(inputs.tobytes(), dtype=np.float32,
+                                       count=n * FACE).reshape(n, 3, 112, 112)
+                         .copy())
+    with torch.no_grad():
+        ref = {k: v.numpy() for k, v in model(x).items()}
+    if ort_dump and os.path.exists(ort_dump):
+        with open(ort_dump) as f:
+            o = json.load(f)
+        d = max(float(np.max(np.abs(np.asarray(o[k]["data"], np.float32)
+                                     .reshape(ref[k].shape) - ref[k])))
+                for k in ("va", "probs", "au"))
+        notes.append("output check: ORT vs PyTorch max |diff| = %.2e "
+                     "(%d faces)" % (d, n))
+    if infer and os.access(infer, os.X_OK) and isinstance(st, str):
+        raw = os.path.join(os.path.dirname(ort_dump or st), "check.f32")
+        with open(raw, "wb") as f:
+            f.write(inputs[:n * FACE].tobytes())
+        try:
+            out = run_cmd([infer, "--model", st, "--raw", raw, "--batch",
+                           str(n)], "ddamfn-infer")
+            rows = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+            ours = {"probs": np.array([r["expression_probs"] for r in rows]),
+                    "va": np.array([[r["valence"], r["arousal"]]
+                                    for r in rows]),
+                    "au": np.array([r["au_probs"] for r in rows])}
+            d = max(float(np.max(np.abs(ours[k] - ref[k]))) for k in ours)
+            notes.append("output check: libddamfn vs PyTorch max |diff| = "
+                         "%.2e (%d faces)" % (d, n))
+        except (Unavailable, KeyError, ValueError) as e:
+            notes.append("output check: libddamfn not checked: %s" % e)
+
+
+# -------------------------------------------------------------------- table
+
+def fmt(v, spec="%.2f"):
+    return spec % v if isinstance(v, float) else "n/a"
+
+
+def ratio(a, b):
+    return a / b if isinstance(a, float) and isinstance(b, float) else None
+
+
+def print_table(configs, cols):
+    names = ["ours", "torch", "ORT", "floor"]
+    hdr = ["config", "ours ms/face", "torch", "ORT", "floor",
+           "ours/torch", "ours/ORT", "ours/floor"]
+    rows = []
+    for t, b in configs:
+        v = [cols[n].get((t, b)) if isinstance(cols[n], dict) else None
+             for n in names]
+        rows.append(["%d thread%s, batch %d" % (t, "" if t == 1 else "s", b)]
+                    + [fmt(x) for x in v]
+                    + [fmt(ratio(v[0], v[i]), "%.2f") for i in (1, 2, 3)])
+    w = [max(len(r[i]) for r in rows + [hdr]) for i in range(len(hdr))]
+    line = lambda r: "  ".join(  # noqa: E731
+        (c.ljust(w[i]) if i == 0 else c.rjust(w[i])) for i, c in enumerate(r))
+    print(line(hdr))
+    print("  ".join("-" * x for x in w))
+    for r in rows:
+        print(line(r))
+    for n in names:
+        if isinstance(cols[n], Unavailable):
+            print("%s: unavailable: %s" % (n, cols[n]))
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="libddamfn vs PyTorch vs ONNX Runtime vs sgemm floor")
+    ap.add_argument("--engine", default=os.path.join(ROOT, "build", "bench",
+                                                     "bench-engine"))
+    ap.add_argument("--sgemm", help="bench-sgemm (default: beside --engine)")
+    ap.add_argument("--infer", help="ddamfn-infer for the output check "
+                    "(default: build/tools/ddamfn-infer if present)")
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--quick", action="store_true",
+                    help="5 timed runs after 1 warm-up (a smoke test)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", metavar="DIR",
+                    help="write the model files and inputs to DIR and keep "
+                    "them")
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--ort-dir", default=HERE,
+                    help="folder whose node_modules holds onnxruntime-node")
+    args = ap.parse_args()
+    if args.quick:
+        args.runs, args.warmup = 5, 1
+    if args.runs < 1 or args.warmup < 0:
+        ap.error("--runs must be >= 1 and --warmup >= 0")
+    args.engine = os.path.abspath(args.engine)
+    args.sgemm = os.path.abspath(args.sgemm or os.path.join(
+        os.path.dirname(args.engine), "bench-sgemm"))
+    if args.infer is None:
+        cand = os.path.join(ROOT, "build", "tools", "ddamfn-infer")
+        args.infer = cand if os.access(cand, os.X_OK) else None
+    args.ort_dir = os.path.abspath(args.ort_dir)
+
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        work, tmp = os.path.abspath(args.keep), None
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="ddamfn-compare-")
+        work = tmp.name
+
+    notes = []
+    load0 = os.getloadavg()[0]
+    nmax = max(b for _, b in CONFIGS)
+    log("preparing weights (seed %d), checkpoint, conversion, ONNX export..."
+        % args.seed)
+    st, model, onnx = prepare_models(work, args.seed, notes)
+    inputs = engine_inputs(nmax)
+    raw = os.path.join(work, "inputs.f32")
+    with open(raw, "wb") as f:
+        f.write(inputs.tobytes())
+    ort_dump = os.path.join(work, "ort-out.json")
+
+    cols = {}
+    steps = [
+        ("ours", lambda: time_engine(args.engine, st, args.runs, args.warmup,
+                                     CONFIGS)),
+        ("torch", lambda: time_torch(model, inputs, args.runs, args.warmup,
+                                     CONFIGS)),
+        ("ORT", lambda: time_ort(args, onnx, raw, args.runs, args.warmup,
+                                 CONFIGS, ort_dump)),
+        ("floor", lambda: time_floor(args.sgemm, args.runs, args.warmup,
+                                     CONFIGS)),
+    ]
+    rates, sgemm_head, ort_version = {}, [], None
+    for name, fn in steps:
+        log("timing %s..." % name)
+        try:
+            r = fn()
+            if name == "ORT":
+                r, ort_version = r
+            elif name == "floor":
+                r, rates, sgemm_head = r
+            cols[name] = r
+        except Unavailable as e:
+            cols[name] = e
+        except Exception as e:      # noqa: BLE001 - a failing peer is reported
+            cols[name] = Unavailable("%s: %s" % (type(e).__name__, e))
+    load1 = os.getloadavg()[0]
+
+    output_check(model, inputs, nmax, ort_dump, args.infer, st, notes)
+    if ort_version:
+        notes.append("onnxruntime-node %s" % ort_version)
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for ln in f:
+                if ln.startswith("model name"):
+                    cpu = ln.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    print("DDAMFN multitask (VA + %d expressions + 12 AUs), random weights "
+          "seed %d, same weights and inputs for every peer" % (K, args.seed))
+    print("CPU: %s, %d logical CPUs; %d timed runs after %d warm-up, medians"
+          % (cpu, os.cpu_count() or 0, args.runs, args.warmup))
+    for ln in sgemm_head:
+        print(ln)
+    for n in notes:
+        print(n)
+    print("load average (1 min) before %.2f, after %.2f" % (load0, load1))
+    print()
+    print_table(CONFIGS, cols)
+    if rates:
+        print("sgemm rate on the network's 1x1 shapes (GFLOP/s): " + ", ".join(
+            "%d thr batch %d: %.1f" % (t, b, rates[(t, b)])
+            for t, b in CONFIGS if (t, b) in rates))
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
