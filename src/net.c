@@ -6,6 +6,12 @@
  * buffer; they grow on the first run at a larger batch size and are reused
  * afterwards, so steady-state runs allocate nothing.
  *
+ * Threads: a batch of several faces is cut into one slice per thread and
+ * each slice runs the whole network on its own worker (own scratch, OpenBLAS
+ * kept single-threaded), which scales almost linearly and never
+ * oversubscribes the cores. A single face instead lets OpenBLAS use the
+ * session's threads inside each sgemm.
+ *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,14 +40,33 @@ enum
   N_BUFS
 };
 
+/* One thread's share of a run: its scratch and its slice of the batch. */
+typedef struct
+{
+  DdamfnSession *session;
+  int capacity;                 /* batch size the buffers hold */
+  float *bufs[N_BUFS];
+  gsize scratch_bytes;
+  GThread *thread;              /* NULL for worker 0 (the caller) */
+  /* the job, set by the caller under the session lock */
+  const float *input;
+  int n;
+  DdamfnResult *results;
+  guint64 generation;
+} Worker;
+
 struct _DdamfnSession
 {
   DdamfnModel *model;
   int n_threads;
-  int capacity;                 /* batch size the buffers hold */
   gsize per_face[N_BUFS];       /* floats per face of each buffer */
-  float *bufs[N_BUFS];
-  gsize scratch_bytes;
+  Worker *workers;              /* n_threads of them */
+
+  GMutex lock;
+  GCond job_cond, done_cond;
+  guint64 generation;           /* bumped for each parallel run */
+  int pending;                  /* helper workers still busy */
+  gboolean quit;
 };
 
 /* Floats per face each buffer needs, from the layer geometry. */
@@ -80,34 +105,66 @@ plan_buffers (const DdamfnModel * m, gsize * per_face)
 }
 
 static void
-session_release_buffers (DdamfnSession * s)
+worker_release_buffers (Worker * w)
 {
   for (int i = 0; i < N_BUFS; i++)
-    g_clear_pointer (&s->bufs[i], g_free);
-  s->capacity = 0;
-  s->scratch_bytes = 0;
+    g_clear_pointer (&w->bufs[i], g_free);
+  w->capacity = 0;
+  w->scratch_bytes = 0;
 }
 
 static gboolean
-session_reserve (DdamfnSession * s, int n, GError ** error)
+worker_reserve (Worker * w, int n, GError ** error)
 {
-  if (n <= s->capacity)
+  const gsize *per_face = w->session->per_face;
+
+  if (n <= w->capacity)
     return TRUE;
-  session_release_buffers (s);
+  worker_release_buffers (w);
   for (int i = 0; i < N_BUFS; i++) {
-    gsize bytes = s->per_face[i] * n * sizeof (float);
-    s->bufs[i] = g_try_malloc (bytes);
-    if (s->bufs[i] == NULL) {
-      session_release_buffers (s);
+    gsize bytes = per_face[i] * n * sizeof (float);
+    w->bufs[i] = g_try_malloc (bytes);
+    if (w->bufs[i] == NULL) {
+      worker_release_buffers (w);
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_NO_MEMORY,
           "out of memory allocating %" G_GSIZE_FORMAT " bytes of scratch "
           "for a batch of %d faces", bytes, n);
       return FALSE;
     }
-    s->scratch_bytes += bytes;
+    w->scratch_bytes += bytes;
   }
-  s->capacity = n;
+  w->capacity = n;
   return TRUE;
+}
+
+static void forward (Worker * w, const float *input, int n,
+    DdamfnResult * results);
+
+/* Helper threads wait for a new generation, run their slice, report. */
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+  DdamfnSession *s = w->session;
+  guint64 seen = 0;
+
+  g_mutex_lock (&s->lock);
+  for (;;) {
+    while (!s->quit && s->generation == seen)
+      g_cond_wait (&s->job_cond, &s->lock);
+    if (s->quit)
+      break;
+    seen = s->generation;
+    if (w->generation == seen && w->n > 0) {
+      g_mutex_unlock (&s->lock);
+      forward (w, w->input, w->n, w->results);
+      g_mutex_lock (&s->lock);
+      if (--s->pending == 0)
+        g_cond_signal (&s->done_cond);
+    }
+  }
+  g_mutex_unlock (&s->lock);
+  return NULL;
 }
 
 DdamfnSession *
@@ -129,6 +186,20 @@ ddamfn_session_new (DdamfnModel * model, int n_threads, GError ** error)
   s->model = ddamfn_model_ref (model);
   s->n_threads = n_threads;
   plan_buffers (model, s->per_face);
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->job_cond);
+  g_cond_init (&s->done_cond);
+  s->workers = g_new0 (Worker, n_threads);
+  for (int i = 0; i < n_threads; i++)
+    s->workers[i].session = s;
+  for (int i = 1; i < n_threads; i++) {
+    s->workers[i].thread = g_thread_try_new ("ddamfn-worker", worker_main,
+        &s->workers[i], error);
+    if (s->workers[i].thread == NULL) {
+      ddamfn_session_free (s);
+      return NULL;
+    }
+  }
   return s;
 }
 
@@ -137,7 +208,19 @@ ddamfn_session_free (DdamfnSession * session)
 {
   if (session == NULL)
     return;
-  session_release_buffers (session);
+  g_mutex_lock (&session->lock);
+  session->quit = TRUE;
+  g_cond_broadcast (&session->job_cond);
+  g_mutex_unlock (&session->lock);
+  for (int i = 0; i < session->n_threads; i++) {
+    if (session->workers[i].thread)
+      g_thread_join (session->workers[i].thread);
+    worker_release_buffers (&session->workers[i]);
+  }
+  g_free (session->workers);
+  g_mutex_clear (&session->lock);
+  g_cond_clear (&session->job_cond);
+  g_cond_clear (&session->done_cond);
   ddamfn_model_unref (session->model);
   g_free (session);
 }
@@ -152,13 +235,16 @@ ddamfn_session_get_model (DdamfnSession * session)
 size_t
 ddamfn_session_get_scratch_bytes (const DdamfnSession * session)
 {
+  size_t total = 0;
   g_return_val_if_fail (session != NULL, 0);
-  return session->scratch_bytes;
+  for (int i = 0; i < session->n_threads; i++)
+    total += session->workers[i].scratch_bytes;
+  return total;
 }
 
 /* One MixDW block: expand → MDConv → CoordAtt → project (+ input). */
 static void
-run_mix_block (DdamfnSession * s, const DdamfnMixBlock * b, const float *x,
+run_mix_block (Worker * s, const DdamfnMixBlock * b, const float *x,
     float *y, int n)
 {
   const gsize in_plane = (gsize) b->h_in * b->w_in;
@@ -195,9 +281,9 @@ run_mix_block (DdamfnSession * s, const DdamfnMixBlock * b, const float *x,
 
 /* The two DDAM heads and the global depthwise conv: F → embedding [512][n]. */
 static void
-run_attention_heads (DdamfnSession * s, const float *f, float *emb, int n)
+run_attention_heads (Worker * s, const float *f, float *emb, int n)
 {
-  const DdamfnModel *m = s->model;
+  const DdamfnModel *m = s->session->model;
   float *att = s->bufs[BUF_EXPAND];
   const gsize total = (gsize) 512 * n * 49;
 
@@ -214,15 +300,40 @@ run_attention_heads (DdamfnSession * s, const float *f, float *emb, int n)
   ddamfn_op_depthwise (&m->gdc, att, emb, 512, n, 7, 7, 1, 1, TRUE);
 }
 
+/* The network on N faces with worker W's scratch (already reserved). */
+static void
+forward (Worker * w, const float *input, int n, DdamfnResult * results)
+{
+  const DdamfnModel *m = w->session->model;
+  float *cur = w->bufs[BUF_ACT_A], *other = w->bufs[BUF_ACT_B];
+
+  ddamfn_op_conv_im2col (&m->conv0, input, n, DDAMFN_INPUT_SIZE,
+      DDAMFN_INPUT_SIZE, w->bufs[BUF_EXPAND], cur);
+  ddamfn_op_depthwise (&m->conv1_dw, cur, other, 64, n, 56, 56, 56, 56, TRUE);
+  cur = other;
+  other = w->bufs[BUF_ACT_A];
+
+  for (int i = 0; i < DDAMFN_N_MIX_BLOCKS; i++) {
+    float *t;
+    run_mix_block (w, &m->blocks[i], cur, other, n);
+    t = cur;
+    cur = other;
+    other = t;
+  }
+
+  ddamfn_op_conv1x1 (&m->conv_last, cur, n * 49, other, n * 49, n * 49);
+  run_attention_heads (w, other, w->bufs[BUF_VEC_A], n);
+  ddamfn_postprocess (m, w->bufs[BUF_VEC_A], w->bufs[BUF_VEC_B],
+      w->bufs[BUF_OUT], n, results);
+}
+
 gboolean
 ddamfn_session_run (DdamfnSession * s, const float *input, int n,
     DdamfnResult * results, GError ** error)
 {
-  const DdamfnModel *m;
-  float *cur, *other;
+  int slices, first = 0;
 
   g_return_val_if_fail (s != NULL, FALSE);
-  m = s->model;
   if (input == NULL || results == NULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
         "input and results must not be NULL");
@@ -241,32 +352,49 @@ ddamfn_session_run (DdamfnSession * s, const float *input, int n,
       return FALSE;
     }
   }
-  if (!session_reserve (s, n, error))
-    return FALSE;
 
-  /* OpenBLAS keeps one process-wide thread count. */
-  if (openblas_get_num_threads () != s->n_threads)
-    openblas_set_num_threads (s->n_threads);
-
-  cur = s->bufs[BUF_ACT_A];
-  other = s->bufs[BUF_ACT_B];
-  ddamfn_op_conv_im2col (&m->conv0, input, n, DDAMFN_INPUT_SIZE,
-      DDAMFN_INPUT_SIZE, s->bufs[BUF_EXPAND], cur);
-  ddamfn_op_depthwise (&m->conv1_dw, cur, other, 64, n, 56, 56, 56, 56, TRUE);
-  cur = other;
-  other = s->bufs[BUF_ACT_A];
-
-  for (int i = 0; i < DDAMFN_N_MIX_BLOCKS; i++) {
-    float *t;
-    run_mix_block (s, &m->blocks[i], cur, other, n);
-    t = cur;
-    cur = other;
-    other = t;
+  /* Slice sizes differ by at most one face. */
+  slices = MIN (s->n_threads, n);
+  for (int t = 0; t < slices; t++) {
+    Worker *w = &s->workers[t];
+    w->n = n / slices + (t < n % slices);
+    w->input = input + (gsize) first * DDAMFN_INPUT_FLOATS;
+    w->results = results + first;
+    first += w->n;
+    if (!worker_reserve (w, w->n, error))
+      return FALSE;
   }
 
-  ddamfn_op_conv1x1 (&m->conv_last, cur, n * 49, other, n * 49, n * 49);
-  run_attention_heads (s, other, s->bufs[BUF_VEC_A], n);
-  ddamfn_postprocess (m, s->bufs[BUF_VEC_A], s->bufs[BUF_VEC_B], s->bufs[BUF_OUT],
-      n, results);
+  /* OpenBLAS keeps one process-wide thread count: use it only when there
+   * is a single slice to run. */
+  {
+    int blas_threads = slices == 1 ? s->n_threads : 1;
+    if (openblas_get_num_threads () != blas_threads)
+      openblas_set_num_threads (blas_threads);
+  }
+
+  if (slices == 1) {
+    forward (&s->workers[0], input, n, results);
+    return TRUE;
+  }
+
+  g_mutex_lock (&s->lock);
+  s->generation++;
+  s->pending = slices - 1;
+  for (int t = 1; t < s->n_threads; t++) {
+    s->workers[t].generation = s->generation;
+    if (t >= slices)
+      s->workers[t].n = 0;
+  }
+  g_cond_broadcast (&s->job_cond);
+  g_mutex_unlock (&s->lock);
+
+  forward (&s->workers[0], s->workers[0].input, s->workers[0].n,
+      s->workers[0].results);
+
+  g_mutex_lock (&s->lock);
+  while (s->pending > 0)
+    g_cond_wait (&s->done_cond, &s->lock);
+  g_mutex_unlock (&s->lock);
   return TRUE;
 }
