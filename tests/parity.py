@@ -341,8 +341,10 @@ def write_live_checkpoint(model, path):
 def write_stdlib_checkpoint(state, path):
     import pthwriter
     from array import array
-    sd = {name: pthwriter.Tensor(list(shape), vals)
-          for name, (shape, vals) in state.items()}
+    import collections
+    sd = collections.OrderedDict(
+        (name, pthwriter.Tensor(list(shape), vals))
+        for name, (shape, vals) in state.items())
     junk = {
         "state": {0: {"step": pthwriter.Tensor([], array("f", [19.0])),
                       "exp_avg": pthwriter.Tensor([3, 2], array("f", [0.5] * 6)),
@@ -520,8 +522,8 @@ def main():
     if mode in ("live", "auto"):
         try:
             import importlib
-            importlib.import_module("numpy")
             importlib.import_module("torch")
+            importlib.import_module("numpy")
         except Exception as e:     # ImportError, or a broken install
             torch_error = "%s: %s" % (type(e).__name__, e)
     if mode == "auto":

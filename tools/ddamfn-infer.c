@@ -105,7 +105,7 @@ static void
 run_batch (DdamfnSession * session, const float *input, int n,
     char **images, int first_face)
 {
-  DdamfnResult *results = g_new (DdamfnResult, n);
+  DdamfnResult *results = g_new (DdamfnResult, (guint) MAX (n, 1));
   GError *error = NULL;
 
   if (!ddamfn_session_run (session, input, n, results, &error))
