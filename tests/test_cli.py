@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""ddamfn-infer as a user runs it: JPEG crops in, one JSON line per image;
+raw tensors in, one JSON line per face; every error one line and exit 1.
+
+usage: test_cli.py PATH/TO/ddamfn-infer WORKDIR SHARED_DATA_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+from array import array
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import modelfile  # noqa: E402
+
+INFER = WORK = DATA = None
+
+
+def infer(*args):
+    return subprocess.run([INFER] + list(args), capture_output=True,
+                          text=True, timeout=300)
+
+
+class Cli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model = os.path.join(WORK, "multitask.safetensors")
+        heads = {"va", "expression", "au"}
+        meta = modelfile.default_metadata(heads, 8)
+        meta["expression_labels"] = ("Neutral,Anger,Disgust,Fear,Happiness,"
+                                     "Sadness,Surprise,Other")
+        meta["au_thresholds"] = ",".join(["0.5"] * 11 + ["0.0"])
+        modelfile.write_safetensors(
+            cls.model, modelfile.model_tensors(heads, 8, seed=4), meta)
+
+    def assert_error(self, r, *fragments):
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        for f in fragments:
+            self.assertIn(f, r.stderr)
+
+    def test_jpeg_gives_one_line_per_image(self):
+        photo = os.path.join(DATA, "messi5.jpg")
+        if not os.path.exists(photo):
+            self.skipTest("%s absent" % photo)
+        r = infer("--model", self.model, photo, photo)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [json.loads(x) for x in r.stdout.splitlines()]
+        self.assertEqual(len(lines), 2)
+        rec = lines[0]
+        self.assertEqual(rec["image"], photo)
+        self.assertEqual(len(rec["expression_probs"]), 8)
+        self.assertEqual(rec["expression"], ["Neutral", "Anger", "Disgust",
+                                             "Fear", "Happiness", "Sadness",
+                                             "Surprise", "Other"]
+                         [rec["expression_index"]])
+        self.assertTrue(-1 <= rec["valence"] <= 1)
+        self.assertTrue(-1 <= rec["arousal"] <= 1)
+        self.assertEqual(len(rec["au_probs"]), 12)
+        # AU26's threshold is 0: it is always active.
+        self.assertIn("AU26", rec["au_active"])
+        self.assertEqual(lines[0], dict(lines[1], image=photo))
+
+    def test_raw_faces(self):
+        raw = os.path.join(WORK, "three.raw")
+        with open(raw, "wb") as f:
+            f.write(array("f", [0.1] * (3 * 3 * 112 * 112)).tobytes())
+        r = infer("--model", self.model, "--raw", raw, "--batch", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        faces = [json.loads(x)["face"] for x in r.stdout.splitlines()]
+        self.assertEqual(faces, [0, 1, 2])
+
+    def test_raw_size_not_whole_faces(self):
+        raw = os.path.join(WORK, "partial.raw")
+        with open(raw, "wb") as f:
+            f.write(b"\0" * (3 * 112 * 112 * 4 + 4))
+        self.assert_error(infer("--model", self.model, "--raw", raw),
+                          "150532 bytes is not a whole number")
+
+    def test_not_a_jpeg(self):
+        bad = os.path.join(WORK, "bad.jpg")
+        with open(bad, "wb") as f:
+            f.write(b"GIF89a not a jpeg at all")
+        self.assert_error(infer("--model", self.model, bad), "not a JPEG")
+
+    def test_missing_model_option(self):
+        self.assert_error(infer("x.jpg"), "--model is required")
+
+
+def main():
+    global INFER, WORK, DATA
+    INFER, WORK, DATA = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    os.makedirs(WORK, exist_ok=True)
+    unittest.main(argv=[sys.argv[0], "-v"])
+
+
+if __name__ == "__main__":
+    main()
