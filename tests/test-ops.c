@@ -265,9 +265,9 @@ test_variant_matches_generic (gconstpointer data)
   g->axpy (a, -1.25f, x, n);
   v->axpy (b, -1.25f, x, n);
   assert_close (b, a, n, 1e-6f);
-  g->axpy_stride2 (a, 0.5f, x, n);
-  v->axpy_stride2 (b, 0.5f, x, n);
-  assert_close (b, a, n, 1e-6f);
+  g->gather_stride2 (a, x, n);
+  v->gather_stride2 (b, x, n);
+  assert_close (b, a, n, 0);
   for (DdamfnAct act = ACT_NONE; act <= ACT_TANH; act++) {
     g->act_row (a, n, 0.3f, 0.2f, act);
     v->act_row (b, n, 0.3f, 0.2f, act);

@@ -5,11 +5,14 @@
  *
  * Each plane is copied into a zero-bordered scratch plane of row pitch P.
  * Output (oy, ox) is then accumulated at flat index j = oy·P + ox, and tap
- * (ky, kx) reads the scratch at s·j + ky·P + kx (for s = 2 that is row
- * 2·oy + ky: the odd rows of the flat index space are never needed, so a
- * stride-2 plane runs row by row). Every tap is one long contiguous
- * multiply-add, which vectorises well even for 7×7 planes. The columns
- * ox ≥ ow of the flat accumulator are computed and thrown away.
+ * (ky, kx) reads the scratch at j + ky·P + kx: every tap is one long
+ * contiguous multiply-add, which vectorises well even for 7×7 planes. The
+ * columns ox ≥ ow of the flat accumulator are computed and thrown away.
+ *
+ * Stride 2 reads padded[2·oy + ky][2·ox + kx]; splitting the padded plane
+ * into its four (row parity, column parity) phases turns that into a
+ * stride-1 read of phase (ky & 1, kx & 1) at (oy + ky/2, ox + kx/2), so the
+ * same flat scheme applies with the phase pitch.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -33,10 +36,17 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
   const gsize in_plane = (gsize) h * w, out_plane = (gsize) oh * ow;
   float padded[MAX_PADDED + 32];
   float acc[MAX_ACC];
-  const int acc_len = oh * pitch;
+  /* Stride 2: four phases of (qh + 1) × qw, qw = ⌈P/2⌉. */
+  const int qw = (pitch + 1) / 2, qh = (ph + 1) / 2;
+  const int qsize = (qh + 1) * qw + 16;
+  float phases[4 * (MAX_PADDED / 4 + 2 * 66 + 16)];
+  const int acc_len = oh * (s == 1 ? pitch : qw);
 
   g_assert (s == 1 || s == 2);
   g_assert ((ph + 1) * pitch <= MAX_PADDED && acc_len <= MAX_ACC);
+  g_assert (s == 1 || 4 * qsize <= (int) G_N_ELEMENTS (phases));
+  if (s == 2)
+    memset (phases, 0, 4 * qsize * sizeof (float));
 
   /* Borders stay zero for every plane; only the interior is rewritten. */
   memset (padded, 0, sizeof (float) * ((ph + 1) * pitch + 32));
@@ -62,14 +72,21 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
           memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * pitch,
               ow * sizeof (float));
       } else {
-        for (int oy = 0; oy < oh; oy++) {
-          float *row = dst + (gsize) oy * ow;
-          ddamfn_kernels->fill (row, b, ow);
-          for (int ky = 0; ky < kh; ky++)
-            for (int kx = 0; kx < kw; kx++)
-              ddamfn_kernels->axpy_stride2 (row, k[ky * kw + kx],
-                  padded + (gsize) (2 * oy + ky) * pitch + kx, ow);
-        }
+        for (int py = 0; py < 2; py++)
+          for (int i = 0; 2 * i + py < ph; i++)
+            for (int px = 0; px < 2; px++)
+              ddamfn_kernels->gather_stride2 (phases + (py * 2 + px) * qsize
+                  + i * qw, padded + (gsize) (2 * i + py) * pitch + px,
+                  (pitch - px + 1) / 2);
+        ddamfn_kernels->fill (acc, b, acc_len);
+        for (int ky = 0; ky < kh; ky++)
+          for (int kx = 0; kx < kw; kx++)
+            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
+                phases + ((ky & 1) * 2 + (kx & 1)) * qsize
+                + (ky >> 1) * qw + (kx >> 1), acc_len);
+        for (int oy = 0; oy < oh; oy++)
+          memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * qw,
+              ow * sizeof (float));
       }
     }
   }

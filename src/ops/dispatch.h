@@ -17,8 +17,8 @@ typedef struct
   void (*fill) (float *y, float v, int n);
   /* y[i] += a · x[i] */
   void (*axpy) (float *y, float a, const float *x, int n);
-  /* y[i] += a · x[2i] */
-  void (*axpy_stride2) (float *y, float a, const float *x, int n);
+  /* y[i] = x[2i] */
+  void (*gather_stride2) (float *y, const float *x, int n);
   /* y[i] = act (y[i] + bias), PReLU with SLOPE */
   void (*act_row) (float *y, int n, float bias, float slope, DdamfnAct act);
 } DdamfnKernels;
