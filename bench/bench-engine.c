@@ -68,6 +68,7 @@ main (int argc, char **argv)
   batches = g_strsplit (opt_batch ? opt_batch : "1,8", ",", -1);
   threads = g_strsplit (opt_threads ? opt_threads : "1", ",", -1);
 
+  printf ("backend: %s\n", ddamfn_backend_info ());
   printf ("%-8s %-6s %12s %12s %14s\n", "threads", "batch", "ms/face",
       "ms/batch", "scratch MiB");
   for (int ti = 0; threads[ti]; ti++) {

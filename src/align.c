@@ -1,43 +1,62 @@
-/* Five-point face alignment: the DDAMFN++ templates and the least-squares
- * similarity transform (rotation, uniform scale, translation) onto them.
+/* Five-point face alignment for DDAMFN++: the five 112 × 112 landmark
+ * templates (left profile … right profile), the closed-form least-squares
+ * similarity transform between two point sets, and the choice of the
+ * template a face fits best.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
+#include "align-private.h"
 
 #include <math.h>
+#include <string.h>
 
-/* 112 × 112 templates from ddamfn-network.md, "Alignment": left profile,
- * left, frontal, right, right profile; points in the order left eye, right
- * eye, nose tip, left mouth corner, right mouth corner. */
-static const float templates[5][2 * DDAMFN_N_LANDMARKS] = {
-  {55.550f, 49.477f, 62.116f, 49.339f, 38.075f, 70.237f, 55.017f, 92.262f,
-      61.466f, 92.979f},
-  {47.241f, 48.598f, 72.887f, 49.540f, 40.555f, 71.067f, 47.423f, 93.643f,
-      71.236f, 94.353f},
-  {33.566f, 40.559f, 78.321f, 40.559f, 55.338f, 64.967f, 38.479f, 90.276f,
-      73.591f, 90.276f},
-  {39.516f, 49.540f, 65.162f, 48.598f, 71.849f, 71.067f, 41.167f, 94.353f,
-      64.980f, 93.643f},
-  {50.225f, 49.339f, 56.791f, 49.477f, 74.266f, 70.237f, 50.875f, 92.979f,
-      65.317f, 92.262f},
+/* From ddamfn-network.md, "Alignment". Points in the order of
+ * DDAMFN_N_LANDMARKS: left eye, right eye, nose tip, left mouth corner,
+ * right mouth corner; (x, y) in the 112 × 112 crop. */
+static const float templates[DDAMFN_N_TEMPLATES][2 * DDAMFN_N_LANDMARKS] = {
+  /* left profile */
+  {55.550f, 49.477f, 62.116f, 49.339f, 38.075f, 70.237f,
+      55.017f, 92.262f, 61.466f, 92.979f},
+  /* left */
+  {47.241f, 48.598f, 72.887f, 49.540f, 40.555f, 71.067f,
+      47.423f, 93.643f, 71.236f, 94.353f},
+  /* frontal */
+  {33.566f, 40.559f, 78.321f, 40.559f, 55.338f, 64.967f,
+      38.479f, 90.276f, 73.591f, 90.276f},
+  /* right */
+  {39.516f, 49.540f, 65.162f, 48.598f, 71.849f, 71.067f,
+      41.167f, 94.353f, 64.980f, 93.643f},
+  /* right profile */
+  {50.225f, 49.339f, 56.791f, 49.477f, 74.266f, 70.237f,
+      50.875f, 92.979f, 65.317f, 92.262f},
 };
+
+/* Points whose spread around their centroid is below this fraction of
+ * their distance from the origin coincide as far as float coordinates can
+ * tell (a float carries about 6e-8 relative precision); the floor of 1e-6
+ * covers points at the origin. */
+#define COINCIDENT_RELATIVE 1e-5
+#define COINCIDENT_ABSOLUTE 1e-6
 
 const float *
 ddamfn_align_template (int index)
 {
-  if (index < 0 || index >= (int) G_N_ELEMENTS (templates))
+  if (index < 0 || index >= DDAMFN_N_TEMPLATES)
     return NULL;
   return templates[index];
 }
 
 double
 ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS],
-    const float dst[2 * DDAMFN_N_LANDMARKS], double m[6])
+    const float dst[2 * DDAMFN_N_LANDMARKS], double matrix[6])
 {
   const int n = DDAMFN_N_LANDMARKS;
-  double sx = 0, sy = 0, dx = 0, dy = 0, var = 0, p = 0, q = 0, a, b, err = 0;
+  double sx = 0, sy = 0, dx = 0, dy = 0;
+  double spread = 0, dot = 0, cross = 0, a, b, tx, ty, sum = 0, limit;
+
+  if (src == NULL || dst == NULL || matrix == NULL)
+    return -1.0;
 
   for (int i = 0; i < n; i++) {
     if (!isfinite (src[2 * i]) || !isfinite (src[2 * i + 1])
@@ -53,31 +72,68 @@ ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS],
   dx /= n;
   dy /= n;
 
-  /* With centred points the normal equations of x' = a·x − b·y,
-   * y' = b·x + a·y decouple: a = Σ(x·x' + y·y') / Σ(x² + y²),
-   * b = Σ(x·y' − y·x') / Σ(x² + y²). */
+  /* Relative to the centroids the translation drops out, and minimising
+   * Σ |(a·x − b·y, b·x + a·y) − (x', y')|² over a and b gives two decoupled
+   * normal equations: a·Σ(x² + y²) = Σ(x·x' + y·y') and
+   * b·Σ(x² + y²) = Σ(x·y' − y·x'). */
   for (int i = 0; i < n; i++) {
     double x = src[2 * i] - sx, y = src[2 * i + 1] - sy;
-    double u = dst[2 * i] - dx, v = dst[2 * i + 1] - dy;
-    var += x * x + y * y;
-    p += x * u + y * v;
-    q += x * v - y * u;
+    double xd = dst[2 * i] - dx, yd = dst[2 * i + 1] - dy;
+
+    spread += x * x + y * y;
+    dot += x * xd + y * yd;
+    cross += x * yd - y * xd;
   }
-  if (!(var > 1e-6))
+
+  limit = MAX (COINCIDENT_RELATIVE * hypot (sx, sy), COINCIDENT_ABSOLUTE);
+  if (!(spread > n * limit * limit))
     return -1.0;
-  a = p / var;
-  b = q / var;
-  m[0] = a;
-  m[1] = -b;
-  m[2] = dx - (a * sx - b * sy);
-  m[3] = b;
-  m[4] = a;
-  m[5] = dy - (b * sx + a * sy);
+
+  a = dot / spread;
+  b = cross / spread;
+  tx = dx - (a * sx - b * sy);
+  ty = dy - (b * sx + a * sy);
+  if (!isfinite (a) || !isfinite (b) || !isfinite (tx) || !isfinite (ty))
+    return -1.0;
+
+  matrix[0] = a;
+  matrix[1] = -b;
+  matrix[2] = tx;
+  matrix[3] = b;
+  matrix[4] = a;
+  matrix[5] = ty;
 
   for (int i = 0; i < n; i++) {
-    double x = m[0] * src[2 * i] + m[1] * src[2 * i + 1] + m[2];
-    double y = m[3] * src[2 * i] + m[4] * src[2 * i + 1] + m[5];
-    err += hypot (x - dst[2 * i], y - dst[2 * i + 1]);
+    double x = a * src[2 * i] - b * src[2 * i + 1] + tx;
+    double y = b * src[2 * i] + a * src[2 * i + 1] + ty;
+
+    sum += hypot (x - dst[2 * i], y - dst[2 * i + 1]);
   }
-  return err;
+  return isfinite (sum) ? sum : -1.0;
+}
+
+int
+ddamfn_align_choose_template (const float landmarks[2 * DDAMFN_N_LANDMARKS],
+    double matrix[6], double *error_out)
+{
+  double best_error = 0;
+  int best = -1;
+
+  for (int t = 0; t < DDAMFN_N_TEMPLATES; t++) {
+    double m[6];
+    double e = ddamfn_align_estimate (landmarks, templates[t], m);
+
+    /* The source points are the same for every template, so one
+     * degenerate estimate means all are. */
+    if (e < 0)
+      return -1;
+    if (best < 0 || e < best_error) {
+      best = t;
+      best_error = e;
+      memcpy (matrix, m, sizeof m);
+    }
+  }
+  if (error_out)
+    *error_out = best_error;
+  return best;
 }

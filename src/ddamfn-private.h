@@ -140,6 +140,18 @@ struct _DdamfnModel
   float mean[3], std[3];
 };
 
+/* ---- ops/blas.c: OpenBLAS loaded at run time ------------------------- */
+
+/* Loads OpenBLAS once per process; FALSE with ERROR set when it cannot. */
+gboolean ddamfn_blas_init (GError ** error);
+/* C[m][n] = A[m][k] · B[k][n], row-major, no transposes. */
+void ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
+    const float *b, int ldb, float *c, int ldc);
+/* OpenBLAS's process-wide thread count. */
+void ddamfn_blas_set_threads (int n);
+/* OpenBLAS's name for the kernels in use, e.g. "SkylakeX". */
+const char *ddamfn_blas_core (void);
+
 /* ---- ops: kernels ---------------------------------------------------- */
 
 /* Y[cout][cols] = act (W · X[cin][cols] + b) through sgemm. X and Y may not

@@ -1,10 +1,11 @@
-/* The library's error domain and version.
+/* The library's error domain, version and backend description.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
 #include "ddamfn-version.h"
+#include "ops/dispatch.h"
 
 G_DEFINE_QUARK (ddamfn-error-quark, ddamfn_error)
 
@@ -12,4 +13,23 @@ const char *
 ddamfn_version (void)
 {
   return DDAMFN_VERSION;
+}
+
+const char *
+ddamfn_backend_info (void)
+{
+  static char *info;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once)) {
+    GError *error = NULL;
+    if (ddamfn_blas_init (&error))
+      info = g_strdup_printf ("OpenBLAS %s, %s kernels", ddamfn_blas_core (),
+          ddamfn_kernels->name);
+    else
+      info = g_strdup (error->message);
+    g_clear_error (&error);
+    g_once_init_leave (&once, 1);
+  }
+  return info;
 }

@@ -1,24 +1,36 @@
-/* Face crops for the network: from a video frame in any supported layout, a
- * box (crop + resize) or five landmarks (similarity warp onto the DDAMFN++
- * templates), bilinear sampling with black outside the frame, straight into
- * the normalised 3×112×112 CHW tensor.
+/* Face crops for the network: turns one face of a video frame (packed RGB
+ * family, I420 or NV12) into the normalised 3 × 112 × 112 CHW tensor, either
+ * from a box (crop + resize) or from five landmarks (similarity warp onto
+ * the best DDAMFN++ template).
  *
- * Both paths are one affine map from output pixel (u, v) to frame
- * coordinates (pixel centres at integers); the box path is separable, so its
- * taps are computed once per column and per row.
+ * Both paths are one sampling kernel: an affine map from output pixel
+ * (u, v) to frame coordinates with pixel centres at integers, bilinear, and
+ * every tap outside the frame reading as black (like cv2 BORDER_CONSTANT 0).
+ * The kernel reads from precomputed "taps" (indices clamped into the frame
+ * and weights, zero for taps outside), so it never needs a bounds check and
+ * cannot read outside the planes whatever the box or landmarks. The box
+ * map is separable, so its column taps are computed once per call and its
+ * row taps once per output row; the landmark map computes both per pixel.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
+#include "align-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #define S DDAMFN_INPUT_SIZE
+
+/* Larger sides than this are refused; it keeps every byte offset the
+ * readers compute far from overflow. */
 #define MAX_SIDE 32768
 
-/* Byte offsets of R, G, B and bytes per pixel of the packed layouts. */
+/* ------------------------------------------------------------------ */
+/* Frame layouts                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Byte offsets of R, G and B inside one pixel, and bytes per pixel. */
 typedef struct
 {
   int r, g, b, bpp;
@@ -35,320 +47,571 @@ static const PackedLayout packed_layouts[] = {
   [DDAMFN_PIXEL_BGRA] = {2, 1, 0, 4},
 };
 
-/* YUV → RGB: R = ky·(Y − y0) + rv·(V − 128), G = ky·(Y − y0) − gu·(U − 128)
- * − gv·(V − 128), B = ky·(Y − y0) + bu·(U − 128). */
+static const char *const format_names[] = {
+  [DDAMFN_PIXEL_RGB] = "RGB",
+  [DDAMFN_PIXEL_BGR] = "BGR",
+  [DDAMFN_PIXEL_RGBX] = "RGBx",
+  [DDAMFN_PIXEL_BGRX] = "BGRx",
+  [DDAMFN_PIXEL_XRGB] = "xRGB",
+  [DDAMFN_PIXEL_XBGR] = "xBGR",
+  [DDAMFN_PIXEL_RGBA] = "RGBA",
+  [DDAMFN_PIXEL_BGRA] = "BGRA",
+  [DDAMFN_PIXEL_I420] = "I420",
+  [DDAMFN_PIXEL_NV12] = "NV12",
+};
+
+static gboolean
+format_is_yuv (DdamfnPixelFormat format)
+{
+  return format == DDAMFN_PIXEL_I420 || format == DDAMFN_PIXEL_NV12;
+}
+
+/* YUV → RGB on the 0…255 scale, before clamping:
+ *   R = ky·(Y − y0) + rv·(V − 128)
+ *   G = ky·(Y − y0) − gu·(U − 128) − gv·(V − 128)
+ *   B = ky·(Y − y0) + bu·(U − 128) */
 typedef struct
 {
   float ky, y0, rv, gu, gv, bu;
 } YuvCoeffs;
 
-static const YuvCoeffs yuv_coeffs[] = {
-  [DDAMFN_YUV_BT601] = {1.164383f, 16.f, 1.596027f, 0.391762f, 0.812968f,
-      2.017232f},
-  [DDAMFN_YUV_BT709] = {1.164383f, 16.f, 1.792741f, 0.213249f, 0.532909f,
-      2.112402f},
-  [DDAMFN_YUV_BT601_FULL] = {1.f, 0.f, 1.402f, 0.344136f, 0.714136f, 1.772f},
-};
-
-static gboolean
-is_planar (DdamfnPixelFormat f)
+/* Derives the coefficients from the matrix's luma weights Kr and Kb rather
+ * than quoting rounded constants, so BT.601 and BT.709 visibly differ only
+ * in those two numbers and the range. */
+static void
+yuv_coeffs_init (DdamfnYuvMatrix matrix, YuvCoeffs * k)
 {
-  return f == DDAMFN_PIXEL_I420 || f == DDAMFN_PIXEL_NV12;
+  double kr = 0.299, kb = 0.114, kg, luma_gain = 255.0 / 219.0;
+  double chroma_gain = 255.0 / 224.0;
+
+  if (matrix == DDAMFN_YUV_BT709) {
+    kr = 0.2126;
+    kb = 0.0722;
+  }
+  if (matrix == DDAMFN_YUV_BT601_FULL)
+    luma_gain = chroma_gain = 1.0;
+  kg = 1.0 - kr - kb;
+
+  k->ky = (float) luma_gain;
+  k->y0 = matrix == DDAMFN_YUV_BT601_FULL ? 0.f : 16.f;
+  k->rv = (float) (chroma_gain * 2.0 * (1.0 - kr));
+  k->bu = (float) (chroma_gain * 2.0 * (1.0 - kb));
+  k->gu = (float) (chroma_gain * 2.0 * (1.0 - kb) * kb / kg);
+  k->gv = (float) (chroma_gain * 2.0 * (1.0 - kr) * kr / kg);
+}
+
+/* A validated frame, in the form the kernel reads it. For I420 and NV12
+ * the U and V samples are addressed alike: NV12's V plane is its UV plane
+ * shifted by one byte, and chroma_step is the distance between samples. */
+typedef struct
+{
+  gboolean yuv;
+  int width, height;
+  const guint8 *plane;          /* packed pixels or luma */
+  gsize stride;
+  PackedLayout layout;          /* packed formats */
+  int chroma_width, chroma_height;
+  const guint8 *u_plane, *v_plane;
+  gsize u_stride, v_stride;
+  int chroma_step;
+  YuvCoeffs k;
+} Frame;
+
+static void
+frame_init (const DdamfnImage * image, Frame * f)
+{
+  memset (f, 0, sizeof *f);
+  f->width = image->width;
+  f->height = image->height;
+  f->plane = image->planes[0];
+  f->stride = (gsize) image->strides[0];
+  f->yuv = format_is_yuv (image->format);
+  if (!f->yuv) {
+    f->layout = packed_layouts[image->format];
+    return;
+  }
+  /* Luma is one byte per pixel. */
+  f->layout.bpp = 1;
+  f->chroma_width = (image->width + 1) / 2;
+  f->chroma_height = (image->height + 1) / 2;
+  f->u_plane = image->planes[1];
+  f->u_stride = (gsize) image->strides[1];
+  if (image->format == DDAMFN_PIXEL_I420) {
+    f->v_plane = image->planes[2];
+    f->v_stride = (gsize) image->strides[2];
+    f->chroma_step = 1;
+  } else {
+    f->v_plane = image->planes[1] + 1;
+    f->v_stride = f->u_stride;
+    f->chroma_step = 2;
+  }
+  yuv_coeffs_init (image->yuv_matrix, &f->k);
+}
+
+/* ------------------------------------------------------------------ */
+/* Validation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Checks one plane: present, and ROWS rows of ROW_BYTES each fit with its
+ * stride. */
+static gboolean
+check_plane (const DdamfnImage * image, int index, const char *what,
+    gint64 row_bytes, gint64 rows, GError ** error)
+{
+  const char *name = format_names[image->format];
+
+  if (image->planes[index] == NULL) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "%s image: plane %d (%s) is NULL", name, index, what);
+    return FALSE;
+  }
+  if (image->strides[index] < row_bytes) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "%s image %d pixels wide: stride of plane %d (%s) is %d bytes, "
+        "but a row needs at least %" G_GINT64_FORMAT " (negative strides "
+        "are not supported)", name, image->width, index, what,
+        image->strides[index], row_bytes);
+    return FALSE;
+  }
+  /* The last byte read is at stride·(rows − 1) + row_bytes − 1; on 32-bit
+   * systems that could exceed the address space. */
+  if ((guint64) image->strides[index] * (guint64) (rows - 1)
+      + (guint64) row_bytes > (guint64) G_MAXSIZE) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "%s image: plane %d (%s) with stride %d and %" G_GINT64_FORMAT
+        " rows is larger than the address space", name, index, what,
+        image->strides[index], rows);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gboolean
-ddamfn_image_validate (const DdamfnImage * img, GError ** error)
+ddamfn_image_validate (const DdamfnImage * image, GError ** error)
 {
-  int cw;
+  gint64 w, h, cw, ch;
 
-  if (img == NULL) {
+  if (image == NULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
         "image is NULL");
     return FALSE;
   }
-  if ((int) img->format < DDAMFN_PIXEL_RGB
-      || img->format > DDAMFN_PIXEL_NV12) {
+  if ((int) image->format < DDAMFN_PIXEL_RGB
+      || (int) image->format > DDAMFN_PIXEL_NV12) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "unknown pixel format %d", (int) img->format);
+        "unknown pixel format %d (expected a DdamfnPixelFormat, %d…%d)",
+        (int) image->format, DDAMFN_PIXEL_RGB, DDAMFN_PIXEL_NV12);
     return FALSE;
   }
-  if (img->width < 1 || img->height < 1 || img->width > MAX_SIDE
-      || img->height > MAX_SIDE) {
+  if (image->width < 1 || image->width > MAX_SIDE) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "image size %d×%d outside 1…%d", img->width, img->height, MAX_SIDE);
+        "image width %d is outside 1…%d pixels", image->width, MAX_SIDE);
     return FALSE;
   }
-  if ((int) img->yuv_matrix < DDAMFN_YUV_BT601
-      || img->yuv_matrix > DDAMFN_YUV_BT601_FULL) {
+  if (image->height < 1 || image->height > MAX_SIDE) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "unknown YUV matrix %d", (int) img->yuv_matrix);
+        "image height %d is outside 1…%d pixels", image->height, MAX_SIDE);
     return FALSE;
-  }
-  if (!is_planar (img->format)) {
-    int row = img->width * packed_layouts[img->format].bpp;
-    if (img->planes[0] == NULL || img->strides[0] < row) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "packed image needs plane 0 and a stride of at least %d bytes "
-          "(got %s, stride %d)", row, img->planes[0] ? "a plane" : "NULL",
-          img->strides[0]);
-      return FALSE;
-    }
-    return TRUE;
   }
 
-  cw = (img->width + 1) / 2;
-  if (img->planes[0] == NULL || img->planes[1] == NULL
-      || (img->format == DDAMFN_PIXEL_I420 && img->planes[2] == NULL)) {
+  w = image->width;
+  h = image->height;
+  if (!format_is_yuv (image->format))
+    return check_plane (image, 0, "pixels",
+        w * packed_layouts[image->format].bpp, h, error);
+
+  /* The YUV matrix only matters, and is only checked, for YUV frames: the
+   * header says it is ignored otherwise. */
+  if ((int) image->yuv_matrix < DDAMFN_YUV_BT601
+      || (int) image->yuv_matrix > DDAMFN_YUV_BT601_FULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "%s image is missing a plane",
-        img->format == DDAMFN_PIXEL_I420 ? "I420" : "NV12");
+        "%s image: unknown YUV matrix %d (expected a DdamfnYuvMatrix, "
+        "%d…%d)", format_names[image->format], (int) image->yuv_matrix,
+        DDAMFN_YUV_BT601, DDAMFN_YUV_BT601_FULL);
     return FALSE;
   }
-  if (img->strides[0] < img->width
-      || (img->format == DDAMFN_PIXEL_I420
-          && (img->strides[1] < cw || img->strides[2] < cw))
-      || (img->format == DDAMFN_PIXEL_NV12 && img->strides[1] < 2 * cw)) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "%s image %d pixels wide has strides too small (%d, %d, %d)",
-        img->format == DDAMFN_PIXEL_I420 ? "I420" : "NV12", img->width,
-        img->strides[0], img->strides[1], img->strides[2]);
+  /* Odd sizes round the chroma planes up. */
+  cw = (w + 1) / 2;
+  ch = (h + 1) / 2;
+  if (!check_plane (image, 0, "Y", w, h, error))
     return FALSE;
-  }
-  return TRUE;
+  if (image->format == DDAMFN_PIXEL_I420)
+    return check_plane (image, 1, "U", cw, ch, error)
+        && check_plane (image, 2, "V", cw, ch, error);
+  return check_plane (image, 1, "UV", 2 * cw, ch, error);
 }
 
 static gboolean
 check_normalisation (const float mean[3], const float std[3], GError ** error)
 {
+  static const char channel[3] = { 'R', 'G', 'B' };
+
+  if (mean == NULL || std == NULL) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "normalisation mean and standard deviation must not be NULL");
+    return FALSE;
+  }
   for (int c = 0; c < 3; c++) {
-    if (!isfinite (mean[c]) || !isfinite (std[c]) || !(std[c] > 0)) {
+    if (!isfinite (mean[c])) {
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "normalisation needs finite means and standard deviations > 0 "
-          "(channel %d: mean %g, std %g)", c, mean[c], std[c]);
+          "normalisation mean of channel %c is %g; it must be finite",
+          channel[c], mean[c]);
+      return FALSE;
+    }
+    if (!isfinite (std[c]) || !(std[c] > 0)) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+          "normalisation standard deviation of channel %c is %g; it must "
+          "be finite and > 0", channel[c], std[c]);
       return FALSE;
     }
   }
   return TRUE;
 }
 
-/* One bilinear sample at frame coordinates (fx, fy), as R, G, B on the
- * 0…255 scale; taps outside the frame count as black. */
-static inline void
-sample (const DdamfnImage * img, float fx, float fy, float rgb[3])
+/* ------------------------------------------------------------------ */
+/* Taps                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Where one output pixel reads along x: two source columns with their
+ * bilinear weights, as byte offsets into a row; for YUV frames also the
+ * two chroma columns (as byte offsets) and weights of each of them. */
+typedef struct
 {
-  const int w = img->width, h = img->height;
-  int x0, y0;
-  float ax, ay, wt[4];
-  int tx[4], ty[4];
+  guint32 offset[2];
+  float weight[2];
+  guint32 chroma_offset[2][2];
+  float chroma_weight[2][2];
+} ColumnTaps;
 
-  rgb[0] = rgb[1] = rgb[2] = 0.f;
-  /* Also rejects NaN; keeps the float → int conversion in range. */
-  if (!(fx > -1.f && fx < (float) w && fy > -1.f && fy < (float) h))
-    return;
-  x0 = (int) floorf (fx);
-  y0 = (int) floorf (fy);
-  ax = fx - x0;
-  ay = fy - y0;
-  tx[0] = x0;
-  ty[0] = y0;
-  wt[0] = (1 - ax) * (1 - ay);
-  tx[1] = x0 + 1;
-  ty[1] = y0;
-  wt[1] = ax * (1 - ay);
-  tx[2] = x0;
-  ty[2] = y0 + 1;
-  wt[2] = (1 - ax) * ay;
-  tx[3] = x0 + 1;
-  ty[3] = y0 + 1;
-  wt[3] = ax * ay;
+/* The same along y, as row pointers. */
+typedef struct
+{
+  const guint8 *row[2];
+  float weight[2];
+  const guint8 *u_row[2][2];
+  const guint8 *v_row[2][2];
+  float chroma_weight[2][2];
+} RowTaps;
 
-  if (!is_planar (img->format)) {
-    const PackedLayout *l = &packed_layouts[img->format];
-    for (int t = 0; t < 4; t++) {
-      const guint8 *p;
-      if (tx[t] < 0 || tx[t] >= w || ty[t] < 0 || ty[t] >= h || wt[t] == 0)
-        continue;
-      p = img->planes[0] + (gsize) ty[t] * img->strides[0]
-          + (gsize) tx[t] * l->bpp;
-      rgb[0] += wt[t] * p[l->r];
-      rgb[1] += wt[t] * p[l->g];
-      rgb[2] += wt[t] * p[l->b];
+/* Bilinear taps of coordinate S on an axis of N samples centred at
+ * 0 … N − 1. Indices always lie inside the axis; a tap that falls outside
+ * gets weight 0, which is what makes the border black. */
+static inline void
+axis_taps (double s, int n, int index[2], float weight[2])
+{
+  double f, a;
+  int i;
+
+  /* Below −1 or above N both taps are outside anyway; clamping there keeps
+   * the conversion to int defined for any input, NaN included. */
+  if (!(s > -2.0))
+    s = -2.0;
+  else if (s > n + 1.0)
+    s = n + 1.0;
+  f = floor (s);
+  i = (int) f;
+  a = s - f;
+  weight[0] = (i >= 0 && i < n) ? (float) (1.0 - a) : 0.f;
+  weight[1] = (i + 1 >= 0 && i + 1 < n) ? (float) a : 0.f;
+  index[0] = CLAMP (i, 0, n - 1);
+  index[1] = CLAMP (i + 1, 0, n - 1);
+}
+
+/* Chroma taps for luma sample I (inside the frame) on an axis of N chroma
+ * samples. Chroma sample j is centred between luma samples 2j and 2j + 1,
+ * so luma I sits at chroma coordinate (I + 0.5)/2 − 0.5; at the edges the
+ * outermost chroma sample extends, since the luma pixel is in the frame. */
+static inline void
+chroma_taps (int i, int n, int index[2], float weight[2])
+{
+  float c = (i + 0.5f) * 0.5f - 0.5f;
+  int j;
+
+  c = CLAMP (c, 0.f, (float) (n - 1));
+  j = (int) c;
+  index[0] = j;
+  index[1] = MIN (j + 1, n - 1);
+  weight[1] = c - (float) j;
+  weight[0] = 1.f - weight[1];
+}
+
+static inline void
+column_taps (const Frame * f, double x, ColumnTaps * t)
+{
+  int index[2];
+
+  axis_taps (x, f->width, index, t->weight);
+  for (int i = 0; i < 2; i++) {
+    t->offset[i] = (guint32) (index[i] * f->layout.bpp);
+    if (f->yuv) {
+      int ci[2];
+
+      chroma_taps (index[i], f->chroma_width, ci, t->chroma_weight[i]);
+      t->chroma_offset[i][0] = (guint32) (ci[0] * f->chroma_step);
+      t->chroma_offset[i][1] = (guint32) (ci[1] * f->chroma_step);
     }
-    return;
   }
+}
 
-  {
-    /* Luma per tap; chroma once at the sample point (chroma sample i sits
-     * between luma 2i and 2i + 1), clamped to the chroma plane. Since the
-     * conversion is affine, weighting the converted taps equals converting
-     * the weighted sums with the inside weight applied to the constants. */
-    const YuvCoeffs *k = &yuv_coeffs[img->yuv_matrix];
-    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    float ysum = 0, win = 0, u, v;
-    float cx = (fx + 0.5f) * 0.5f - 0.5f, cy = (fy + 0.5f) * 0.5f - 0.5f;
-    int c0x, c0y, c1x, c1y;
-    float bx, by, cu[4], cv[4];
+static inline void
+row_taps (const Frame * f, double y, RowTaps * t)
+{
+  int index[2];
 
-    for (int t = 0; t < 4; t++) {
-      if (tx[t] < 0 || tx[t] >= w || ty[t] < 0 || ty[t] >= h)
-        continue;
-      ysum += wt[t] * img->planes[0][(gsize) ty[t] * img->strides[0] + tx[t]];
-      win += wt[t];
-    }
-    if (win <= 0.f)
-      return;
+  axis_taps (y, f->height, index, t->weight);
+  for (int j = 0; j < 2; j++) {
+    t->row[j] = f->plane + (gsize) index[j] * f->stride;
+    if (f->yuv) {
+      int ci[2];
 
-    cx = CLAMP (cx, 0.f, (float) (cw - 1));
-    cy = CLAMP (cy, 0.f, (float) (ch - 1));
-    c0x = (int) cx;
-    c0y = (int) cy;
-    c1x = MIN (c0x + 1, cw - 1);
-    c1y = MIN (c0y + 1, ch - 1);
-    bx = cx - c0x;
-    by = cy - c0y;
-    {
-      const int xs[4] = { c0x, c1x, c0x, c1x }, ys[4] = { c0y, c0y, c1y, c1y };
-      for (int t = 0; t < 4; t++) {
-        if (img->format == DDAMFN_PIXEL_I420) {
-          cu[t] = img->planes[1][(gsize) ys[t] * img->strides[1] + xs[t]];
-          cv[t] = img->planes[2][(gsize) ys[t] * img->strides[2] + xs[t]];
-        } else {
-          const guint8 *p = img->planes[1] + (gsize) ys[t] * img->strides[1]
-              + 2 * (gsize) xs[t];
-          cu[t] = p[0];
-          cv[t] = p[1];
-        }
+      chroma_taps (index[j], f->chroma_height, ci, t->chroma_weight[j]);
+      for (int k = 0; k < 2; k++) {
+        t->u_row[j][k] = f->u_plane + (gsize) ci[k] * f->u_stride;
+        t->v_row[j][k] = f->v_plane + (gsize) ci[k] * f->v_stride;
       }
     }
-    u = (1 - by) * ((1 - bx) * cu[0] + bx * cu[1])
-        + by * ((1 - bx) * cu[2] + bx * cu[3]) - 128.f;
-    v = (1 - by) * ((1 - bx) * cv[0] + bx * cv[1])
-        + by * ((1 - bx) * cv[2] + bx * cv[3]) - 128.f;
-    {
-      float yy = k->ky * (ysum - k->y0 * win);
-      float r = yy + win * k->rv * v;
-      float g = yy - win * (k->gu * u + k->gv * v);
-      float b = yy + win * k->bu * u;
-      /* Clamp to what a converted pixel can be: between black and the
-       * inside weight times white. */
-      rgb[0] = CLAMP (r, 0.f, 255.f * win);
-      rgb[1] = CLAMP (g, 0.f, 255.f * win);
-      rgb[2] = CLAMP (b, 0.f, 255.f * win);
-    }
   }
 }
 
-/* out[c][v][u] = normalise (sample (m · (u, v, 1))). */
-static void
-warp (const DdamfnImage * img, const double m[6], const float mean[3],
-    const float std[3], float *out)
-{
-  float scale[3], shift[3];
+/* ------------------------------------------------------------------ */
+/* The sampling kernel                                                 */
+/* ------------------------------------------------------------------ */
 
-  for (int c = 0; c < 3; c++) {
-    scale[c] = 1.f / (255.f * std[c]);
-    shift[c] = -mean[c] / std[c];
+/* Bilinear chroma at one luma position: rows from the row taps of that
+ * luma row, columns from the column taps of that luma column. */
+static inline float
+chroma_at (const guint8 * const rows[2], const float row_weight[2],
+    const guint32 offset[2], const float weight[2])
+{
+  return row_weight[0] * (weight[0] * rows[0][offset[0]]
+      + weight[1] * rows[0][offset[1]])
+      + row_weight[1] * (weight[0] * rows[1][offset[0]]
+      + weight[1] * rows[1][offset[1]]);
+}
+
+/* R, G, B (0…255 scale) of the frame at the point the taps describe. */
+static inline void
+sample_rgb (const Frame * f, const ColumnTaps * ct, const RowTaps * rt,
+    float rgb[3])
+{
+  float r = 0.f, g = 0.f, b = 0.f;
+
+  if (!f->yuv) {
+    const int ro = f->layout.r, go = f->layout.g, bo = f->layout.b;
+
+    for (int j = 0; j < 2; j++) {
+      const guint8 *p0 = rt->row[j] + ct->offset[0];
+      const guint8 *p1 = rt->row[j] + ct->offset[1];
+      const float w0 = ct->weight[0], w1 = ct->weight[1];
+
+      r += rt->weight[j] * (w0 * p0[ro] + w1 * p1[ro]);
+      g += rt->weight[j] * (w0 * p0[go] + w1 * p1[go]);
+      b += rt->weight[j] * (w0 * p0[bo] + w1 * p1[bo]);
+    }
+  } else {
+    const YuvCoeffs *k = &f->k;
+
+    /* Each luma tap becomes an RGB pixel of its own (chroma interpolated
+     * at its position, converted, clamped) before the taps are blended:
+     * the result is that of converting the whole frame to RGB first, and
+     * the clamp keeps saturated colours from bleeding. */
+    for (int j = 0; j < 2; j++) {
+      for (int i = 0; i < 2; i++) {
+        const float w = rt->weight[j] * ct->weight[i];
+        const float y = k->ky * ((float) rt->row[j][ct->offset[i]] - k->y0);
+        const float u = chroma_at (rt->u_row[j], rt->chroma_weight[j],
+            ct->chroma_offset[i], ct->chroma_weight[i]) - 128.f;
+        const float v = chroma_at (rt->v_row[j], rt->chroma_weight[j],
+            ct->chroma_offset[i], ct->chroma_weight[i]) - 128.f;
+        const float pr = y + k->rv * v;
+        const float pg = y - k->gu * u - k->gv * v;
+        const float pb = y + k->bu * u;
+
+        r += w * fminf (fmaxf (pr, 0.f), 255.f);
+        g += w * fminf (fmaxf (pg, 0.f), 255.f);
+        b += w * fminf (fmaxf (pb, 0.f), 255.f);
+      }
+    }
   }
+  rgb[0] = r;
+  rgb[1] = g;
+  rgb[2] = b;
+}
+
+/* value = (pixel/255 − mean)/std as one multiply-add per value. */
+typedef struct
+{
+  float gain[3], offset[3];
+} Normalisation;
+
+static void
+normalisation_init (const float mean[3], const float std[3],
+    Normalisation * n)
+{
+  for (int c = 0; c < 3; c++) {
+    n->gain[c] = 1.f / (255.f * std[c]);
+    n->offset[c] = -mean[c] / std[c];
+  }
+}
+
+static inline void
+store (const Normalisation * n, const float rgb[3], float *out, int v, int u)
+{
+  for (int c = 0; c < 3; c++)
+    out[(gsize) c * S * S + (gsize) v * S + u] =
+        rgb[c] * n->gain[c] + n->offset[c];
+}
+
+/* The box map, a pixel-centre resize of the box (X0, Y0, W, H) to 112 × 112:
+ * output u covers [u, u + 1)·W/112 of the box, so its centre is at
+ * X0 + (u + 0.5)·W/112, which is source coordinate X0 + (u + 0.5)·W/112 − 0.5
+ * since source pixel centres sit at integers (as cv2.resize). */
+static void
+warp_box (const Frame * f, double x0, double y0, double w, double h,
+    const Normalisation * n, float *out)
+{
+  ColumnTaps columns[S];
+
+  for (int u = 0; u < S; u++)
+    column_taps (f, x0 + (u + 0.5) * w / S - 0.5, &columns[u]);
   for (int v = 0; v < S; v++) {
+    RowTaps rows;
+
+    row_taps (f, y0 + (v + 0.5) * h / S - 0.5, &rows);
     for (int u = 0; u < S; u++) {
       float rgb[3];
-      float fx = (float) (m[0] * u + m[1] * v + m[2]);
-      float fy = (float) (m[3] * u + m[4] * v + m[5]);
-      sample (img, fx, fy, rgb);
-      for (int c = 0; c < 3; c++)
-        out[(gsize) c * S * S + v * S + u] = rgb[c] * scale[c] + shift[c];
+
+      sample_rgb (f, &columns[u], &rows, rgb);
+      store (n, rgb, out, v, u);
     }
   }
 }
 
+/* Any affine map: x = m[0]·u + m[1]·v + m[2], y = m[3]·u + m[4]·v + m[5]. */
+static void
+warp_affine (const Frame * f, const double m[6], const Normalisation * n,
+    float *out)
+{
+  for (int v = 0; v < S; v++) {
+    for (int u = 0; u < S; u++) {
+      ColumnTaps column;
+      RowTaps rows;
+      float rgb[3];
+
+      column_taps (f, m[0] * u + m[1] * v + m[2], &column);
+      row_taps (f, m[3] * u + m[4] * v + m[5], &rows);
+      sample_rgb (f, &column, &rows, rgb);
+      store (n, rgb, out, v, u);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Public entry points                                                 */
+/* ------------------------------------------------------------------ */
+
 gboolean
-ddamfn_preprocess_box (const DdamfnImage * img, const DdamfnBox * box,
+ddamfn_preprocess_box (const DdamfnImage * image, const DdamfnBox * box,
     float scale, const float mean[3], const float std[3], float *out,
     GError ** error)
 {
-  double bw, bh, cx, cy, m[6];
+  Frame frame;
+  Normalisation norm;
+  double w, h, x0, y0;
 
-  if (!ddamfn_image_validate (img, error)
+  if (!ddamfn_image_validate (image, error)
       || !check_normalisation (mean, std, error))
     return FALSE;
   if (box == NULL || out == NULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "box and output must not be NULL");
+        "%s must not be NULL", box == NULL ? "face box" : "output tensor");
     return FALSE;
   }
   if (!isfinite (scale) || !(scale > 0)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "box scale must be a finite number > 0, got %g", scale);
+        "box scale is %g; it must be finite and > 0 (1 keeps the box as "
+        "it is)", scale);
     return FALSE;
   }
-  bw = (double) box->w * scale;
-  bh = (double) box->h * scale;
-  cx = (double) box->x + box->w * 0.5;
-  cy = (double) box->y + box->h * 0.5;
-  if (!isfinite (bw) || !isfinite (bh) || !isfinite (cx) || !isfinite (cy)
-      || !(bw > 0) || !(bh > 0)) {
+  if (!isfinite (box->x) || !isfinite (box->y) || !isfinite (box->w)
+      || !isfinite (box->h)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "face box (%g, %g, %g × %g) at scale %g is empty or not finite",
-        box->x, box->y, box->w, box->h, scale);
+        "face box (x %g, y %g, w %g, h %g) is not finite", box->x, box->y,
+        box->w, box->h);
     return FALSE;
   }
-  /* Pixel-centre resize of the scaled box: u ↦ x0 + (u + ½)·bw/112 − ½. */
-  m[0] = bw / S;
-  m[1] = 0;
-  m[2] = cx - bw * 0.5 + 0.5 * m[0] - 0.5;
-  m[3] = 0;
-  m[4] = bh / S;
-  m[5] = cy - bh * 0.5 + 0.5 * m[4] - 0.5;
-  warp (img, m, mean, std, out);
+  /* Double precision: the product of two finite floats cannot overflow
+   * it, so every coordinate below stays finite. */
+  w = (double) box->w * scale;
+  h = (double) box->h * scale;
+  if (!(w > 0) || !(h > 0)) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "face box (x %g, y %g, w %g, h %g) scaled by %g is empty; width "
+        "and height must be > 0", box->x, box->y, box->w, box->h, scale);
+    return FALSE;
+  }
+  x0 = box->x + 0.5 * box->w - 0.5 * w;
+  y0 = box->y + 0.5 * box->h - 0.5 * h;
+
+  frame_init (image, &frame);
+  normalisation_init (mean, std, &norm);
+  warp_box (&frame, x0, y0, w, h, &norm, out);
   return TRUE;
 }
 
 gboolean
-ddamfn_preprocess_landmarks (const DdamfnImage * img,
+ddamfn_preprocess_landmarks (const DdamfnImage * image,
     const float landmarks[2 * DDAMFN_N_LANDMARKS], const float mean[3],
     const float std[3], float *out, int *template_index, GError ** error)
 {
-  double best_err = -1, best[6] = { 0 }, inv[6], det;
-  int best_index = -1;
+  static const char *const names[DDAMFN_N_LANDMARKS] = {
+    "left eye", "right eye", "nose tip", "left mouth corner",
+    "right mouth corner",
+  };
+  Frame frame;
+  Normalisation norm;
+  double m[6], inv[6], det;
+  int best;
 
-  if (!ddamfn_image_validate (img, error)
+  if (!ddamfn_image_validate (image, error)
       || !check_normalisation (mean, std, error))
     return FALSE;
   if (landmarks == NULL || out == NULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "landmarks and output must not be NULL");
+        "%s must not be NULL", landmarks == NULL ? "landmarks" :
+        "output tensor");
     return FALSE;
   }
-  for (int t = 0; t < 5; t++) {
-    double m[6];
-    double err = ddamfn_align_estimate (landmarks, ddamfn_align_template (t),
-        m);
-    if (err < 0) {
+  for (int i = 0; i < DDAMFN_N_LANDMARKS; i++) {
+    if (!isfinite (landmarks[2 * i]) || !isfinite (landmarks[2 * i + 1])) {
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "landmarks are degenerate (coincident or not finite)");
+          "landmarks are degenerate: landmark %d (%s) is (%g, %g), not "
+          "finite", i, names[i], landmarks[2 * i], landmarks[2 * i + 1]);
       return FALSE;
     }
-    if (best_index < 0 || err < best_err) {
-      best_err = err;
-      best_index = t;
-      memcpy (best, m, sizeof best);
-    }
   }
-  /* best maps frame → crop; sampling needs crop → frame. */
-  det = best[0] * best[4] - best[1] * best[3];
-  if (!(fabs (det) > 1e-12) || !isfinite (det)) {
+
+  best = ddamfn_align_choose_template (landmarks, m, NULL);
+  /* The estimate maps frame → crop; sampling needs crop → frame. For a
+   * similarity the determinant is a² + b², the squared scale. */
+  det = best < 0 ? 0.0 : m[0] * m[4] - m[1] * m[3];
+  if (!isfinite (det) || !(det > 0)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "landmarks are degenerate (alignment transform is singular)");
+        "landmarks are degenerate: the five points (nearly) coincide, so "
+        "no alignment can be estimated");
     return FALSE;
   }
-  inv[0] = best[4] / det;
-  inv[1] = -best[1] / det;
-  inv[3] = -best[3] / det;
-  inv[4] = best[0] / det;
-  inv[2] = -(inv[0] * best[2] + inv[1] * best[5]);
-  inv[5] = -(inv[3] * best[2] + inv[4] * best[5]);
-  warp (img, inv, mean, std, out);
+  inv[0] = m[4] / det;
+  inv[1] = -m[1] / det;
+  inv[3] = -m[3] / det;
+  inv[4] = m[0] / det;
+  inv[2] = -(inv[0] * m[2] + inv[1] * m[5]);
+  inv[5] = -(inv[3] * m[2] + inv[4] * m[5]);
+
+  frame_init (image, &frame);
+  normalisation_init (mean, std, &norm);
+  warp_affine (&frame, inv, &norm, out);
   if (template_index)
-    *template_index = best_index;
+    *template_index = best;
   return TRUE;
 }

@@ -317,6 +317,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_true (ddamfn_blas_init (NULL));
   g_test_add_data_func ("/ops/dispatch/avx2-matches-generic", "avx2",
       test_variant_matches_generic);
   g_test_add_data_func ("/ops/dispatch/avx512-matches-generic", "avx512",

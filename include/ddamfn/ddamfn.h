@@ -501,6 +501,17 @@ DDAMFN_API uint8_t *ddamfn_jpeg_decode_file (const char *path, int *width, int *
     GError **error);
 
 /**
+ * ddamfn_backend_info:
+ *
+ * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX, avx512
+ * kernels". Loads OpenBLAS if no model or session did yet.
+ *
+ * Returns: (transfer none): a static string, or a message saying OpenBLAS
+ *   could not be loaded.
+ */
+DDAMFN_API const char *ddamfn_backend_info (void);
+
+/**
  * ddamfn_version:
  *
  * Returns: (transfer none): the library version string.

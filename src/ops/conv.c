@@ -8,15 +8,14 @@
  */
 #include "ddamfn-private.h"
 
-#include <cblas.h>
 #include <string.h>
 
 void
 ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
     float *y, int ldy, int cols)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->cout, cols,
-      conv->cin, 1.f, conv->weight, conv->cin, x, ldx, 0.f, y, ldy);
+  ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
+      x, ldx, y, ldy);
   ddamfn_op_bias_act (y, conv->cout, cols, ldy, conv->bias, conv->slope,
       conv->act);
 }
@@ -25,8 +24,8 @@ void
 ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
     DdamfnAct act)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, dense->out, n,
-      dense->in, 1.f, dense->weight, dense->in, x, n, 0.f, y, n);
+  ddamfn_blas_sgemm (dense->out, n, dense->in, dense->weight, dense->in, x,
+      n, y, n);
   ddamfn_op_bias_act (y, dense->out, n, n, dense->bias, NULL, act);
 }
 
@@ -64,9 +63,8 @@ ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
         }
       }
 
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->cout,
-      (int) ncols, k, 1.f, conv->weight, k, cols, (int) ncols, 0.f, y,
-      (int) ncols);
+  ddamfn_blas_sgemm (conv->cout, (int) ncols, k, conv->weight, k, cols,
+      (int) ncols, y, (int) ncols);
   ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
       conv->slope, conv->act);
 }
