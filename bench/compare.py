@@ -354,10 +354,32 @@ def main():
     ap.add_argument("--keep", metavar="DIR",
                     help="write the model files and inputs to DIR and keep "
                     "them")
+    ap.add_argument("--openblas-core", default="auto",
+                    help="OPENBLAS_CORETYPE for every peer that uses OpenBLAS "
+                    "(our engine, the sgemm floor, PyTorch): 'auto' = "
+                    "SkylakeX on AVX-512 CPUs, else OpenBLAS's own choice; "
+                    "'keep' = leave the environment as it is")
     ap.add_argument("--node", default="node")
     ap.add_argument("--ort-dir", default=HERE,
                     help="folder whose node_modules holds onnxruntime-node")
     args = ap.parse_args()
+    # The same OpenBLAS kernels for every peer, set before torch loads.
+    if args.openblas_core == "auto":
+        flags = ""
+        try:
+            with open("/proc/cpuinfo") as f:
+                flags = f.read()
+        except OSError:
+            pass
+        if all(x in flags for x in ("avx512f", "avx512bw", "avx512vl",
+                                    "avx512dq")):
+            os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+        else:
+            os.environ.pop("OPENBLAS_CORETYPE", None)
+    elif args.openblas_core != "keep":
+        os.environ["OPENBLAS_CORETYPE"] = args.openblas_core
+    log("OPENBLAS_CORETYPE=%s" % os.environ.get("OPENBLAS_CORETYPE",
+                                                 "(OpenBLAS's choice)"))
     if args.quick:
         args.runs, args.warmup = 5, 1
     if args.runs < 1 or args.warmup < 0:
