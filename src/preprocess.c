@@ -12,6 +12,11 @@
  * map is separable, so its column taps are computed once per call and its
  * row taps once per output row; the landmark map computes both per pixel.
  *
+ * YUV frames are read the same way: luma bilinear with black outside,
+ * chroma bilinear at its own half-resolution position (sample j centred
+ * between luma 2j and 2j + 1), then converted with the frame's matrix and
+ * clamped to 0…255.
+ *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +26,14 @@
 #include <string.h>
 
 #define S DDAMFN_INPUT_SIZE
+
+/* The per-pixel helpers must melt into their loops (gcc -O2 otherwise keeps
+ * the sampling kernel a call per pixel and spills the taps to memory). */
+#if defined(__GNUC__)
+#define HOT_INLINE static inline __attribute__ ((always_inline))
+#else
+#define HOT_INLINE static inline
+#endif
 
 /* Larger sides than this are refused; it keeps every byte offset the
  * readers compute far from overflow. */
@@ -272,15 +285,15 @@ check_normalisation (const float mean[3], const float std[3], GError ** error)
 /* Taps                                                                */
 /* ------------------------------------------------------------------ */
 
-/* Where one output pixel reads along x: two source columns with their
- * bilinear weights, as byte offsets into a row; for YUV frames also the
- * two chroma columns (as byte offsets) and weights of each of them. */
+/* Where one output pixel reads along x: two source columns, as byte
+ * offsets into a row, with their bilinear weights; for YUV frames also the
+ * two chroma columns and their weights. */
 typedef struct
 {
   guint32 offset[2];
   float weight[2];
-  guint32 chroma_offset[2][2];
-  float chroma_weight[2][2];
+  guint32 chroma_offset[2];
+  float chroma_weight[2];
 } ColumnTaps;
 
 /* The same along y, as row pointers. */
@@ -288,19 +301,32 @@ typedef struct
 {
   const guint8 *row[2];
   float weight[2];
-  const guint8 *u_row[2][2];
-  const guint8 *v_row[2][2];
-  float chroma_weight[2][2];
+  const guint8 *u_row[2];
+  const guint8 *v_row[2];
+  float chroma_weight[2];
 } RowTaps;
 
 /* Bilinear taps of coordinate S on an axis of N samples centred at
  * 0 … N − 1. Indices always lie inside the axis; a tap that falls outside
- * gets weight 0, which is what makes the border black. */
-static inline void
-axis_taps (double s, int n, int index[2], float weight[2])
+ * gets weight 0, which is what makes the border black. INSIDE promises
+ * 0 ≤ S < N − 1, where none of that can happen: the caller passes it as a
+ * constant so that the common case of a face well inside the frame gets
+ * a version without the clamps. */
+HOT_INLINE void
+axis_taps (double s, int n, gboolean inside, int index[2], float weight[2])
 {
-  double f, a;
+  double a;
   int i;
+
+  if (inside) {
+    i = (int) s;
+    a = s - i;
+    weight[0] = (float) (1.0 - a);
+    weight[1] = (float) a;
+    index[0] = i;
+    index[1] = i + 1;
+    return;
+  }
 
   /* Below −1 or above N both taps are outside anyway; clamping there keeps
    * the conversion to int defined for any input, NaN included. */
@@ -308,68 +334,74 @@ axis_taps (double s, int n, int index[2], float weight[2])
     s = -2.0;
   else if (s > n + 1.0)
     s = n + 1.0;
-  f = floor (s);
-  i = (int) f;
-  a = s - f;
+  /* Truncating the now non-negative s + 2 is floor (s) + 2, without the
+   * library call floor () costs on plain x86-64. */
+  i = (int) (s + 2.0) - 2;
+  a = s - i;
   weight[0] = (i >= 0 && i < n) ? (float) (1.0 - a) : 0.f;
   weight[1] = (i + 1 >= 0 && i + 1 < n) ? (float) a : 0.f;
   index[0] = CLAMP (i, 0, n - 1);
   index[1] = CLAMP (i + 1, 0, n - 1);
 }
 
-/* Chroma taps for luma sample I (inside the frame) on an axis of N chroma
- * samples. Chroma sample j is centred between luma samples 2j and 2j + 1,
- * so luma I sits at chroma coordinate (I + 0.5)/2 − 0.5; at the edges the
- * outermost chroma sample extends, since the luma pixel is in the frame. */
-static inline void
-chroma_taps (int i, int n, int index[2], float weight[2])
+/* Chroma taps of luma coordinate S on an axis of N chroma samples. Chroma
+ * sample j is centred between luma samples 2j and 2j + 1, so luma
+ * coordinate S is chroma coordinate (S + 0.5)/2 − 0.5. The outermost
+ * chroma samples extend to the frame edge: whatever part of a sample lies
+ * outside the frame is made black by the luma weights, not here. */
+HOT_INLINE void
+chroma_axis_taps (double s, int n, int index[2], float weight[2])
 {
-  float c = (i + 0.5f) * 0.5f - 0.5f;
+  double c = (s + 0.5) * 0.5 - 0.5;
   int j;
 
-  c = CLAMP (c, 0.f, (float) (n - 1));
+  if (!(c > 0.0))
+    c = 0.0;
+  else if (c > n - 1)
+    c = n - 1;
   j = (int) c;
   index[0] = j;
   index[1] = MIN (j + 1, n - 1);
-  weight[1] = c - (float) j;
+  weight[1] = (float) (c - j);
   weight[0] = 1.f - weight[1];
 }
 
-static inline void
-column_taps (const Frame * f, double x, ColumnTaps * t)
+HOT_INLINE void
+column_taps (const Frame * f, double x, gboolean inside, ColumnTaps * t)
 {
   int index[2];
 
-  axis_taps (x, f->width, index, t->weight);
-  for (int i = 0; i < 2; i++) {
-    t->offset[i] = (guint32) (index[i] * f->layout.bpp);
-    if (f->yuv) {
-      int ci[2];
-
-      chroma_taps (index[i], f->chroma_width, ci, t->chroma_weight[i]);
-      t->chroma_offset[i][0] = (guint32) (ci[0] * f->chroma_step);
-      t->chroma_offset[i][1] = (guint32) (ci[1] * f->chroma_step);
-    }
+  axis_taps (x, f->width, inside, index, t->weight);
+  t->offset[0] = (guint32) (index[0] * f->layout.bpp);
+  t->offset[1] = (guint32) (index[1] * f->layout.bpp);
+  if (f->yuv) {
+    chroma_axis_taps (x, f->chroma_width, index, t->chroma_weight);
+    t->chroma_offset[0] = (guint32) (index[0] * f->chroma_step);
+    t->chroma_offset[1] = (guint32) (index[1] * f->chroma_step);
+  } else {
+    memset (t->chroma_offset, 0, sizeof t->chroma_offset);
+    memset (t->chroma_weight, 0, sizeof t->chroma_weight);
   }
 }
 
-static inline void
-row_taps (const Frame * f, double y, RowTaps * t)
+HOT_INLINE void
+row_taps (const Frame * f, double y, gboolean inside, RowTaps * t)
 {
   int index[2];
 
-  axis_taps (y, f->height, index, t->weight);
-  for (int j = 0; j < 2; j++) {
-    t->row[j] = f->plane + (gsize) index[j] * f->stride;
-    if (f->yuv) {
-      int ci[2];
-
-      chroma_taps (index[j], f->chroma_height, ci, t->chroma_weight[j]);
-      for (int k = 0; k < 2; k++) {
-        t->u_row[j][k] = f->u_plane + (gsize) ci[k] * f->u_stride;
-        t->v_row[j][k] = f->v_plane + (gsize) ci[k] * f->v_stride;
-      }
+  axis_taps (y, f->height, inside, index, t->weight);
+  t->row[0] = f->plane + (gsize) index[0] * f->stride;
+  t->row[1] = f->plane + (gsize) index[1] * f->stride;
+  if (f->yuv) {
+    chroma_axis_taps (y, f->chroma_height, index, t->chroma_weight);
+    for (int k = 0; k < 2; k++) {
+      t->u_row[k] = f->u_plane + (gsize) index[k] * f->u_stride;
+      t->v_row[k] = f->v_plane + (gsize) index[k] * f->v_stride;
     }
+  } else {
+    memset (t->u_row, 0, sizeof t->u_row);
+    memset (t->v_row, 0, sizeof t->v_row);
+    memset (t->chroma_weight, 0, sizeof t->chroma_weight);
   }
 }
 
@@ -377,65 +409,71 @@ row_taps (const Frame * f, double y, RowTaps * t)
 /* The sampling kernel                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Bilinear chroma at one luma position: rows from the row taps of that
- * luma row, columns from the column taps of that luma column. */
-static inline float
-chroma_at (const guint8 * const rows[2], const float row_weight[2],
-    const guint32 offset[2], const float weight[2])
+/* X clamped to 0…TOP; a plain comparison, which compiles to minss/maxss
+ * where fminf () would be a library call. */
+HOT_INLINE float
+clamp_float (float x, float top)
 {
-  return row_weight[0] * (weight[0] * rows[0][offset[0]]
-      + weight[1] * rows[0][offset[1]])
-      + row_weight[1] * (weight[0] * rows[1][offset[0]]
-      + weight[1] * rows[1][offset[1]]);
+  x = x > 0.f ? x : 0.f;
+  return x < top ? x : top;
+}
+
+/* One bilinear sample of a chroma plane. */
+HOT_INLINE float
+chroma_sample (const guint8 * const rows[2], const float row_weight[2],
+    const ColumnTaps * ct)
+{
+  const guint32 o0 = ct->chroma_offset[0], o1 = ct->chroma_offset[1];
+  const float w0 = ct->chroma_weight[0], w1 = ct->chroma_weight[1];
+
+  return row_weight[0] * (w0 * rows[0][o0] + w1 * rows[0][o1])
+      + row_weight[1] * (w0 * rows[1][o0] + w1 * rows[1][o1]);
 }
 
 /* R, G, B (0…255 scale) of the frame at the point the taps describe. */
-static inline void
+HOT_INLINE void
 sample_rgb (const Frame * f, const ColumnTaps * ct, const RowTaps * rt,
     float rgb[3])
 {
-  float r = 0.f, g = 0.f, b = 0.f;
+  const float w0 = ct->weight[0], w1 = ct->weight[1];
 
   if (!f->yuv) {
     const int ro = f->layout.r, go = f->layout.g, bo = f->layout.b;
+    float r = 0.f, g = 0.f, b = 0.f;
 
     for (int j = 0; j < 2; j++) {
       const guint8 *p0 = rt->row[j] + ct->offset[0];
       const guint8 *p1 = rt->row[j] + ct->offset[1];
-      const float w0 = ct->weight[0], w1 = ct->weight[1];
 
       r += rt->weight[j] * (w0 * p0[ro] + w1 * p1[ro]);
       g += rt->weight[j] * (w0 * p0[go] + w1 * p1[go]);
       b += rt->weight[j] * (w0 * p0[bo] + w1 * p1[bo]);
     }
+    rgb[0] = r;
+    rgb[1] = g;
+    rgb[2] = b;
   } else {
+    /* Luma bilinear with black outside, chroma bilinear at its own
+     * position, then convert and clamp. The conversion is affine, so the
+     * taps inside the frame (total weight "inside") sum to inside × the
+     * converted colour of their mean luma, and clamping that colour to
+     * 0…255 is clamping the sum to 0…255·inside; the outside taps add
+     * black. */
     const YuvCoeffs *k = &f->k;
+    const guint8 *y0 = rt->row[0], *y1 = rt->row[1];
+    const guint32 o0 = ct->offset[0], o1 = ct->offset[1];
+    const float luma = rt->weight[0] * (w0 * y0[o0] + w1 * y0[o1])
+        + rt->weight[1] * (w0 * y1[o0] + w1 * y1[o1]);
+    const float inside = (rt->weight[0] + rt->weight[1]) * (w0 + w1);
+    const float u = chroma_sample (rt->u_row, rt->chroma_weight, ct) - 128.f;
+    const float v = chroma_sample (rt->v_row, rt->chroma_weight, ct) - 128.f;
+    const float yy = k->ky * (luma - k->y0 * inside);
+    const float top = 255.f * inside;
 
-    /* Each luma tap becomes an RGB pixel of its own (chroma interpolated
-     * at its position, converted, clamped) before the taps are blended:
-     * the result is that of converting the whole frame to RGB first, and
-     * the clamp keeps saturated colours from bleeding. */
-    for (int j = 0; j < 2; j++) {
-      for (int i = 0; i < 2; i++) {
-        const float w = rt->weight[j] * ct->weight[i];
-        const float y = k->ky * ((float) rt->row[j][ct->offset[i]] - k->y0);
-        const float u = chroma_at (rt->u_row[j], rt->chroma_weight[j],
-            ct->chroma_offset[i], ct->chroma_weight[i]) - 128.f;
-        const float v = chroma_at (rt->v_row[j], rt->chroma_weight[j],
-            ct->chroma_offset[i], ct->chroma_weight[i]) - 128.f;
-        const float pr = y + k->rv * v;
-        const float pg = y - k->gu * u - k->gv * v;
-        const float pb = y + k->bu * u;
-
-        r += w * fminf (fmaxf (pr, 0.f), 255.f);
-        g += w * fminf (fmaxf (pg, 0.f), 255.f);
-        b += w * fminf (fmaxf (pb, 0.f), 255.f);
-      }
-    }
+    rgb[0] = clamp_float (yy + inside * (k->rv * v), top);
+    rgb[1] = clamp_float (yy - inside * (k->gu * u + k->gv * v), top);
+    rgb[2] = clamp_float (yy + inside * (k->bu * u), top);
   }
-  rgb[0] = r;
-  rgb[1] = g;
-  rgb[2] = b;
 }
 
 /* value = (pixel/255 − mean)/std as one multiply-add per value. */
@@ -454,12 +492,16 @@ normalisation_init (const float mean[3], const float std[3],
   }
 }
 
-static inline void
+HOT_INLINE void
 store (const Normalisation * n, const float rgb[3], float *out, int v, int u)
 {
-  for (int c = 0; c < 3; c++)
-    out[(gsize) c * S * S + (gsize) v * S + u] =
-        rgb[c] * n->gain[c] + n->offset[c];
+  float *p = out + (gsize) v * S + u;
+
+  /* Written out rather than looped: a loop over c kept rgb[] in memory,
+   * and reading it back stalled on store forwarding. */
+  p[0] = rgb[0] * n->gain[0] + n->offset[0];
+  p[S * S] = rgb[1] * n->gain[1] + n->offset[1];
+  p[2 * S * S] = rgb[2] * n->gain[2] + n->offset[2];
 }
 
 /* The box map, a pixel-centre resize of the box (X0, Y0, W, H) to 112 × 112:
@@ -473,15 +515,53 @@ warp_box (const Frame * f, double x0, double y0, double w, double h,
   ColumnTaps columns[S];
 
   for (int u = 0; u < S; u++)
-    column_taps (f, x0 + (u + 0.5) * w / S - 0.5, &columns[u]);
+    column_taps (f, x0 + (u + 0.5) * w / S - 0.5, FALSE, &columns[u]);
   for (int v = 0; v < S; v++) {
     RowTaps rows;
 
-    row_taps (f, y0 + (v + 0.5) * h / S - 0.5, &rows);
+    row_taps (f, y0 + (v + 0.5) * h / S - 0.5, FALSE, &rows);
     for (int u = 0; u < S; u++) {
       float rgb[3];
 
       sample_rgb (f, &columns[u], &rows, rgb);
+      store (n, rgb, out, v, u);
+    }
+  }
+}
+
+/* Whether the affine map sends every output pixel to 0 ≤ x < width − 1,
+ * 0 ≤ y < height − 1. A linear map takes its extremes at the corners; the
+ * margin absorbs rounding between a corner and the pixels next to it. */
+static gboolean
+affine_stays_inside (const Frame * f, const double m[6])
+{
+  const double margin = 1e-3;
+
+  for (int corner = 0; corner < 4; corner++) {
+    const double u = (corner & 1) ? S - 1 : 0, v = (corner & 2) ? S - 1 : 0;
+    const double x = m[0] * u + m[1] * v + m[2];
+    const double y = m[3] * u + m[4] * v + m[5];
+
+    if (!(x >= margin && x < f->width - 1 - margin
+            && y >= margin && y < f->height - 1 - margin))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+HOT_INLINE void
+warp_affine_rows (const Frame * f, const double m[6], gboolean inside,
+    const Normalisation * n, float *out)
+{
+  for (int v = 0; v < S; v++) {
+    for (int u = 0; u < S; u++) {
+      ColumnTaps column;
+      RowTaps rows;
+      float rgb[3];
+
+      column_taps (f, m[0] * u + m[1] * v + m[2], inside, &column);
+      row_taps (f, m[3] * u + m[4] * v + m[5], inside, &rows);
+      sample_rgb (f, &column, &rows, rgb);
       store (n, rgb, out, v, u);
     }
   }
@@ -492,18 +572,10 @@ static void
 warp_affine (const Frame * f, const double m[6], const Normalisation * n,
     float *out)
 {
-  for (int v = 0; v < S; v++) {
-    for (int u = 0; u < S; u++) {
-      ColumnTaps column;
-      RowTaps rows;
-      float rgb[3];
-
-      column_taps (f, m[0] * u + m[1] * v + m[2], &column);
-      row_taps (f, m[3] * u + m[4] * v + m[5], &rows);
-      sample_rgb (f, &column, &rows, rgb);
-      store (n, rgb, out, v, u);
-    }
-  }
+  if (affine_stays_inside (f, m))
+    warp_affine_rows (f, m, TRUE, n, out);
+  else
+    warp_affine_rows (f, m, FALSE, n, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -607,6 +679,15 @@ ddamfn_preprocess_landmarks (const DdamfnImage * image,
   inv[4] = m[0] / det;
   inv[2] = -(inv[0] * m[2] + inv[1] * m[5]);
   inv[5] = -(inv[3] * m[2] + inv[4] * m[5]);
+  for (int i = 0; i < 6; i++) {
+    /* Only a scale near the limits of double could get here. */
+    if (!isfinite (inv[i])) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+          "landmarks are degenerate: the alignment transform cannot be "
+          "inverted");
+      return FALSE;
+    }
+  }
 
   frame_init (image, &frame);
   normalisation_init (mean, std, &norm);
