@@ -34,7 +34,8 @@ ddamfn_meta_set_faces (GstDdamfnMeta * meta, const GstDdamfnFace * faces,
 }
 
 static gboolean
-gst_ddamfn_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
+gst_ddamfn_meta_init (GstMeta * meta, G_GNUC_UNUSED gpointer params,
+    G_GNUC_UNUSED GstBuffer * buffer)
 {
   GstDdamfnMeta *dmeta = (GstDdamfnMeta *) meta;
 
@@ -44,7 +45,7 @@ gst_ddamfn_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
 }
 
 static void
-gst_ddamfn_meta_free (GstMeta * meta, GstBuffer * buffer)
+gst_ddamfn_meta_free (GstMeta * meta, G_GNUC_UNUSED GstBuffer * buffer)
 {
   GstDdamfnMeta *dmeta = (GstDdamfnMeta *) meta;
 
@@ -78,7 +79,7 @@ scale_span (guint * start, guint * len, gint old_size, gint new_size)
 
 static gboolean
 gst_ddamfn_meta_transform (GstBuffer * dest, GstMeta * meta,
-    GstBuffer * buffer, GQuark type, gpointer data)
+    G_GNUC_UNUSED GstBuffer * buffer, GQuark type, gpointer data)
 {
   GstDdamfnMeta *smeta = (GstDdamfnMeta *) meta;
   GstDdamfnMeta *dmeta;

@@ -1,0 +1,27 @@
+/* The "ddamfn" GStreamer plugin: facial affect with the DDAMFN network.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstddamfnfilter.h"
+
+#ifndef PACKAGE
+#define PACKAGE "gst-ddamfn"
+#endif
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  return GST_ELEMENT_REGISTER (ddamfnfilter, plugin);
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ddamfn,
+    "Facial affect (valence, arousal, expression, action units) with DDAMFN",
+    plugin_init, GST_DDAMFN_VERSION, "LGPL", "gst-ddamfn",
+    "https://github.com/gst-ddamfn/gst-ddamfn")
