@@ -42,13 +42,16 @@
 #endif
 
 #include "gstddamfnfilter.h"
+#include "gstddamfnframe.h"
+#include "gstddamfnresult.h"
+#include "gstddamfnroi.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (gst_ddamfn_filter_debug);
+GST_DEBUG_CATEGORY (gst_ddamfn_filter_debug);
 #define GST_CAT_DEFAULT gst_ddamfn_filter_debug
 
 G_STATIC_ASSERT (GST_DDAMFN_META_MAX_EXPRESSIONS == DDAMFN_MAX_EXPRESSIONS);
@@ -118,15 +121,6 @@ typedef struct
   gfloat crop_scale;
   gboolean post_messages;
 } Settings;
-
-/* An ROI that passed the type filter, with its box clipped to the frame. */
-typedef struct
-{
-  GstVideoRegionOfInterestMeta *roi;
-  gint x, y, w, h;
-  guint64 area;
-  guint order;
-} Candidate;
 
 static void gst_ddamfn_filter_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
@@ -270,7 +264,7 @@ gst_ddamfn_filter_init (GstDdamfnFilter * self)
   self->n_threads = DEFAULT_N_THREADS;
   self->post_messages = DEFAULT_POST_MESSAGES;
 
-  self->candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  self->candidates = g_array_new (FALSE, FALSE, sizeof (GstDdamfnCandidate));
   self->boxes = g_array_new (FALSE, FALSE, sizeof (DdamfnBox));
   self->track_ids = g_array_new (FALSE, FALSE, sizeof (guint));
   self->faces = g_array_new (FALSE, FALSE, sizeof (GstDdamfnFace));
@@ -505,58 +499,6 @@ gst_ddamfn_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
 }
 
 static gboolean
-pixel_format_from_video_format (GstVideoFormat format,
-    DdamfnPixelFormat * pixel_format)
-{
-  switch (format) {
-    case GST_VIDEO_FORMAT_RGB:
-      *pixel_format = DDAMFN_PIXEL_RGB;
-      return TRUE;
-    case GST_VIDEO_FORMAT_BGR:
-      *pixel_format = DDAMFN_PIXEL_BGR;
-      return TRUE;
-    case GST_VIDEO_FORMAT_RGBx:
-      *pixel_format = DDAMFN_PIXEL_RGBX;
-      return TRUE;
-    case GST_VIDEO_FORMAT_BGRx:
-      *pixel_format = DDAMFN_PIXEL_BGRX;
-      return TRUE;
-    case GST_VIDEO_FORMAT_xRGB:
-      *pixel_format = DDAMFN_PIXEL_XRGB;
-      return TRUE;
-    case GST_VIDEO_FORMAT_xBGR:
-      *pixel_format = DDAMFN_PIXEL_XBGR;
-      return TRUE;
-    case GST_VIDEO_FORMAT_RGBA:
-      *pixel_format = DDAMFN_PIXEL_RGBA;
-      return TRUE;
-    case GST_VIDEO_FORMAT_BGRA:
-      *pixel_format = DDAMFN_PIXEL_BGRA;
-      return TRUE;
-    case GST_VIDEO_FORMAT_I420:
-      *pixel_format = DDAMFN_PIXEL_I420;
-      return TRUE;
-    case GST_VIDEO_FORMAT_NV12:
-      *pixel_format = DDAMFN_PIXEL_NV12;
-      return TRUE;
-    default:
-      return FALSE;
-  }
-}
-
-/* BT.709 when the caps say so; BT.601 otherwise (limited range unless the
- * caps say full range, as JPEG-decoded frames do). */
-static DdamfnYuvMatrix
-yuv_matrix_from_colorimetry (const GstVideoColorimetry * colorimetry)
-{
-  if (colorimetry->matrix == GST_VIDEO_COLOR_MATRIX_BT709)
-    return DDAMFN_YUV_BT709;
-  if (colorimetry->range == GST_VIDEO_COLOR_RANGE_0_255)
-    return DDAMFN_YUV_BT601_FULL;
-  return DDAMFN_YUV_BT601;
-}
-
-static gboolean
 gst_ddamfn_filter_set_info (GstVideoFilter * filter,
     G_GNUC_UNUSED GstCaps * incaps, GstVideoInfo * in_info,
     G_GNUC_UNUSED GstCaps * outcaps, G_GNUC_UNUSED GstVideoInfo * out_info)
@@ -564,7 +506,7 @@ gst_ddamfn_filter_set_info (GstVideoFilter * filter,
   GstDdamfnFilter *self = GST_DDAMFN_FILTER (filter);
   DdamfnPixelFormat pixel_format;
 
-  if (!pixel_format_from_video_format (GST_VIDEO_INFO_FORMAT (in_info),
+  if (!gst_ddamfn_pixel_format_from_video (GST_VIDEO_INFO_FORMAT (in_info),
           &pixel_format)) {
     GST_ERROR_OBJECT (self, "unsupported format %s",
         gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info)));
@@ -578,7 +520,7 @@ gst_ddamfn_filter_set_info (GstVideoFilter * filter,
   }
 
   self->pixel_format = pixel_format;
-  self->yuv_matrix = yuv_matrix_from_colorimetry (&in_info->colorimetry);
+  self->yuv_matrix = gst_ddamfn_yuv_matrix_from_colorimetry (&in_info->colorimetry);
   self->width = GST_VIDEO_INFO_WIDTH (in_info);
   self->height = GST_VIDEO_INFO_HEIGHT (in_info);
 
@@ -602,132 +544,6 @@ read_settings (GstDdamfnFilter * self, Settings * s)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Larger area first; equal areas keep the order of the metas. */
-static int
-compare_candidates (const void *pa, const void *pb)
-{
-  const Candidate *a = pa, *b = pb;
-
-  if (a->area != b->area)
-    return a->area > b->area ? -1 : 1;
-  return (a->order > b->order) - (a->order < b->order);
-}
-
-/* Collects the ROIs of the wanted type, clipped to the frame, that are big
- * enough; keeps the max_faces largest in self->candidates. ROI coordinates
- * are unsigned in the meta; values of 2^31 and above are read as negative,
- * as producers that compute signed boxes write them. */
-static void
-collect_candidates (GstDdamfnFilter * self, GstBuffer * buffer,
-    const Settings * s)
-{
-  gpointer state = NULL;
-  GstMeta *meta;
-  guint n_type = 0, n_empty = 0, n_small = 0, order = 0;
-
-  g_array_set_size (self->candidates, 0);
-
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    gint64 x0, y0, x1, y1;
-    Candidate c;
-
-    if (s->roi_type != 0 && roi->roi_type != s->roi_type) {
-      n_type++;
-      continue;
-    }
-
-    x0 = (gint32) roi->x;
-    y0 = (gint32) roi->y;
-    x1 = x0 + (gint64) roi->w;
-    y1 = y0 + (gint64) roi->h;
-    x0 = CLAMP (x0, 0, self->width);
-    y0 = CLAMP (y0, 0, self->height);
-    x1 = CLAMP (x1, 0, self->width);
-    y1 = CLAMP (y1, 0, self->height);
-
-    if (x1 <= x0 || y1 <= y0) {
-      GST_LOG_OBJECT (self, "ROI %d (%d,%d %ux%u) is empty inside the "
-          "%dx%d frame: skipped", roi->id, (gint32) roi->x, (gint32) roi->y,
-          roi->w, roi->h, self->width, self->height);
-      n_empty++;
-      continue;
-    }
-    if (MIN (x1 - x0, y1 - y0) < s->min_face_size) {
-      GST_LOG_OBJECT (self, "ROI %d (%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
-          " after clipping) is below min-face-size %u: skipped", roi->id,
-          x1 - x0, y1 - y0, s->min_face_size);
-      n_small++;
-      continue;
-    }
-
-    c.roi = roi;
-    c.x = (gint) x0;
-    c.y = (gint) y0;
-    c.w = (gint) (x1 - x0);
-    c.h = (gint) (y1 - y0);
-    c.area = (guint64) c.w * (guint64) c.h;
-    c.order = order++;
-    g_array_append_val (self->candidates, c);
-  }
-
-  if (n_empty || n_small)
-    GST_DEBUG_OBJECT (self, "skipped %u ROIs empty after clipping and %u "
-        "below min-face-size", n_empty, n_small);
-  if (n_type)
-    GST_LOG_OBJECT (self, "ignored %u ROIs of other types", n_type);
-
-  if (self->candidates->len > s->max_faces) {
-    qsort (self->candidates->data, self->candidates->len, sizeof (Candidate),
-        compare_candidates);
-    GST_DEBUG_OBJECT (self, "%u faces, keeping the %u largest",
-        self->candidates->len, s->max_faces);
-    g_array_set_size (self->candidates, s->max_faces);
-  }
-}
-
-static void
-image_from_frame (GstDdamfnFilter * self, GstVideoFrame * frame,
-    DdamfnImage * image)
-{
-  memset (image, 0, sizeof (*image));
-  image->format = self->pixel_format;
-  image->width = GST_VIDEO_FRAME_WIDTH (frame);
-  image->height = GST_VIDEO_FRAME_HEIGHT (frame);
-  image->yuv_matrix = self->yuv_matrix;
-  for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < 3; i++) {
-    image->planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
-    image->strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
-  }
-}
-
-/* Reads the five landmarks of a "landmarks" ROI parameter; FALSE when the
- * ROI has none or the structure lacks a field. */
-static gboolean
-roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
-    float landmarks[2 * DDAMFN_N_LANDMARKS])
-{
-  GstStructure *st;
-
-  st = gst_video_region_of_interest_meta_get_param (roi, "landmarks");
-  if (st == NULL)
-    return FALSE;
-  for (gint i = 0; i < DDAMFN_N_LANDMARKS; i++) {
-    gchar xname[8], yname[8];
-    gdouble x, y;
-
-    g_snprintf (xname, sizeof (xname), "x%d", i);
-    g_snprintf (yname, sizeof (yname), "y%d", i);
-    if (!gst_structure_get_double (st, xname, &x)
-        || !gst_structure_get_double (st, yname, &y))
-      return FALSE;
-    landmarks[2 * i] = (float) x;
-    landmarks[2 * i + 1] = (float) y;
-  }
-  return TRUE;
-}
-
 static gboolean
 ensure_input_capacity (GstDdamfnFilter * self, guint n_faces)
 {
@@ -742,13 +558,13 @@ ensure_input_capacity (GstDdamfnFilter * self, guint n_faces)
 /* Crops face I of the candidates into slot SLOT of the batch. */
 static gboolean
 preprocess_face (GstDdamfnFilter * self, const DdamfnImage * image,
-    const Candidate * c, const Settings * s, float *out)
+    const GstDdamfnCandidate * c, const Settings * s, float *out)
 {
   float landmarks[2 * DDAMFN_N_LANDMARKS];
   GError *error = NULL;
   DdamfnBox box;
 
-  if (roi_get_landmarks (c->roi, landmarks)) {
+  if (gst_ddamfn_roi_get_landmarks (c->roi, landmarks)) {
     if (ddamfn_preprocess_landmarks (image, landmarks, self->mean, self->std,
             out, NULL, &error))
       return TRUE;
@@ -771,7 +587,7 @@ preprocess_face (GstDdamfnFilter * self, const DdamfnImage * image,
 }
 
 static void
-face_from_result (GstDdamfnFilter * self, const Candidate * c, guint track_id,
+face_from_result (GstDdamfnFilter * self, const GstDdamfnCandidate * c, guint track_id,
     const DdamfnResult * r, GstDdamfnFace * face)
 {
   memset (face, 0, sizeof (*face));
@@ -799,75 +615,6 @@ face_from_result (GstDdamfnFilter * self, const Candidate * c, guint track_id,
 }
 
 static void
-take_double_array (GstStructure * st, const gchar * field,
-    const gfloat * values, gint n)
-{
-  GValue array = G_VALUE_INIT;
-
-  gst_value_array_init (&array, n);
-  for (gint i = 0; i < n; i++) {
-    GValue v = G_VALUE_INIT;
-    g_value_init (&v, G_TYPE_DOUBLE);
-    g_value_set_double (&v, values[i]);
-    gst_value_array_append_and_take_value (&array, &v);
-  }
-  gst_structure_take_value (st, field, &array);
-}
-
-/* The public description of one face, as a structure named NAME. */
-static GstStructure *
-structure_from_face (const GstDdamfnFace * face, const gchar * name)
-{
-  GstStructure *st = gst_structure_new_empty (name);
-
-  if (face->has_va)
-    gst_structure_set (st, "valence", G_TYPE_DOUBLE, (gdouble) face->valence,
-        "arousal", G_TYPE_DOUBLE, (gdouble) face->arousal, NULL);
-  if (face->n_expr > 0 && face->expr_index >= 0) {
-    gst_structure_set (st, "expression", G_TYPE_STRING,
-        face->expr_label ? face->expr_label : "",
-        "confidence", G_TYPE_DOUBLE,
-        (gdouble) face->expr_probs[face->expr_index], NULL);
-    take_double_array (st, "expression-probs", face->expr_probs,
-        face->n_expr);
-  }
-  if (face->n_au > 0) {
-    GValue active = G_VALUE_INIT;
-
-    take_double_array (st, "au-probs", face->au_probs, face->n_au);
-    gst_value_array_init (&active, face->n_au);
-    for (gint k = 0; k < face->n_au; k++) {
-      GValue v = G_VALUE_INIT;
-      if (!(face->au_active & (1u << k)))
-        continue;
-      g_value_init (&v, G_TYPE_STRING);
-      g_value_set_static_string (&v, face->au_names[k]);
-      gst_value_array_append_and_take_value (&active, &v);
-    }
-    gst_structure_take_value (st, "au-active", &active);
-  }
-  gst_structure_set (st, "track-id", G_TYPE_UINT, face->track_id, NULL);
-  return st;
-}
-
-/* Replaces any "ddamfn" parameter a previous filter left on the ROI. */
-static void
-roi_set_ddamfn_param (GstVideoRegionOfInterestMeta * roi, GstStructure * st)
-{
-  GList *l = roi->params;
-
-  while (l != NULL) {
-    GList *next = l->next;
-    if (gst_structure_has_name (l->data, "ddamfn")) {
-      gst_structure_free (l->data);
-      roi->params = g_list_delete_link (roi->params, l);
-    }
-    l = next;
-  }
-  gst_video_region_of_interest_meta_add_param (roi, st);
-}
-
-static void
 post_faces_message (GstDdamfnFilter * self, GstBuffer * buffer,
     const GstDdamfnFace * faces, guint n_faces)
 {
@@ -875,34 +622,14 @@ post_faces_message (GstDdamfnFilter * self, GstBuffer * buffer,
   GstClockTime ts = GST_BUFFER_PTS (buffer);
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
   GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  GValue list = G_VALUE_INIT;
   GstStructure *st;
 
   if (GST_CLOCK_TIME_IS_VALID (ts) && segment->format == GST_FORMAT_TIME) {
     running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
     stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
   }
-
-  g_value_init (&list, GST_TYPE_LIST);
-  for (guint i = 0; i < n_faces; i++) {
-    const GstDdamfnFace *face = &faces[i];
-    GValue v = G_VALUE_INIT;
-    GstStructure *fs = structure_from_face (face, "face");
-
-    gst_structure_set (fs, "roi-id", G_TYPE_INT, face->roi_id,
-        "x", G_TYPE_UINT, face->x, "y", G_TYPE_UINT, face->y,
-        "w", G_TYPE_UINT, face->w, "h", G_TYPE_UINT, face->h, NULL);
-    g_value_init (&v, GST_TYPE_STRUCTURE);
-    g_value_take_boxed (&v, fs);
-    gst_value_list_append_and_take_value (&list, &v);
-  }
-
-  st = gst_structure_new ("ddamfn",
-      "timestamp", G_TYPE_UINT64, ts,
-      "stream-time", G_TYPE_UINT64, stream_time,
-      "running-time", G_TYPE_UINT64, running_time, NULL);
-  gst_structure_take_value (st, "faces", &list);
-
+  st = gst_ddamfn_faces_to_structure (faces, n_faces, ts, stream_time,
+      running_time);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));
 }
@@ -920,7 +647,9 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   guint n, n_infer = 0;
 
   read_settings (self, &s);
-  collect_candidates (self, buffer, &s);
+  gst_ddamfn_collect_candidates (GST_OBJECT (self), buffer, s.roi_type,
+      self->width, self->height, s.min_face_size, s.max_faces,
+      self->candidates);
   n = self->candidates->len;
 
   /* Which faces continue which tracks, and which of them the network must
@@ -928,7 +657,8 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   g_array_set_size (self->boxes, n);
   g_array_set_size (self->track_ids, n);
   for (guint i = 0; i < n; i++) {
-    const Candidate *c = &g_array_index (self->candidates, Candidate, i);
+    const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
+        i);
     DdamfnBox *box = &g_array_index (self->boxes, DdamfnBox, i);
     box->x = c->x;
     box->y = c->y;
@@ -952,10 +682,12 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
           ("Out of memory for %u faces", self->infer_slots->len), (NULL));
       return GST_FLOW_ERROR;
     }
-    image_from_frame (self, frame, &image);
+    gst_ddamfn_image_from_frame (frame, self->pixel_format,
+        self->yuv_matrix, &image);
     for (guint j = 0; j < self->infer_slots->len; j++) {
       gint i = g_array_index (self->infer_slots, gint, j);
-      const Candidate *c = &g_array_index (self->candidates, Candidate, i);
+      const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
+        i);
 
       if (preprocess_face (self, &image, c, &s,
               self->input + (gsize) n_infer * DDAMFN_INPUT_FLOATS))
@@ -984,7 +716,8 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   /* Publish: typed meta, ROI parameters, optional message. */
   g_array_set_size (self->faces, 0);
   for (guint i = 0; i < n; i++) {
-    const Candidate *c = &g_array_index (self->candidates, Candidate, i);
+    const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
+        i);
     guint id = g_array_index (self->track_ids, guint, i);
     GstDdamfnFace face;
     DdamfnResult r;
@@ -992,7 +725,8 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
     if (!ddamfn_tracker_get_result (self->tracker, id, &r, NULL))
       continue;                 /* could not be cropped, never analysed */
     face_from_result (self, c, id, &r, &face);
-    roi_set_ddamfn_param (c->roi, structure_from_face (&face, "ddamfn"));
+    gst_ddamfn_roi_set_result (c->roi,
+        gst_ddamfn_face_to_structure (&face, "ddamfn"));
     g_array_append_val (self->faces, face);
   }
 

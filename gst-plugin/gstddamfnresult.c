@@ -1,0 +1,104 @@
+/* Results of ddamfnfilter as GstStructures: the "ddamfn" ROI parameter and
+ * the "ddamfn" element message.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "gstddamfnresult.h"
+
+static void
+take_double_array (GstStructure * st, const gchar * field,
+    const gfloat * values, gint n)
+{
+  GValue array = G_VALUE_INIT;
+
+  gst_value_array_init (&array, n);
+  for (gint i = 0; i < n; i++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_DOUBLE);
+    g_value_set_double (&v, values[i]);
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  gst_structure_take_value (st, field, &array);
+}
+
+GstStructure *
+gst_ddamfn_face_to_structure (const GstDdamfnFace * face, const gchar * name)
+{
+  GstStructure *st = gst_structure_new_empty (name);
+
+  if (face->has_va)
+    gst_structure_set (st, "valence", G_TYPE_DOUBLE, (gdouble) face->valence,
+        "arousal", G_TYPE_DOUBLE, (gdouble) face->arousal, NULL);
+  if (face->n_expr > 0 && face->expr_index >= 0) {
+    gst_structure_set (st, "expression", G_TYPE_STRING,
+        face->expr_label ? face->expr_label : "",
+        "confidence", G_TYPE_DOUBLE,
+        (gdouble) face->expr_probs[face->expr_index], NULL);
+    take_double_array (st, "expression-probs", face->expr_probs,
+        face->n_expr);
+  }
+  if (face->n_au > 0) {
+    GValue active = G_VALUE_INIT;
+
+    take_double_array (st, "au-probs", face->au_probs, face->n_au);
+    gst_value_array_init (&active, face->n_au);
+    for (gint k = 0; k < face->n_au; k++) {
+      GValue v = G_VALUE_INIT;
+      if (!(face->au_active & (1u << k)))
+        continue;
+      g_value_init (&v, G_TYPE_STRING);
+      g_value_set_static_string (&v, face->au_names[k]);
+      gst_value_array_append_and_take_value (&active, &v);
+    }
+    gst_structure_take_value (st, "au-active", &active);
+  }
+  gst_structure_set (st, "track-id", G_TYPE_UINT, face->track_id, NULL);
+  return st;
+}
+
+void
+gst_ddamfn_roi_set_result (GstVideoRegionOfInterestMeta * roi, GstStructure * st)
+{
+  GList *l = roi->params;
+
+  while (l != NULL) {
+    GList *next = l->next;
+    if (gst_structure_has_name (l->data, "ddamfn")) {
+      gst_structure_free (l->data);
+      roi->params = g_list_delete_link (roi->params, l);
+    }
+    l = next;
+  }
+  gst_video_region_of_interest_meta_add_param (roi, st);
+}
+
+GstStructure *
+gst_ddamfn_faces_to_structure (const GstDdamfnFace * faces, guint n_faces,
+    GstClockTime timestamp, GstClockTime stream_time,
+    GstClockTime running_time)
+{
+  GValue list = G_VALUE_INIT;
+  GstStructure *st;
+
+  g_value_init (&list, GST_TYPE_LIST);
+  for (guint i = 0; i < n_faces; i++) {
+    const GstDdamfnFace *face = &faces[i];
+    GValue v = G_VALUE_INIT;
+    GstStructure *fs = gst_ddamfn_face_to_structure (face, "face");
+
+    gst_structure_set (fs, "roi-id", G_TYPE_INT, face->roi_id,
+        "x", G_TYPE_UINT, face->x, "y", G_TYPE_UINT, face->y,
+        "w", G_TYPE_UINT, face->w, "h", G_TYPE_UINT, face->h, NULL);
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, fs);
+    gst_value_list_append_and_take_value (&list, &v);
+  }
+
+  st = gst_structure_new ("ddamfn",
+      "timestamp", G_TYPE_UINT64, timestamp,
+      "stream-time", G_TYPE_UINT64, stream_time,
+      "running-time", G_TYPE_UINT64, running_time, NULL);
+  gst_structure_take_value (st, "faces", &list);
+  return st;
+}

@@ -1,0 +1,120 @@
+/* Which regions of interest of a frame ddamfnfilter analyses.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "gstddamfnroi.h"
+
+#include <stdlib.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_ddamfn_filter_debug);
+#define GST_CAT_DEFAULT gst_ddamfn_filter_debug
+
+/* Larger area first; equal areas keep the order of the metas. */
+static int
+compare_area_desc (const void *pa, const void *pb)
+{
+  const GstDdamfnCandidate *a = pa, *b = pb;
+
+  if (a->area != b->area)
+    return a->area > b->area ? -1 : 1;
+  return (a->order > b->order) - (a->order < b->order);
+}
+
+/* ROI coordinates are unsigned in the meta; values of 2^31 and above are
+ * read as negative, as producers that compute signed boxes write them. */
+void
+gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
+    GQuark roi_type, gint width, gint height, guint min_face_size,
+    guint max_faces, GArray * candidates)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+  guint n_type = 0, n_empty = 0, n_small = 0, order = 0;
+
+  g_array_set_size (candidates, 0);
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    gint64 x0, y0, x1, y1;
+    GstDdamfnCandidate c;
+
+    if (roi_type != 0 && roi->roi_type != roi_type) {
+      n_type++;
+      continue;
+    }
+
+    x0 = (gint32) roi->x;
+    y0 = (gint32) roi->y;
+    x1 = x0 + (gint64) roi->w;
+    y1 = y0 + (gint64) roi->h;
+    x0 = CLAMP (x0, 0, width);
+    y0 = CLAMP (y0, 0, height);
+    x1 = CLAMP (x1, 0, width);
+    y1 = CLAMP (y1, 0, height);
+
+    if (x1 <= x0 || y1 <= y0) {
+      GST_LOG_OBJECT (self, "ROI %d (%d,%d %ux%u) is empty inside the "
+          "%dx%d frame: skipped", roi->id, (gint32) roi->x, (gint32) roi->y,
+          roi->w, roi->h, width, height);
+      n_empty++;
+      continue;
+    }
+    if (MIN (x1 - x0, y1 - y0) < min_face_size) {
+      GST_LOG_OBJECT (self, "ROI %d (%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+          " after clipping) is below min-face-size %u: skipped", roi->id,
+          x1 - x0, y1 - y0, min_face_size);
+      n_small++;
+      continue;
+    }
+
+    c.roi = roi;
+    c.x = (gint) x0;
+    c.y = (gint) y0;
+    c.w = (gint) (x1 - x0);
+    c.h = (gint) (y1 - y0);
+    c.area = (guint64) c.w * (guint64) c.h;
+    c.order = order++;
+    g_array_append_val (candidates, c);
+  }
+
+  if (n_empty || n_small)
+    GST_DEBUG_OBJECT (self, "skipped %u ROIs empty after clipping and %u "
+        "below min-face-size", n_empty, n_small);
+  if (n_type)
+    GST_LOG_OBJECT (self, "ignored %u ROIs of other types", n_type);
+
+  if (candidates->len > max_faces) {
+    qsort (candidates->data, candidates->len, sizeof (GstDdamfnCandidate),
+        compare_area_desc);
+    GST_DEBUG_OBJECT (self, "%u faces, keeping the %u largest",
+        candidates->len, max_faces);
+    g_array_set_size (candidates, max_faces);
+  }
+}
+
+gboolean
+gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
+    float landmarks[2 * DDAMFN_N_LANDMARKS])
+{
+  GstStructure *st;
+
+  st = gst_video_region_of_interest_meta_get_param (roi, "landmarks");
+  if (st == NULL)
+    return FALSE;
+  for (gint i = 0; i < DDAMFN_N_LANDMARKS; i++) {
+    gchar xname[8], yname[8];
+    gdouble x, y;
+
+    g_snprintf (xname, sizeof (xname), "x%d", i);
+    g_snprintf (yname, sizeof (yname), "y%d", i);
+    if (!gst_structure_get_double (st, xname, &x)
+        || !gst_structure_get_double (st, yname, &y))
+      return FALSE;
+    landmarks[2 * i] = (float) x;
+    landmarks[2 * i + 1] = (float) y;
+  }
+  return TRUE;
+}
+

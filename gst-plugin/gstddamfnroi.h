@@ -1,0 +1,40 @@
+/* Which regions of interest of a frame ddamfnfilter analyses.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __GST_DDAMFN_ROI_H__
+#define __GST_DDAMFN_ROI_H__
+
+#include <gst/video/video.h>
+#include <ddamfn/ddamfn.h>
+
+G_BEGIN_DECLS
+
+/* An ROI that passed the type filter, with its box clipped to the frame. */
+typedef struct
+{
+  GstVideoRegionOfInterestMeta *roi;
+  gint x, y, w, h;
+  guint64 area;
+  guint order;
+} GstDdamfnCandidate;
+
+/* Fills CANDIDATES (a GArray of GstDdamfnCandidate) with the ROIs of BUFFER
+ * whose type is ROI_TYPE (0: any type), clipped to the WIDTH x HEIGHT
+ * frame, non-empty and with a shorter side of at least MIN_FACE_SIZE; when
+ * more than MAX_FACES remain, keeps the largest. SELF is for the debug log,
+ * which counts what was skipped and why. */
+void gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
+    GQuark roi_type, gint width, gint height, guint min_face_size,
+    guint max_faces, GArray * candidates);
+
+/* Reads the five landmarks (x0, y0 … x4, y4 in frame pixels, doubles) of
+ * the ROI's "landmarks" parameter; FALSE when the ROI has none or a field
+ * is missing or of another type. */
+gboolean gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
+    float landmarks[2 * DDAMFN_N_LANDMARKS]);
+
+G_END_DECLS
+
+#endif /* __GST_DDAMFN_ROI_H__ */
