@@ -8,6 +8,7 @@
  */
 #include "ddamfn-private.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,8 +468,9 @@ parse_floats (const char *s, float *out, int n)
     char *end;
     char *p = g_strstrip (parts[i]);
     double v = g_ascii_strtod (p, &end);
-    ok = *p != '\0' && *end == '\0' && isfinite (v);
-    out[i] = (float) v;
+    /* Finite as a float, not only as a double: "1e39" would become inf. */
+    ok = *p != '\0' && *end == '\0' && isfinite (v) && fabs (v) <= FLT_MAX;
+    out[i] = ok ? (float) v : 0.f;
   }
   g_strfreev (parts);
   return ok;
@@ -490,6 +492,26 @@ parse_names (const char *s, char **out, int n)
   return ok;
 }
 
+/* Whether (pixel/255 − mean)/std stays well inside the float range for
+ * every pixel value, however the preprocessing orders the arithmetic: a
+ * std of 1e-40 or a mean of 1e38 passes the per-value checks but would
+ * turn every face into infinities. Returns the key to blame, or NULL. */
+static const char *
+normalization_misfit (const float mean[3], const float std[3])
+{
+  const double limit = FLT_MAX / 4;
+
+  for (int c = 0; c < 3; c++) {
+    double lo = -(double) mean[c] / std[c];
+    double hi = (1.0 - mean[c]) / std[c];
+    if (!(1.0 / std[c] <= limit))
+      return "std";
+    if (!(fabs (lo) <= limit && fabs (hi) <= limit))
+      return "mean";
+  }
+  return NULL;
+}
+
 static gboolean
 metadata_error (GError ** error, const char *path, const char *key,
     const char *value, const char *want)
@@ -505,6 +527,7 @@ load_metadata (DdamfnModel * m, GError ** error)
   GHashTable *md = m->metadata;
   const char *v;
   const char *path = m->path;
+  const char *key;
 
   v = g_hash_table_lookup (md, "format_version");
   if (v && strcmp (v, "1") != 0)
@@ -599,6 +622,12 @@ load_metadata (DdamfnModel * m, GError ** error)
           || m->std[2] <= 0))
     return metadata_error (error, path, "std", v,
         "expected 3 comma-separated numbers > 0");
+  key = normalization_misfit (m->mean, m->std);
+  if (key != NULL) {
+    v = g_hash_table_lookup (md, key);
+    return metadata_error (error, path, key, v ? v : "(default)",
+        "together, mean and std take pixel values beyond the float range");
+  }
   return TRUE;
 }
 

@@ -192,6 +192,23 @@ class BrokenModels(unittest.TestCase):
         modelfile.write_safetensors(p, self.tensors, meta)
         self.assert_refused(p, "metadata 'architecture'", "expected \"ddamfn\"")
 
+    def test_normalization_beyond_float(self):
+        """Found by the loader fuzzer: values finite as doubles but not as
+        floats, or a std so small that every pixel overflows, turned every
+        face into infinities instead of being refused."""
+        cases = [
+            ("std", "1e39,0.2,0.2", "expected 3 comma-separated numbers > 0"),
+            ("mean", "0.5,-1e39,0.5", "expected 3 comma-separated numbers"),
+            ("std", "1e-40,0.2,0.2", "beyond the float range"),
+            ("mean", "1e38,0.5,0.5", "beyond the float range"),
+        ]
+        for i, (key, value, want) in enumerate(cases):
+            with self.subTest(key=key, value=value):
+                p = self.path("norm%d" % i)
+                meta = dict(self.meta, **{key: value})
+                modelfile.write_safetensors(p, self.tensors, meta)
+                self.assert_refused(p, "metadata '%s'" % key, want)
+
     def test_no_head(self):
         p = self.path("nohead")
         modelfile.write_safetensors(
