@@ -43,6 +43,7 @@
 
 #include "gstddamfnfilter.h"
 #include "gstddamfnframe.h"
+#include "gstddamfnmodelcache.h"
 #include "gstddamfnresult.h"
 #include "gstddamfnroi.h"
 
@@ -156,6 +157,12 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
    * The DDAMFN model, a .safetensors file written by ddamfn-convert. Read
    * when the element goes from READY to PAUSED; a missing or invalid file
    * makes that state change fail with an error message naming the problem.
+   *
+   * The weights are copied out of the file when it is read and nothing
+   * stays mapped: replacing or deleting the file while the element plays
+   * changes nothing until its next READY→PAUSED, which loads the new file.
+   * Elements of one process that name the same unchanged file share one
+   * loaded copy of the model.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
@@ -387,7 +394,7 @@ gst_ddamfn_filter_finalize (GObject * object)
   /* stop () normally released these; be safe if it never ran */
   ddamfn_tracker_free (self->tracker);
   ddamfn_session_free (self->session);
-  ddamfn_model_unref (self->model);
+  gst_ddamfn_model_cache_release (self->model);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -397,7 +404,7 @@ gst_ddamfn_filter_release (GstDdamfnFilter * self)
 {
   g_clear_pointer (&self->tracker, ddamfn_tracker_free);
   g_clear_pointer (&self->session, ddamfn_session_free);
-  g_clear_pointer (&self->model, ddamfn_model_unref);
+  g_clear_pointer (&self->model, gst_ddamfn_model_cache_release);
   g_clear_pointer (&self->input, g_free);
   self->input_capacity = 0;
 }
@@ -426,7 +433,7 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
     return FALSE;
   }
 
-  self->model = ddamfn_model_open (path, &error);
+  self->model = gst_ddamfn_model_cache_get (path, &error);
   if (self->model == NULL) {
     if (g_error_matches (error, DDAMFN_ERROR, DDAMFN_ERROR_IO))
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,

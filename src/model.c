@@ -10,6 +10,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,21 +359,34 @@ head_rows (Loader * ld, const char *name)
   return (int) t->shape[0];
 }
 
+/* Sets the loader's error unless an earlier problem already did: the
+ * first problem found is the one reported. */
+static void G_GNUC_PRINTF (2, 3)
+loader_fail (Loader * ld, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (ld->error)
+    return;
+  va_start (ap, fmt);
+  ld->error = g_error_new_valist (DDAMFN_ERROR, DDAMFN_ERROR_TENSOR, fmt, ap);
+  va_end (ap);
+}
+
 static void
 load_heads (Loader * ld, DdamfnModel * m)
 {
   m->multitask = loader_has (ld, "custom_classifier.dense.weight");
   if (!m->multitask) {
     if (!loader_has (ld, "fc.weight")) {
-      g_set_error (&ld->error, DDAMFN_ERROR, DDAMFN_ERROR_TENSOR,
-          "%s: missing tensor 'fc.weight' (and no multitask "
+      loader_fail (ld, "%s: missing tensor 'fc.weight' (and no multitask "
           "'custom_classifier.dense.weight'): no output head", ld->path);
       return;
     }
     m->n_expr = head_rows (ld, "fc.weight");
     if (m->n_expr < 0) {
-      g_set_error (&ld->error, DDAMFN_ERROR, DDAMFN_ERROR_TENSOR,
-          "%s: tensor 'fc.weight' must be [K, 512] with 1 ≤ K ≤ %d",
+      loader_fail (ld, "%s: tensor 'fc.weight' must be [K, 512] with "
+          "1 ≤ K ≤ %d",
           ld->path, DDAMFN_MAX_EXPRESSIONS);
       return;
     }
@@ -386,8 +400,7 @@ load_heads (Loader * ld, DdamfnModel * m)
   m->has_expr = loader_has (ld, "custom_classifier.emotions.weight");
   m->has_au = loader_has (ld, "custom_classifier.actions.weight");
   if (!m->has_va && !m->has_expr && !m->has_au) {
-    g_set_error (&ld->error, DDAMFN_ERROR, DDAMFN_ERROR_TENSOR,
-        "%s: multitask model without any of the heads "
+    loader_fail (ld, "%s: multitask model without any of the heads "
         "custom_classifier.val_arousal, .emotions, .actions", ld->path);
     return;
   }
@@ -396,8 +409,7 @@ load_heads (Loader * ld, DdamfnModel * m)
   if (m->has_expr) {
     m->n_expr = head_rows (ld, "custom_classifier.emotions.weight");
     if (m->n_expr < 0) {
-      g_set_error (&ld->error, DDAMFN_ERROR, DDAMFN_ERROR_TENSOR,
-          "%s: tensor 'custom_classifier.emotions.weight' must be [K, 512] "
+      loader_fail (ld, "%s: tensor 'custom_classifier.emotions.weight' must be [K, 512] "
           "with 1 ≤ K ≤ %d", ld->path, DDAMFN_MAX_EXPRESSIONS);
       return;
     }

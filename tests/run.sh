@@ -11,24 +11,6 @@ ninja -C build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C build --num-processes 2 --print-errorlogs "$@"
 status=$?
 
-# meson writes one JSON object per test to testlog.json.
-read -r passed failed skipped < <(/usr/bin/python3 - build/meson-logs/testlog.json <<'PY'
-import json, sys
-p = f = s = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)["result"]
-    if r in ("OK", "EXPECTEDFAIL"):
-        p += 1
-    elif r == "SKIP":
-        s += 1
-    else:
-        f += 1
-print(p, f, s)
-PY
-)
-if [ "${skipped:-0}" -gt 0 ]; then
-  echo "${passed:-0} passed, ${failed:-1} failed, ${skipped} skipped"
-else
-  echo "${passed:-0} passed, ${failed:-1} failed"
-fi
-[ "$status" -eq 0 ] && [ "${failed:-1}" -eq 0 ]
+/usr/bin/python3 tests/summary.py build/meson-logs/testlog.json
+summary=$?
+[ "$status" -eq 0 ] && [ "$summary" -eq 0 ]

@@ -21,8 +21,13 @@ as_root apt-get install -y -qq --no-install-recommends \
   $(grep -v '^#' tools/debian-packages.txt) >/dev/null
 
 echo "== building"
+# The library and tools go to /usr/local; the plugin goes where GStreamer
+# looks without GST_PLUGIN_PATH.
+plugins_dir=$(pkg-config --variable=pluginsdir gstreamer-1.0)
 if [ ! -f build/build.ninja ]; then
-  meson setup build --prefix=/usr/local >/dev/null
+  meson setup build --prefix=/usr/local -Dgst-plugins-dir="$plugins_dir" >/dev/null
+else
+  meson configure build -Dgst-plugins-dir="$plugins_dir" >/dev/null
 fi
 ninja -C build >/dev/null
 echo "== installing into /usr/local"
