@@ -107,10 +107,22 @@ st_parse_metadata (StFile * file, JsonNode * node, GError ** error)
   for (l = members; l != NULL; l = l->next) {
     const char *key = l->data;
     JsonNode *v = json_object_get_member (obj, key);
+    if (!g_utf8_validate (key, -1, NULL)) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
+          "%s: a __metadata__ key is not valid UTF-8", file->path);
+      ok = FALSE;
+      break;
+    }
     if (!JSON_NODE_HOLDS_VALUE (v)
         || json_node_get_value_type (v) != G_TYPE_STRING) {
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
           "%s: __metadata__ entry '%s' is not a string", file->path, key);
+      ok = FALSE;
+      break;
+    }
+    if (!g_utf8_validate (json_node_get_string (v), -1, NULL)) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
+          "%s: __metadata__ entry '%s' is not valid UTF-8", file->path, key);
       ok = FALSE;
       break;
     }
@@ -334,6 +346,15 @@ st_file_open (const char *path, GError ** error)
     JsonNode *node = json_object_get_member (obj, name);
     gboolean ok;
 
+    /* JSON escapes can spell strings that are not UTF-8 (a lone
+     * surrogate such as \ud800); such a name could not even be printed
+     * in an error message. */
+    if (!g_utf8_validate (name, -1, NULL)) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
+          "%s: the header holds a tensor name that is not valid UTF-8",
+          file->path);
+      goto fail;
+    }
     if (strcmp (name, "__metadata__") == 0)
       ok = st_parse_metadata (file, node, error);
     else
