@@ -4,7 +4,7 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * usage: GST_PLUGIN_PATH=build/gst-plugin bench-filter-overhead MODEL
+ * usage: GST_PLUGIN_PATH=build/gst-plugin build/bench/bench-filter-overhead MODEL
  *        [SECONDS_PER_CASE]
  *
  * For 1920×1080 RGB and I420 frames with 1, 4 and 16 faces of 200×200 px:
