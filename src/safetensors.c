@@ -90,6 +90,34 @@ json_get_index (JsonNode * node, gint64 * out)
   return *out >= 0;
 }
 
+/* Whether every string of the JSON tree (member names included) is valid
+ * UTF-8. JSON escapes can spell strings that are not (a lone surrogate
+ * such as \ud800), and a name that is not could not even be quoted in an
+ * error message. */
+static gboolean
+json_strings_valid (JsonNode * node)
+{
+  gboolean ok = TRUE;
+
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObject *obj = json_node_get_object (node);
+    GList *members = json_object_get_members (obj);
+    for (GList * l = members; l != NULL && ok; l = l->next)
+      ok = g_utf8_validate (l->data, -1, NULL)
+          && json_strings_valid (json_object_get_member (obj, l->data));
+    g_list_free (members);
+  } else if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *arr = json_node_get_array (node);
+    guint n = json_array_get_length (arr);
+    for (guint i = 0; i < n && ok; i++)
+      ok = json_strings_valid (json_array_get_element (arr, i));
+  } else if (JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING) {
+    ok = g_utf8_validate (json_node_get_string (node), -1, NULL);
+  }
+  return ok;
+}
+
 static gboolean
 st_parse_metadata (StFile * file, JsonNode * node, GError ** error)
 {
@@ -107,22 +135,10 @@ st_parse_metadata (StFile * file, JsonNode * node, GError ** error)
   for (l = members; l != NULL; l = l->next) {
     const char *key = l->data;
     JsonNode *v = json_object_get_member (obj, key);
-    if (!g_utf8_validate (key, -1, NULL)) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
-          "%s: a __metadata__ key is not valid UTF-8", file->path);
-      ok = FALSE;
-      break;
-    }
     if (!JSON_NODE_HOLDS_VALUE (v)
         || json_node_get_value_type (v) != G_TYPE_STRING) {
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
           "%s: __metadata__ entry '%s' is not a string", file->path, key);
-      ok = FALSE;
-      break;
-    }
-    if (!g_utf8_validate (json_node_get_string (v), -1, NULL)) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
-          "%s: __metadata__ entry '%s' is not valid UTF-8", file->path, key);
       ok = FALSE;
       break;
     }
@@ -325,8 +341,11 @@ st_file_open (const char *path, GError ** error)
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) file->map + 8,
           header_len, &json_error)) {
+    /* json-glib may quote the offending bytes */
+    gchar *valid_message = g_utf8_make_valid (json_error->message, -1);
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
-        "%s: header is not valid JSON: %s", path, json_error->message);
+        "%s: header is not valid JSON: %s", path, valid_message);
+    g_free (valid_message);
     g_clear_error (&json_error);
     goto fail;
   }
@@ -334,6 +353,11 @@ st_file_open (const char *path, GError ** error)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
         "%s: header is not a JSON object", path);
+    goto fail;
+  }
+  if (!json_strings_valid (root)) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
+        "%s: header holds a string that is not valid UTF-8", path);
     goto fail;
   }
 
@@ -346,15 +370,6 @@ st_file_open (const char *path, GError ** error)
     JsonNode *node = json_object_get_member (obj, name);
     gboolean ok;
 
-    /* JSON escapes can spell strings that are not UTF-8 (a lone
-     * surrogate such as \ud800); such a name could not even be printed
-     * in an error message. */
-    if (!g_utf8_validate (name, -1, NULL)) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
-          "%s: the header holds a tensor name that is not valid UTF-8",
-          file->path);
-      goto fail;
-    }
     if (strcmp (name, "__metadata__") == 0)
       ok = st_parse_metadata (file, node, error);
     else
