@@ -752,6 +752,50 @@ class HostileZipTests(ConvertTestCase):
         pthwriter.write_raw_checkpoint(pth, storage_pickle(2, key="../0"))
         self.run_refused(pth, "bad storage key")
 
+    def test_nested_persistent_id(self):
+        """A persistent id whose storage key is itself a persistent id (a
+        storage object), and one whose id is not a 5-tuple at all."""
+        p = pthwriter.Pickle()
+        p.raw(b"}(")
+        p.string("model_state_dict")
+        p.raw(b"}(")
+        p.string("fc.weight")
+        p.global_("torch._utils", "_rebuild_tensor_v2")
+        p.raw(b"((")
+        p.string("storage")
+        p.global_("torch", "FloatStorage")
+        p.raw(b"(")                     # the key: another persistent id
+        p.string("storage")
+        p.global_("torch", "FloatStorage")
+        p.string("0")
+        p.string("cpu")
+        p.int_(2)
+        p.raw(b"tQ")
+        p.string("cpu")
+        p.int_(2)
+        p.raw(b"tQ")
+        p.int_(0)
+        p.tuple_((2,))
+        p.tuple_((1,))
+        p.raw(b"\x89)t")
+        p.reduce()
+        p.raw(b"uu")
+        pth = self.path("nested.pth")
+        pthwriter.write_raw_checkpoint(pth, p.stop(),
+                                       {"archive/data/0": b"\0" * 8})
+        self.run_refused(pth, "bad storage key")
+
+        p = pthwriter.Pickle()
+        p.raw(b"(")
+        p.string("storage")
+        p.raw(b"(")
+        p.string("deeper")
+        p.raw(b"tQ")                    # persistent id inside a persistent id
+        p.raw(b"tQ")
+        pth = self.path("nested2.pth")
+        pthwriter.write_raw_checkpoint(pth, p.stop())
+        self.run_refused(pth, "unsupported persistent id")
+
     def test_absurd_declared_storage_size(self):
         pth = self.path("huge.pth")
         pthwriter.write_raw_checkpoint(pth, storage_pickle(10 ** 12),
