@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "gstddamfnfilter.h"
+#include "gstddamfnoverlay.h"
 
 #ifndef PACKAGE
 #define PACKAGE "gst-ddamfn"
@@ -18,10 +19,13 @@
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (ddamfnfilter, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (ddamfnfilter, plugin);
+
+  ok &= GST_ELEMENT_REGISTER (ddamfnoverlay, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ddamfn,
     "Facial affect (valence, arousal, expression, action units) with DDAMFN",
     plugin_init, GST_DDAMFN_VERSION, "LGPL", "gst-ddamfn",
-    "https://github.com/gst-ddamfn/gst-ddamfn")
+    "Unknown package origin")

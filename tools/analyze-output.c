@@ -1,0 +1,341 @@
+/* ddamfn-analyze: output files (complete or absent) and the CSV and JSON
+ * Lines records.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every output is written to a hidden temporary file next to it
+ * (".NAME.XXXXXX", so the rename stays on one file system) and renamed to
+ * NAME only once it is complete; a failed or interrupted run deletes it.
+ * Numbers are rounded to six decimals before they are written, so the CSV
+ * and the JSON Lines of a run hold the same values.
+ */
+#include "analyze-output.h"
+
+#include <json-glib/json-glib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+/* ------------------------------------------------------------------ */
+
+static void
+analyze_file_free (AnalyzeFile * file)
+{
+  g_free (file->path);
+  g_free (file->tmp_path);
+  g_free (file);
+}
+
+/* Creates the temporary file for PATH; with OPEN_STREAM it stays open as
+ * file->fp, otherwise it is closed for another writer to open by name.
+ * Fails with a message naming PATH when its directory cannot take it. */
+AnalyzeFile *
+analyze_file_create (const gchar * path, gboolean open_stream,
+    GError ** error)
+{
+  AnalyzeFile *file;
+  gchar *dir, *base, *name;
+  gint fd, saved_errno;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+        "cannot write %s: it is a directory", path);
+    return NULL;
+  }
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  name = g_strdup_printf (".%s.XXXXXX", base);
+  file = g_new0 (AnalyzeFile, 1);
+  file->path = g_strdup (path);
+  file->tmp_path = g_build_filename (dir, name, NULL);
+  g_free (dir);
+  g_free (base);
+  g_free (name);
+
+  fd = g_mkstemp_full (file->tmp_path, O_RDWR, 0666);
+  if (fd < 0) {
+    saved_errno = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+        "cannot write %s: %s", path, g_strerror (saved_errno));
+    analyze_file_free (file);
+    return NULL;
+  }
+  if (!open_stream) {
+    close (fd);
+    return file;
+  }
+  file->fp = fdopen (fd, "w");
+  if (file->fp == NULL) {
+    saved_errno = errno;
+    close (fd);
+    unlink (file->tmp_path);
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+        "cannot write %s: %s", path, g_strerror (saved_errno));
+    analyze_file_free (file);
+    return NULL;
+  }
+  return file;
+}
+
+/* Closes FILE and gives it its name. Consumes FILE; on failure the
+ * temporary file is deleted and nothing is left under the name. */
+gboolean
+analyze_file_commit (AnalyzeFile * file, GError ** error)
+{
+  gint saved_errno = 0;
+
+  if (file->fp != NULL) {
+    if (fflush (file->fp) != 0 || ferror (file->fp))
+      saved_errno = errno ? errno : EIO;
+    if (fclose (file->fp) != 0 && saved_errno == 0)
+      saved_errno = errno;
+    file->fp = NULL;
+  }
+  if (saved_errno == 0 && rename (file->tmp_path, file->path) != 0)
+    saved_errno = errno;
+  if (saved_errno != 0) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+        "cannot write %s: %s", file->path, g_strerror (saved_errno));
+    unlink (file->tmp_path);
+    analyze_file_free (file);
+    return FALSE;
+  }
+  analyze_file_free (file);
+  return TRUE;
+}
+
+/* Closes and deletes the temporary file. Consumes FILE. */
+void
+analyze_file_discard (AnalyzeFile * file)
+{
+  if (file == NULL)
+    return;
+  if (file->fp != NULL)
+    fclose (file->fp);
+  unlink (file->tmp_path);
+  analyze_file_free (file);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                  */
+/* ------------------------------------------------------------------ */
+
+static gdouble
+round6 (gdouble v)
+{
+  return round (v * 1e6) / 1e6;
+}
+
+static void
+csv_number (GString * s, gdouble v)
+{
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (s, ',');
+  g_string_append (s, g_ascii_formatd (buf, sizeof (buf), "%.6f",
+          round6 (v)));
+}
+
+/* A field, quoted when it holds a separator, a quote or a line break. */
+static void
+csv_text (GString * s, const gchar * text, gboolean first)
+{
+  if (!first)
+    g_string_append_c (s, ',');
+  if (text == NULL)
+    return;
+  if (strpbrk (text, ",\"\r\n") == NULL) {
+    g_string_append (s, text);
+    return;
+  }
+  g_string_append_c (s, '"');
+  for (const gchar * p = text; *p; p++) {
+    if (*p == '"')
+      g_string_append_c (s, '"');
+    g_string_append_c (s, *p);
+  }
+  g_string_append_c (s, '"');
+}
+
+static gboolean
+write_line (FILE * fp, GString * s)
+{
+  gboolean ok;
+
+  g_string_append_c (s, '\n');
+  ok = fwrite (s->str, 1, s->len, fp) == s->len;
+  g_string_free (s, TRUE);
+  return ok;
+}
+
+/* frame, timestamp, face_id, x, y, w, h, valence, arousal, expression, one
+ * column per expression (its label), then AUn_prob and AUn_active for
+ * every action unit. */
+gboolean
+analyze_csv_write_header (FILE * fp, const AnalyzeLabels * labels)
+{
+  GString *s = g_string_new (NULL);
+
+  csv_text (s, "frame", TRUE);
+  csv_text (s, "timestamp", FALSE);
+  csv_text (s, "face_id", FALSE);
+  csv_text (s, "x", FALSE);
+  csv_text (s, "y", FALSE);
+  csv_text (s, "w", FALSE);
+  csv_text (s, "h", FALSE);
+  csv_text (s, "valence", FALSE);
+  csv_text (s, "arousal", FALSE);
+  csv_text (s, "expression", FALSE);
+  for (gint k = 0; k < labels->n_expr; k++)
+    csv_text (s, labels->expr_labels[k], FALSE);
+  for (gint k = 0; k < labels->n_au; k++) {
+    gchar *name = g_strdup_printf ("%s_prob", labels->au_names[k]);
+    csv_text (s, name, FALSE);
+    g_free (name);
+  }
+  for (gint k = 0; k < labels->n_au; k++) {
+    gchar *name = g_strdup_printf ("%s_active", labels->au_names[k]);
+    csv_text (s, name, FALSE);
+    g_free (name);
+  }
+  return write_line (fp, s);
+}
+
+/* One row; fields the model or the face does not have stay empty. */
+gboolean
+analyze_csv_write_record (FILE * fp, const AnalyzeLabels * labels,
+    const AnalyzeRecord * record)
+{
+  const GstDdamfnFace *f = record->face;
+  GString *s = g_string_sized_new (256);
+  gboolean has_expr = f->n_expr > 0 && f->expr_index >= 0
+      && f->expr_index < f->n_expr;
+
+  g_string_append_printf (s, "%" G_GUINT64_FORMAT, record->frame);
+  if (isnan (record->timestamp))
+    g_string_append_c (s, ',');
+  else
+    csv_number (s, record->timestamp);
+  g_string_append_printf (s, ",%u,%u,%u,%u,%u", f->track_id, f->x, f->y,
+      f->w, f->h);
+  if (f->has_va) {
+    csv_number (s, f->valence);
+    csv_number (s, f->arousal);
+  } else {
+    g_string_append (s, ",,");
+  }
+  csv_text (s, has_expr ? f->expr_label : NULL, FALSE);
+  for (gint k = 0; k < labels->n_expr; k++) {
+    if (k < f->n_expr && k < GST_DDAMFN_META_MAX_EXPRESSIONS)
+      csv_number (s, f->expr_probs[k]);
+    else
+      g_string_append_c (s, ',');
+  }
+  for (gint k = 0; k < labels->n_au; k++) {
+    if (k < f->n_au)
+      csv_number (s, f->au_probs[k]);
+    else
+      g_string_append_c (s, ',');
+  }
+  for (gint k = 0; k < labels->n_au; k++) {
+    if (k < f->n_au)
+      g_string_append (s, (f->au_active & (1u << k)) ? ",1" : ",0");
+    else
+      g_string_append_c (s, ',');
+  }
+  return write_line (fp, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON Lines                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+json_member_double (JsonBuilder * b, const gchar * name, gdouble v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, round6 (v));
+}
+
+static void
+json_member_int (JsonBuilder * b, const gchar * name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+/* One object per line with the CSV's values; the member names and arrays
+ * follow ddamfn-infer (expression_probs and au_probs in the model's order,
+ * au_active as names). Members the face does not have are left out. */
+gboolean
+analyze_jsonl_write_record (FILE * fp, const AnalyzeRecord * record)
+{
+  const GstDdamfnFace *f = record->face;
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *gen = json_generator_new ();
+  JsonNode *root;
+  GString *s;
+  gchar *text;
+
+  json_builder_begin_object (b);
+  json_member_int (b, "frame", (gint64) record->frame);
+  json_builder_set_member_name (b, "timestamp");
+  if (isnan (record->timestamp))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, round6 (record->timestamp));
+  json_member_int (b, "face_id", f->track_id);
+  json_member_int (b, "x", f->x);
+  json_member_int (b, "y", f->y);
+  json_member_int (b, "w", f->w);
+  json_member_int (b, "h", f->h);
+  if (f->has_va) {
+    json_member_double (b, "valence", f->valence);
+    json_member_double (b, "arousal", f->arousal);
+  }
+  if (f->n_expr > 0 && f->expr_index >= 0 && f->expr_index < f->n_expr) {
+    json_builder_set_member_name (b, "expression");
+    json_builder_add_string_value (b, f->expr_label ? f->expr_label : "");
+    json_member_int (b, "expression_index", f->expr_index);
+    json_member_double (b, "confidence", f->expr_probs[f->expr_index]);
+    json_builder_set_member_name (b, "expression_probs");
+    json_builder_begin_array (b);
+    for (gint k = 0; k < f->n_expr && k < GST_DDAMFN_META_MAX_EXPRESSIONS;
+        k++)
+      json_builder_add_double_value (b, round6 (f->expr_probs[k]));
+    json_builder_end_array (b);
+  }
+  if (f->n_au > 0) {
+    json_builder_set_member_name (b, "au_probs");
+    json_builder_begin_array (b);
+    for (gint k = 0; k < f->n_au && k < GST_DDAMFN_META_N_AU; k++)
+      json_builder_add_double_value (b, round6 (f->au_probs[k]));
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "au_active");
+    json_builder_begin_array (b);
+    for (gint k = 0; k < f->n_au && k < GST_DDAMFN_META_N_AU; k++)
+      if (f->au_active & (1u << k))
+        json_builder_add_string_value (b, f->au_names[k] ? f->au_names[k] :
+            "");
+    json_builder_end_array (b);
+  }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  s = g_string_new (text);
+  g_free (text);
+  json_node_unref (root);
+  g_object_unref (gen);
+  g_object_unref (b);
+  return write_line (fp, s);
+}

@@ -1,0 +1,60 @@
+/* ddamfn-analyze: the GStreamer side of a run.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __ANALYZE_PIPELINE_H__
+#define __ANALYZE_PIPELINE_H__
+
+#include <gst/gst.h>
+
+#include "analyze-output.h"
+
+G_BEGIN_DECLS
+
+/* One run of the program: what it was asked, its pipeline, what the
+ * streaming threads collected and what the main thread shows. */
+typedef struct
+{
+  /* the request */
+  const gchar *video;
+  const gchar *model;
+  guint inference_interval;
+  gdouble smoothing;
+  AnalyzeLabels labels;
+  AnalyzeFile *csv, *jsonl, *annotated, *plot;
+
+  GstElement *pipeline;
+  GstElement *decodebin;
+  GstElement *convert;          /* where decodebin's video pad goes */
+  GstPad *probe_pad;            /* ddamfnfilter's src pad */
+  GMainLoop *loop;
+  gboolean video_linked;        /* decodebin found a video stream */
+
+  /* written by the streaming threads */
+  guint64 next_frame;
+  guint64 frames_with_faces;
+  GstClockTime last_pts;        /* at videoconvert's sink */
+  gint frames;                  /* atomic, for the progress display */
+  GArray *points;               /* AnalyzePoint */
+  gint stream_failed;           /* atomic: an error was posted */
+
+  /* main thread */
+  gchar *error;                 /* the first error, for the user */
+  gboolean interrupted;
+  gint64 start_us;
+  gint64 duration;
+  gboolean tty;
+  gint next_percent;
+  gint last_percent;            /* last one printed, −1 before the first */
+  gint64 last_line_us;
+} Analysis;
+
+void analysis_fail (Analysis * a, gchar * message);
+const gchar *analysis_muxer_for (const gchar * path);
+gboolean analysis_build_pipeline (Analysis * a);
+gchar *analysis_describe_error (Analysis * a, GstMessage * msg);
+
+G_END_DECLS
+
+#endif /* __ANALYZE_PIPELINE_H__ */

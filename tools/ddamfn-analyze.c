@@ -1,0 +1,528 @@
+/* ddamfn-analyze: facial affect of every face of a video, as CSV, JSON
+ * Lines, an annotated video and a PNG timeline.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Options, the run with its progress display, the outputs and the summary;
+ * the pipeline and its probe are in analyze-pipeline.c. Outputs are written
+ * under temporary names and renamed only when the whole run succeeded.
+ */
+#include "analyze-output.h"
+#include "analyze-pipeline.h"
+#include "analyze-plot.h"
+
+#include <ddamfn/ddamfn.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <glib-unix.h>
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROGRAM "ddamfn-analyze"
+
+static gchar *opt_model;
+static gchar *opt_csv;
+static gchar *opt_jsonl;
+static gchar *opt_annotated;
+static gchar *opt_plot;
+static gint opt_interval = 1;
+static gdouble opt_smoothing = 0.0;
+static gchar **opt_inputs;
+
+static GOptionEntry entries[] = {
+  {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+      "DDAMFN model (.safetensors from ddamfn-convert)", "FILE"},
+  {"csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
+      "Write one row per face per frame", "FILE.csv"},
+  {"jsonl", 0, 0, G_OPTION_ARG_FILENAME, &opt_jsonl,
+      "Write the same records as JSON Lines", "FILE.jsonl"},
+  {"annotated", 0, 0, G_OPTION_ARG_FILENAME, &opt_annotated,
+      "Write the video with the results drawn on it (.mkv or .mp4)", "FILE"},
+  {"plot", 0, 0, G_OPTION_ARG_FILENAME, &opt_plot,
+        "Draw valence and arousal over time and the expression distribution",
+      "FILE.png"},
+  {"inference-interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
+        "Run the network on a tracked face every N frames (default 1)",
+      "N"},
+  {"smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &opt_smoothing,
+        "Exponential smoothing of each face's results, 0 (none) to 1",
+      "A"},
+  {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_inputs,
+      NULL, "VIDEO"},
+  {NULL}
+};
+
+static gboolean
+on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  Analysis *a = user_data;
+
+  (void) bus;
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:
+      analysis_fail (a, analysis_describe_error (a, msg));
+      break;
+    case GST_MESSAGE_EOS:
+      if (!a->video_linked)
+        analysis_fail (a, g_strdup_printf ("cannot decode %s: no video stream",
+                a->video));
+      g_main_loop_quit (a->loop);
+      break;
+    case GST_MESSAGE_APPLICATION:{
+      const GstStructure *s = gst_message_get_structure (msg);
+
+      if (gst_structure_has_name (s, "analyze-error"))
+        analysis_fail (a, g_strdup (gst_structure_get_string (s, "message")));
+      break;
+    }
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Analysis *a = user_data;
+
+  a->interrupted = TRUE;
+  analysis_fail (a, g_strdup ("interrupted; no output written"));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+format_clock (gchar * buf, gsize size, gint64 t)
+{
+  if (t < 0) {
+    g_strlcpy (buf, "--:--.-", size);
+    return;
+  }
+  g_snprintf (buf, size, "%02d:%04.1f", (gint) (t / GST_SECOND / 60),
+      fmod (t / (gdouble) GST_SECOND, 60.0));
+}
+
+/* On a terminal one line redrawn in place; otherwise a line every 10 %
+ * (every 5 s when the length is unknown). */
+static void
+show_progress (Analysis * a, gboolean final)
+{
+  gint64 pos = -1, now = g_get_monotonic_time ();
+  gint frames = g_atomic_int_get (&a->frames);
+  gdouble elapsed = (now - a->start_us) / 1e6;
+  gdouble fps = elapsed > 0 ? frames / elapsed : 0;
+  gint percent = -1;
+  gchar p[16], d[16];
+
+  if (!gst_element_query_position (a->pipeline, GST_FORMAT_TIME, &pos))
+    pos = -1;
+  if (a->duration <= 0
+      && !gst_element_query_duration (a->pipeline, GST_FORMAT_TIME,
+          &a->duration))
+    a->duration = -1;
+  if (final && a->duration > 0)
+    pos = a->duration;
+  if (pos >= 0 && a->duration > 0)
+    percent = (gint) CLAMP (100 * pos / a->duration, 0, 100);
+  format_clock (p, sizeof (p), pos);
+  format_clock (d, sizeof (d), a->duration);
+
+  if (a->tty) {
+    gchar bar[31];
+    gint filled = percent < 0 ? 0 : percent * 30 / 100;
+
+    memset (bar, '#', filled);
+    memset (bar + filled, '.', 30 - filled);
+    bar[30] = '\0';
+    fprintf (stderr, "\r%3d%% [%s] %s / %s  %d frames  %.1f fps \033[K",
+        MAX (percent, 0), bar, p, d, frames, fps);
+    if (final)
+      fputc ('\n', stderr);
+    fflush (stderr);
+    return;
+  }
+  if (final && percent >= 0 && percent == a->last_percent)
+    return;
+  if (final || (percent >= 0 && percent >= a->next_percent)
+      || (percent < 0 && now - a->last_line_us >= 5 * G_USEC_PER_SEC)) {
+    fprintf (stderr, "progress: %3d%%  %s / %s  %d frames  %.1f fps\n",
+        MAX (percent, 0), p, d, frames, fps);
+    a->last_line_us = now;
+    a->last_percent = percent;
+    if (percent >= 0)
+      a->next_percent = (percent / 10 + 1) * 10;
+  }
+}
+
+static gboolean
+on_progress_tick (gpointer user_data)
+{
+  show_progress (user_data, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_pipeline (Analysis * a)
+{
+  GstBus *bus = gst_element_get_bus (a->pipeline);
+  guint bus_watch, tick, sigint, sigterm;
+
+  a->loop = g_main_loop_new (NULL, FALSE);
+  bus_watch = gst_bus_add_watch (bus, on_bus_message, a);
+  sigint = g_unix_signal_add (SIGINT, on_signal, a);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, a);
+  a->start_us = a->last_line_us = g_get_monotonic_time ();
+  a->next_percent = 10;
+  a->last_percent = -1;
+  tick = g_timeout_add (a->tty ? 250 : 500, on_progress_tick, a);
+
+  if (gst_element_set_state (a->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+    if (msg) {
+      analysis_fail (a, analysis_describe_error (a, msg));
+      gst_message_unref (msg);
+    } else {
+      analysis_fail (a, g_strdup_printf ("cannot start the pipeline for %s",
+              a->video));
+    }
+  } else {
+    g_main_loop_run (a->loop);
+  }
+  if (a->error == NULL)
+    show_progress (a, TRUE);
+  else if (a->tty)
+    fputc ('\n', stderr);
+
+  g_source_remove (tick);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_source_remove (bus_watch);
+  gst_object_unref (bus);
+}
+
+/* ------------------------------------------------------------------ */
+/* Outputs and summary                                                  */
+/* ------------------------------------------------------------------ */
+
+static gdouble
+frame_interval (Analysis * a)
+{
+  GstCaps *caps = gst_pad_get_current_caps (a->probe_pad);
+  GstVideoInfo info;
+  gdouble dt = 0;
+
+  if (caps && gst_video_info_from_caps (&info, caps) && info.fps_n > 0)
+    dt = info.fps_d / (gdouble) info.fps_n;
+  if (caps)
+    gst_caps_unref (caps);
+  return dt;
+}
+
+static void
+discard_outputs (Analysis * a)
+{
+  g_clear_pointer (&a->csv, analyze_file_discard);
+  g_clear_pointer (&a->jsonl, analyze_file_discard);
+  g_clear_pointer (&a->annotated, analyze_file_discard);
+  g_clear_pointer (&a->plot, analyze_file_discard);
+}
+
+/* Draws the plot, then renames every output; on any failure nothing is
+ * renamed that was not already complete. */
+static gboolean
+finish_outputs (Analysis * a, gdouble dt)
+{
+  AnalyzeFile **files[] = { &a->csv, &a->jsonl, &a->plot, &a->annotated };
+  GError *error = NULL;
+
+  if (a->plot) {
+    gchar *base = g_path_get_basename (a->video);
+    gchar *title = g_strdup_printf ("%s: valence, arousal and expressions "
+        "of every tracked face", base);
+    AnalyzePlotInfo info = { title, a->duration / (gdouble) GST_SECOND, dt,
+      a->next_frame
+    };
+    gboolean ok = analyze_plot_write (a->plot->tmp_path, &info, &a->labels,
+        a->points, &error);
+
+    g_free (title);
+    g_free (base);
+    if (!ok) {
+      analysis_fail (a, g_strdup_printf ("cannot write %s: %s", a->plot->path,
+              error->message));
+      g_error_free (error);
+      return FALSE;
+    }
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+    if (*files[i] == NULL)
+      continue;
+    if (!analyze_file_commit (*files[i], &error)) {
+      *files[i] = NULL;
+      analysis_fail (a, g_strdup (error->message));
+      g_error_free (error);
+      return FALSE;
+    }
+    *files[i] = NULL;
+  }
+  return TRUE;
+}
+
+static void
+print_summary (Analysis * a, gdouble elapsed)
+{
+  guint64 counts[GST_DDAMFN_META_MAX_EXPRESSIONS] = { 0 };
+  guint64 n_va = 0, n_expr = 0;
+  gdouble sum_v = 0, sum_a = 0;
+  GHashTable *tracks = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < a->points->len; i++) {
+    const AnalyzePoint *pt = &g_array_index (a->points, AnalyzePoint, i);
+
+    g_hash_table_add (tracks, GUINT_TO_POINTER (pt->track_id));
+    if (pt->has_va) {
+      sum_v += pt->valence;
+      sum_a += pt->arousal;
+      n_va++;
+    }
+    if (pt->expr_index >= 0 && pt->expr_index < a->labels.n_expr) {
+      counts[pt->expr_index]++;
+      n_expr++;
+    }
+  }
+
+  printf ("%s: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f frames/s)\n",
+      a->video, a->next_frame, elapsed, elapsed > 0 ? a->next_frame /
+      elapsed : 0.0);
+  printf ("faces: %u records on %" G_GUINT64_FORMAT " frames, %u tracked "
+      "face%s\n", a->points->len, a->frames_with_faces,
+      g_hash_table_size (tracks), g_hash_table_size (tracks) == 1 ? "" : "s");
+  if (n_va > 0)
+    printf ("mean valence %+.3f, mean arousal %+.3f\n", sum_v / n_va,
+        sum_a / n_va);
+  if (n_expr > 0) {
+    printf ("expressions:\n");
+    for (gint k = 0; k < a->labels.n_expr; k++) {
+      gdouble share = (gdouble) counts[k] / n_expr;
+      gchar bar[41];
+      gint len = (gint) lround (share * 40);
+
+      memset (bar, '#', len);
+      bar[len] = '\0';
+      printf ("  %-12s %6" G_GUINT64_FORMAT "  %5.1f %%  %s\n",
+          a->labels.expr_labels[k], counts[k], 100 * share, bar);
+    }
+  }
+  g_hash_table_unref (tracks);
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Run from the build tree, use the plugin built beside this program (and
+ * not an older installed one). */
+static void
+prefer_build_tree_plugin (void)
+{
+#if defined(ANALYZE_BUILD_DIR) && defined(ANALYZE_BUILD_PLUGIN_DIR)
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
+
+  if (dir && g_str_equal (dir, ANALYZE_BUILD_DIR)) {
+    const gchar *old = g_getenv ("GST_PLUGIN_PATH");
+    gchar *path = old && old[0] ?
+        g_strconcat (ANALYZE_BUILD_PLUGIN_DIR, G_SEARCHPATH_SEPARATOR_S, old,
+        NULL) : g_strdup (ANALYZE_BUILD_PLUGIN_DIR);
+
+    g_setenv ("GST_PLUGIN_PATH", path, TRUE);
+    g_free (path);
+  }
+  g_free (dir);
+  g_free (exe);
+#endif
+}
+
+static gboolean
+load_labels (AnalyzeLabels * labels, GError ** error)
+{
+  DdamfnModel *model = ddamfn_model_open (opt_model, error);
+
+  if (model == NULL)
+    return FALSE;
+  memset (labels, 0, sizeof (*labels));
+  labels->n_expr = MIN (ddamfn_model_get_n_expressions (model),
+      GST_DDAMFN_META_MAX_EXPRESSIONS);
+  for (gint k = 0; k < labels->n_expr; k++)
+    labels->expr_labels[k] =
+        g_intern_string (ddamfn_model_get_expression_label (model, k));
+  labels->has_va = ddamfn_model_has_va (model);
+  labels->n_au = MIN (ddamfn_model_get_n_aus (model), GST_DDAMFN_META_N_AU);
+  for (gint k = 0; k < labels->n_au; k++)
+    labels->au_names[k] = g_intern_string (ddamfn_model_get_au_name (model,
+            k));
+  ddamfn_model_unref (model);
+  return TRUE;
+}
+
+/* Every output must differ from the others and from the input. */
+static gchar *
+check_output_paths (const gchar * video)
+{
+  const gchar *paths[] = { opt_csv, opt_jsonl, opt_annotated, opt_plot };
+  gchar *canon[G_N_ELEMENTS (paths) + 1];
+  gchar *problem = NULL;
+
+  canon[0] = g_canonicalize_filename (video, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    canon[i + 1] = paths[i] ? g_canonicalize_filename (paths[i], NULL) : NULL;
+  for (guint i = 1; i <= G_N_ELEMENTS (paths) && !problem; i++)
+    for (guint j = 0; j < i && !problem; j++)
+      if (canon[i] && canon[j] && g_str_equal (canon[i], canon[j]))
+        problem = j == 0 ?
+            g_strdup_printf ("output %s is the input video", paths[i - 1]) :
+            g_strdup_printf ("%s is given for two outputs", paths[i - 1]);
+  for (guint i = 0; i <= G_N_ELEMENTS (paths); i++)
+    g_free (canon[i]);
+  return problem;
+}
+
+static AnalyzeFile *
+open_output (Analysis * a, const gchar * path, gboolean stream)
+{
+  GError *error = NULL;
+  AnalyzeFile *file;
+
+  if (path == NULL || a->error)
+    return NULL;
+  file = analyze_file_create (path, stream, &error);
+  if (file == NULL) {
+    analysis_fail (a, g_strdup (error->message));
+    g_error_free (error);
+  }
+  return file;
+}
+
+static gint
+die (Analysis * a, gint code)
+{
+  discard_outputs (a);
+  g_printerr (PROGRAM ": %s\n", a->error ? a->error : "failed");
+  return code;
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionContext *ctx;
+  GError *error = NULL;
+  Analysis a = { 0 };
+  gint code;
+
+  prefer_build_tree_plugin ();
+  /* facedetect also opens optional nose, mouth and eye cascades that Debian
+   * does not ship; OpenCV's complaints about them would bury our own
+   * messages. An explicit OPENCV_LOG_LEVEL is kept. */
+  g_setenv ("OPENCV_LOG_LEVEL", "OFF", FALSE);
+  ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "Finds the faces of a video with "
+      "opencv's facedetect, reads their expression, valence, arousal and "
+      "action units with DDAMFN, and writes them as CSV, JSON Lines, an "
+      "annotated video and a PNG timeline. Outputs appear only when the "
+      "whole video was analysed.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr (PROGRAM ": %s (see --help)\n", error->message);
+    return 2;
+  }
+  g_option_context_free (ctx);
+
+  if (opt_model == NULL || opt_inputs == NULL || opt_inputs[0] == NULL
+      || opt_inputs[1] != NULL) {
+    g_printerr (PROGRAM ": usage: " PROGRAM " --model MODEL VIDEO [--csv "
+        "FILE] [--jsonl FILE] [--annotated FILE.mkv|.mp4] [--plot FILE.png] "
+        "(see --help)\n");
+    return 2;
+  }
+  if (opt_interval < 1 || !(opt_smoothing >= 0 && opt_smoothing <= 1)) {
+    g_printerr (PROGRAM ": --inference-interval must be at least 1 and "
+        "--smoothing between 0 and 1\n");
+    return 2;
+  }
+  a.video = opt_inputs[0];
+  a.model = opt_model;
+  a.inference_interval = (guint) opt_interval;
+  a.smoothing = opt_smoothing;
+  a.tty = isatty (fileno (stderr));
+  a.points = g_array_new (FALSE, FALSE, sizeof (AnalyzePoint));
+
+  if (!g_file_test (a.video, G_FILE_TEST_IS_REGULAR)) {
+    a.error = g_strdup_printf ("cannot read %s: %s", a.video,
+        g_file_test (a.video, G_FILE_TEST_EXISTS) ? "not a regular file" :
+        "no such file");
+    return die (&a, 1);
+  }
+  if (opt_annotated && analysis_muxer_for (opt_annotated) == NULL) {
+    a.error = g_strdup_printf ("--annotated %s: name it .mkv or .mp4",
+        opt_annotated);
+    return die (&a, 2);
+  }
+  if ((a.error = check_output_paths (a.video)))
+    return die (&a, 2);
+  if (!load_labels (&a.labels, &error)) {
+    a.error = g_strdup_printf ("cannot use the model: %s", error->message);
+    g_error_free (error);
+    return die (&a, 1);
+  }
+
+  a.csv = open_output (&a, opt_csv, TRUE);
+  a.jsonl = open_output (&a, opt_jsonl, TRUE);
+  a.annotated = open_output (&a, opt_annotated, FALSE);
+  a.plot = open_output (&a, opt_plot, FALSE);
+  if (a.error)
+    return die (&a, 1);
+  if (a.csv && !analyze_csv_write_header (a.csv->fp, &a.labels)) {
+    a.error = g_strdup_printf ("cannot write %s: %s", opt_csv,
+        g_strerror (errno));
+    return die (&a, 1);
+  }
+
+  if (analysis_build_pipeline (&a))
+    run_pipeline (&a);
+  if (a.error == NULL) {
+    gdouble elapsed = (g_get_monotonic_time () - a.start_us) / 1e6;
+    gdouble dt = frame_interval (&a);
+
+    if (a.duration <= 0 && a.next_frame > 0)
+      a.duration = (gint64) (a.next_frame * dt * GST_SECOND);
+    gst_element_set_state (a.pipeline, GST_STATE_NULL);
+    if (finish_outputs (&a, dt))
+      print_summary (&a, elapsed);
+  }
+  if (a.pipeline)
+    gst_element_set_state (a.pipeline, GST_STATE_NULL);
+
+  code = 0;
+  if (a.error)
+    code = die (&a, a.interrupted ? 130 : 1);
+
+  if (a.probe_pad)
+    gst_object_unref (a.probe_pad);
+  if (a.pipeline)
+    gst_object_unref (a.pipeline);
+  if (a.loop)
+    g_main_loop_unref (a.loop);
+  g_array_unref (a.points);
+  g_free (a.error);
+  return code;
+}
