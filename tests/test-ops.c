@@ -268,27 +268,6 @@ test_variant_matches_generic (gconstpointer data)
   g->gather_stride2 (a, x, n);
   v->gather_stride2 (b, x, n);
   assert_close (b, a, n, 0);
-  {
-    /* 9 taps at overlapping offsets into x, as a 3×3 kernel of pitch 31
-     * reads a flat plane; checked against the plain sum too */
-    const float *taps[9];
-    float w[9];
-    const int m = n - 2 * 31 - 2;
-    for (int t = 0; t < 9; t++) {
-      taps[t] = x + (t / 3) * 31 + t % 3;
-      w[t] = (float) g_rand_double_range (r, -2, 2);
-    }
-    g->dw_taps (a, 0.5f, taps, w, 9, m);
-    v->dw_taps (b, 0.5f, taps, w, 9, m);
-    assert_close (b, a, m, 1e-5f);
-    for (int j = 0; j < m; j++) {
-      double want = 0.5;
-      for (int t = 0; t < 9; t++)
-        want += (double) w[t] * taps[t][j];
-      g_assert_cmpfloat_with_epsilon (a[j], want, 1e-4);
-    }
-    memcpy (b, a, n * sizeof (float));  /* same start for what follows */
-  }
   for (DdamfnAct act = ACT_NONE; act <= ACT_TANH; act++) {
     g->act_row (a, n, 0.3f, 0.2f, act);
     v->act_row (b, n, 0.3f, 0.2f, act);

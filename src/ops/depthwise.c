@@ -5,10 +5,9 @@
  *
  * Each plane is copied into a zero-bordered scratch plane of row pitch P.
  * Output (oy, ox) is then accumulated at flat index j = oy·P + ox, and tap
- * (ky, kx) reads the scratch at j + ky·P + kx: every tap is a contiguous
- * read, and the dw_taps kernel adds all of them to a block of outputs held
- * in registers, which vectorises well even for 7×7 planes. The columns
- * ox ≥ ow of the flat accumulator are computed and thrown away.
+ * (ky, kx) reads the scratch at j + ky·P + kx: every tap is one long
+ * contiguous multiply-add, which vectorises well even for 7×7 planes. The
+ * columns ox ≥ ow of the flat accumulator are computed and thrown away.
  *
  * Stride 2 reads padded[2·oy + ky][2·ox + kx]; splitting the padded plane
  * into its four (row parity, column parity) phases turns that into a
@@ -26,7 +25,6 @@
 /* Largest padded plane handled on the stack: 56×56 with a 7×7 kernel. */
 #define MAX_PADDED (66 * 66)
 #define MAX_ACC (66 * 66)
-#define MAX_TAPS (9 * 9)
 
 void
 ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
@@ -43,22 +41,12 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
   const int qsize = (qh + 1) * qw + 16;
   float phases[4 * (MAX_PADDED / 4 + 2 * 66 + 16)];
   const int acc_len = oh * (s == 1 ? pitch : qw);
-  const float *taps[MAX_TAPS];
 
   g_assert (s == 1 || s == 2);
   g_assert ((ph + 1) * pitch <= MAX_PADDED && acc_len <= MAX_ACC);
   g_assert (s == 1 || 4 * qsize <= (int) G_N_ELEMENTS (phases));
   if (s == 2)
     memset (phases, 0, 4 * qsize * sizeof (float));
-
-  /* Where each tap (ky, kx) reads, relative to the flat output index:
-   * the same for every plane. */
-  g_assert (kh * kw <= MAX_TAPS);
-  for (int ky = 0; ky < kh; ky++)
-    for (int kx = 0; kx < kw; kx++)
-      taps[ky * kw + kx] = s == 1 ? padded + ky * pitch + kx
-          : phases + ((ky & 1) * 2 + (kx & 1)) * qsize + (ky >> 1) * qw
-          + (kx >> 1);
 
   /* Borders stay zero for every plane; only the interior is rewritten. */
   memset (padded, 0, sizeof (float) * ((ph + 1) * pitch + 32));
@@ -75,7 +63,11 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
             src + (gsize) i * w, w * sizeof (float));
 
       if (s == 1) {
-        ddamfn_kernels->dw_taps (acc, b, taps, k, kh * kw, acc_len);
+        ddamfn_kernels->fill (acc, b, acc_len);
+        for (int ky = 0; ky < kh; ky++)
+          for (int kx = 0; kx < kw; kx++)
+            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
+                padded + ky * pitch + kx, acc_len);
         for (int oy = 0; oy < oh; oy++)
           memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * pitch,
               ow * sizeof (float));
@@ -86,7 +78,12 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
               ddamfn_kernels->gather_stride2 (phases + (py * 2 + px) * qsize
                   + i * qw, padded + (gsize) (2 * i + py) * pitch + px,
                   (pitch - px + 1) / 2);
-        ddamfn_kernels->dw_taps (acc, b, taps, k, kh * kw, acc_len);
+        ddamfn_kernels->fill (acc, b, acc_len);
+        for (int ky = 0; ky < kh; ky++)
+          for (int kx = 0; kx < kw; kx++)
+            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
+                phases + ((ky & 1) * 2 + (kx & 1)) * qsize
+                + (ky >> 1) * qw + (kx >> 1), acc_len);
         for (int oy = 0; oy < oh; oy++)
           memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * qw,
               ow * sizeof (float));

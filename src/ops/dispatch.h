@@ -17,9 +17,6 @@ typedef struct
   void (*fill) (float *y, float v, int n);
   /* y[i] += a · x[i] */
   void (*axpy) (float *y, float a, const float *x, int n);
-  /* y[j] = bias + Σ_t w[t] · taps[t][j] */
-  void (*dw_taps) (float *y, float bias, const float *const *taps,
-      const float *w, int ntaps, int n);
   /* y[i] = x[2i] */
   void (*gather_stride2) (float *y, const float *x, int n);
   /* y[i] = act (y[i] + bias), PReLU with SLOPE */

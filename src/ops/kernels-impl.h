@@ -23,37 +23,6 @@ K (axpy) (float *restrict y, float a, const float *restrict x, int n)
     y[i] += a * x[i];
 }
 
-/* y[j] = bias + Σ_t w[t] · taps[t][j], for j < n: a whole depthwise
- * kernel over a flat plane, 32 outputs at a time held in registers while
- * every tap is added (the taps are read, y is written once). Vector
- * extension types keep the accumulators out of memory; each variant lowers
- * them to its own registers (4 × SSE, 2 × AVX, 1 × AVX-512 per 16). */
-typedef float K (v16) __attribute__ ((vector_size (64), aligned (4)));
-
-static void
-K (dw_taps) (float *restrict y, float bias, const float *const *taps,
-    const float *w, int ntaps, int n)
-{
-  int j = 0;
-
-  for (; j + 32 <= n; j += 32) {
-    K (v16) a0 = bias - (K (v16)) { 0 }, a1 = a0;
-    for (int t = 0; t < ntaps; t++) {
-      const float *s = taps[t] + j;
-      a0 += w[t] * *(const K (v16) *) s;
-      a1 += w[t] * *(const K (v16) *) (s + 16);
-    }
-    *(K (v16) *) (y + j) = a0;
-    *(K (v16) *) (y + j + 16) = a1;
-  }
-  for (; j < n; j++) {
-    float a = bias;
-    for (int t = 0; t < ntaps; t++)
-      a += w[t] * taps[t][j];
-    y[j] = a;
-  }
-}
-
 static void
 K (gather_stride2) (float *restrict y, const float *restrict x, int n)
 {
@@ -101,8 +70,7 @@ K (act_row) (float *restrict y, int n, float bias, float slope, DdamfnAct act)
 }
 
 static const DdamfnKernels K (kernels) = {
-  G_STRINGIFY (SUFFIX), K (fill), K (axpy), K (dw_taps), K (gather_stride2),
-  K (act_row)
+  G_STRINGIFY (SUFFIX), K (fill), K (axpy), K (gather_stride2), K (act_row)
 };
 
 #undef K
