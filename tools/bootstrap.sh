@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what gst-ddamfn needs on Debian 12 (apt), builds and installs it,
 # fetches and converts the released DDAMFN++ checkpoints, and runs the main
-# job on the sample photo.
+# job: ddamfn-analyze on the sample video (annotated video, CSV, JSONL and
+# plot in the project directory).
 #
 #   sudo bash tools/bootstrap.sh            everything
 #   sudo bash tools/bootstrap.sh --no-run   dependencies, build and install only
@@ -39,7 +40,16 @@ as_root ldconfig
 echo "== fetching the released DDAMFN++ checkpoints"
 bash models/fetch-released.sh models/released
 
-echo "== main job: expression of the sample photo"
-photo=../shared/data/messi5.jpg
-[ -f "$photo" ] || photo=$(ls /usr/share/doc/*/examples/*.jpg 2>/dev/null | head -n1)
-ddamfn-infer --model models/released/affecnet8_epoch25_acc0.6469.safetensors "$photo"
+model=models/released/affecnet8_epoch25_acc0.6469.safetensors
+video=../shared/data/Megamind.avi
+if [ -f "$video" ]; then
+  echo "== main job: the faces of $video -> megamind-affect.{mkv,csv,jsonl,png}"
+  ddamfn-analyze --model "$model" "$video" --annotated megamind-affect.mkv \
+    --csv megamind-affect.csv --jsonl megamind-affect.jsonl \
+    --plot megamind-affect.png
+else
+  echo "== main job: expression of a sample photo ($video is not here)"
+  photo=../shared/data/messi5.jpg
+  [ -f "$photo" ] || photo=$(ls /usr/share/doc/*/examples/*.jpg 2>/dev/null | head -n1)
+  ddamfn-infer --model "$model" "$photo"
+fi
