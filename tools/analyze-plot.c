@@ -393,8 +393,8 @@ draw_legend (const Plot * p, gdouble x, gdouble y)
     cairo_rectangle (cr, x, ly - 2, 18, 4);
     cairo_fill (cr);
     cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-    g_snprintf (buf, sizeof (buf), "face %u  (%u frames)", tr->track_id,
-        tr->count);
+    g_snprintf (buf, sizeof (buf), "face %u  (%u frame%s)", tr->track_id,
+        tr->count, tr->count == 1 ? "" : "s");
     text (p, x + 26, ly, buf, 12, FALSE, 0);
   }
   if (p->tracks->len > n) {
