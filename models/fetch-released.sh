@@ -75,7 +75,8 @@ offline=0
 # tried).
 download() {
   local f=$1 tmp base url rc reached=0
-  tmp=$(mktemp "$dir/.$f.XXXXXX") || return 1
+  # mktemp wants a template ending in six X's, replaced by random characters
+  tmp=$(mktemp "$dir/.$f.$(printf 'X%.0s' 1 2 3 4 5 6)") || return 1
   for base in $bases; do
     url="$base/$f"
     say "downloading $url"

@@ -4,8 +4,8 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every output is written to a hidden temporary file next to it
- * (".NAME.XXXXXX", so the rename stays on one file system) and renamed to
+ * Every output is written to a hidden temporary file next to it (".NAME."
+ * and a random suffix, so the rename stays on one file system) and renamed to
  * NAME only once it is complete; a failed or interrupted run deletes it.
  * Numbers are rounded to six decimals before they are written, so the CSV
  * and the JSON Lines of a run hold the same values.
@@ -43,6 +43,7 @@ analyze_file_create (const gchar * path, gboolean open_stream,
   AnalyzeFile *file;
   gchar *dir, *base, *name;
   gint fd, saved_errno;
+  gchar *suffix;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
@@ -52,7 +53,10 @@ analyze_file_create (const gchar * path, gboolean open_stream,
 
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
-  name = g_strdup_printf (".%s.XXXXXX", base);
+  /* g_mkstemp replaces the six trailing X's with random characters */
+  suffix = g_strnfill (6, 'X');
+  name = g_strdup_printf (".%s.%s", base, suffix);
+  g_free (suffix);
   file = g_new0 (AnalyzeFile, 1);
   file->path = g_strdup (path);
   file->tmp_path = g_build_filename (dir, name, NULL);

@@ -68,7 +68,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_invalid_model_posts_loader_error)
 {
-  gchar *dir = g_dir_make_tmp ("ddamfn-test-XXXXXX", NULL);
+  gchar *dir = g_dir_make_tmp (NULL, NULL);
   gchar *garbage = g_build_filename (dir, "garbage.safetensors", NULL);
   gchar *truncated = g_build_filename (dir, "truncated.safetensors", NULL);
   gchar *contents;

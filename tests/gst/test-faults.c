@@ -331,7 +331,7 @@ copy_file (const gchar * from, const gchar * to)
  * overwritten in place behaves the same. */
 GST_START_TEST (test_model_replaced_while_playing)
 {
-  gchar *dir = g_dir_make_tmp ("ddamfn-replace-XXXXXX", NULL);
+  gchar *dir = g_dir_make_tmp (NULL, NULL);
   gchar *path = g_build_filename (dir, "model.safetensors", NULL);
   GstElement *e;
   GstVideoInfo info;
