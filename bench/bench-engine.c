@@ -12,23 +12,11 @@
  */
 #include <ddamfn/ddamfn.h>
 
+#include "bench-stats.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 int
 main (int argc, char **argv)
@@ -102,7 +90,7 @@ main (int argc, char **argv)
         if (r >= opt_warmup)
           t[r - opt_warmup] = (g_get_monotonic_time () - t0) / 1000.0;
       }
-      double med = median (t, opt_runs);
+      double med = bench_median (t, opt_runs);
       printf ("%-8d %-6d %12.2f %12.2f %14.1f\n", nt, n, med / n, med,
           ddamfn_session_get_scratch_bytes (s) / 1048576.0);
       fflush (stdout);

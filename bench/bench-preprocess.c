@@ -9,6 +9,8 @@
  */
 #include <ddamfn/ddamfn.h>
 
+#include "bench-stats.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,14 +18,6 @@
 #define FRAME_H 1080
 #define WARMUP 50
 #define RUNS 400
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
 
 typedef struct
 {
@@ -87,8 +81,7 @@ median_us (const DdamfnImage * image, int path, float *out)
     if (r >= 0)
       times[r] = (double) (g_get_monotonic_time () - start);
   }
-  qsort (times, RUNS, sizeof times[0], compare_doubles);
-  return times[RUNS / 2];
+  return bench_median (times, RUNS);
 }
 
 int

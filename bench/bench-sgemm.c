@@ -25,6 +25,8 @@
 #include <cblas.h>
 #include <glib.h>
 
+#include "bench-stats.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,20 +142,6 @@ now_s (void)
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static void
@@ -298,7 +286,7 @@ main (int argc, char **argv)
         }
       }
 
-      double med = median (tot, opt_runs);
+      double med = bench_median (tot, opt_runs);
       double rate = net.flops_1x1 * b / med;    /* FLOP/s */
       double floor_ms = flops_total / rate * 1e3;
 
@@ -309,7 +297,7 @@ main (int argc, char **argv)
             "GFLOP/s", "time %");
         for (guint s = 0; s < shapes->len; s++) {
           Shape *sh = &g_array_index (shapes, Shape, s);
-          double m = median (sh->t, opt_runs);
+          double m = bench_median (sh->t, opt_runs);
           printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
               sh->cols * b, sh->count,
               2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
