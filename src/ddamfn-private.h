@@ -144,9 +144,11 @@ struct _DdamfnModel
 
 /* Loads OpenBLAS once per process; FALSE with ERROR set when it cannot. */
 gboolean ddamfn_blas_init (GError ** error);
-/* C[m][n] = A[m][k] · B[k][n], row-major, no transposes. */
+/* C[m][n] = A[m][k] · B[k][n] + beta · C, row-major, no transposes. With
+ * BETA 0, C's old contents are ignored (OpenBLAS zeroes it first); with 1,
+ * the product is added to them. */
 void ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
-    const float *b, int ldb, float *c, int ldc);
+    const float *b, int ldb, float beta, float *c, int ldc);
 /* OpenBLAS's process-wide thread count. */
 void ddamfn_blas_set_threads (int n);
 /* OpenBLAS's name for the kernels in use, e.g. "SkylakeX". */
@@ -159,6 +161,17 @@ const char *ddamfn_blas_core (void);
 void ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
     float *y, int ldy, int cols);
 
+/* Y[cout][cols] = W · X + b + R[cout][cols] (R may be NULL) for a conv
+ * without activation: Y is filled with bias (and residual) first and the
+ * product added by the sgemm, so no pass over Y follows it. */
+void ddamfn_op_conv1x1_linear (const DdamfnConv * conv, const float *x,
+    float *y, int cols, const float *residual);
+
+/* Y[cout][cols] = W · X alone: the caller applies the conv's bias and
+ * activation where it next reads Y (see DdamfnEpilogue). */
+void ddamfn_op_conv1x1_raw (const DdamfnConv * conv, const float *x, float *y,
+    int cols);
+
 /* y[n][o] = act (W · x + b) for a dense layer; x is [in][n] (column per
  * face), y is [out][n]. */
 void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
@@ -170,11 +183,24 @@ void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
 void ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw,
     int n, int h, int w, float *cols, float *y);
 
+/* A producer's per-channel bias and activation, applied by the consumer as
+ * it reads the producer's raw output. */
+typedef struct
+{
+  const float *bias;            /* may be NULL */
+  const float *slope;           /* ACT_PRELU */
+  DdamfnAct act;
+} DdamfnEpilogue;
+
 /* Depthwise convolution over channel-major planes: CHANNELS channels, each
- * with N planes of H×W; output planes OH×OW. When BIAS is false the conv's
- * bias is not added (MDConv). */
+ * with N planes of H×W; output planes OH×OW ≤ 64 wide. When BIAS is false
+ * the conv's bias is not added (MDConv). When IN is not NULL, X is raw and
+ * IN's bias and activation are applied to it first (channel c uses
+ * in->bias[c]). When POOLED is not NULL it receives the CoordAtt mean
+ * pooling of the output, laid out as for ddamfn_op_coord_pool_mean. */
 void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
-    int channels, int n, int h, int w, int oh, int ow, gboolean bias);
+    int channels, int n, int h, int w, int oh, int ow, gboolean bias,
+    const DdamfnEpilogue * in, float *pooled);
 
 /* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
  * (may be NULL) and per-row PReLU slope (ACT_PRELU). */
@@ -197,9 +223,11 @@ void ddamfn_op_coord_pool_linear (const DdamfnConv * lin_h,
 void ddamfn_op_coord_gates (const DdamfnGate * gate, const float *pooled,
     float *mid, float *gates, int n, int h, int w);
 
-/* x[c][n][i][j] *= gh[c][n·h + i·…] · gw[…] in place. */
-void ddamfn_op_coord_apply (float *x, const float *gates, int c, int n,
-    int h, int w);
+/* y[c][f][i][j] = x[c][f][i][j] · gh · gw, the gates of channel c and face
+ * f for row i and column j; planes at most DDAMFN_DW_MAX_WIDTH wide. Y and
+ * X must not overlap (a new tensor, not in place: see gate_plane). */
+void ddamfn_op_coord_apply (float *y, const float *x, const float *gates,
+    int c, int n, int h, int w);
 
 /* att[c][n][i][j] = max (att, gh·gw) (or = gh·gw when FIRST). */
 void ddamfn_op_coord_max_into (float *att, const float *gates, int c, int n,

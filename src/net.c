@@ -245,41 +245,44 @@ ddamfn_session_get_scratch_bytes (const DdamfnSession * session)
   return total;
 }
 
-/* One MixDW block: expand → MDConv → CoordAtt → project (+ input). */
+/* One MixDW block: expand → MDConv → CoordAtt → project (+ input).
+ *
+ * The expand conv's bias and PReLU are applied by the depthwise pass as it
+ * copies each plane in, the depthwise pass also pools for CoordAtt, and the
+ * project conv adds its product onto bias + input: each activation tensor
+ * is written once and read once per step. */
 static void
 run_mix_block (Worker * s, const DdamfnMixBlock * b, const float *x,
     float *y, int n)
 {
   const gsize in_plane = (gsize) b->h_in * b->w_in;
   const gsize out_plane = (gsize) b->h_out * b->w_out;
+  const gsize pooled_cols = (gsize) n * (b->h_out + b->w_out);
   float *e = s->bufs[BUF_EXPAND], *d = s->bufs[BUF_DW];
   int c0 = 0;
 
-  ddamfn_op_conv1x1 (&b->expand, x, (int) (n * in_plane), e,
-      (int) (n * in_plane), (int) (n * in_plane));
+  ddamfn_op_conv1x1_raw (&b->expand, x, e, (int) (n * in_plane));
 
   for (int i = 0; i < b->n_splits; i++) {
     const DdamfnConv *dw = &b->dw[i];
+    const DdamfnEpilogue in = { b->expand.bias + c0,
+      b->expand.slope ? b->expand.slope + c0 : NULL, b->expand.act
+    };
     ddamfn_op_depthwise (dw, e + (gsize) c0 * n * in_plane,
         d + (gsize) c0 * n * out_plane, dw->cout, n, b->h_in, b->w_in,
-        b->h_out, b->w_out, FALSE);
+        b->h_out, b->w_out, FALSE, &in,
+        s->bufs[BUF_POOLED] + (gsize) c0 * pooled_cols);
     c0 += dw->cout;
   }
 
-  ddamfn_op_coord_pool_mean (d, s->bufs[BUF_POOLED], b->groups_width, n,
-      b->h_out, b->w_out);
   ddamfn_op_coord_gates (&b->ca, s->bufs[BUF_POOLED], s->bufs[BUF_MID],
       s->bufs[BUF_GATES], n, b->h_out, b->w_out);
-  ddamfn_op_coord_apply (d, s->bufs[BUF_GATES], b->groups_width, n,
+  /* The expansion is consumed: the gated tensor goes there. */
+  ddamfn_op_coord_apply (e, d, s->bufs[BUF_GATES], b->groups_width, n,
       b->h_out, b->w_out);
 
-  ddamfn_op_conv1x1 (&b->project, d, (int) (n * out_plane), y,
-      (int) (n * out_plane), (int) (n * out_plane));
-  if (b->residual) {
-    const gsize total = (gsize) b->cout * n * out_plane;
-    for (gsize i = 0; i < total; i++)
-      y[i] += x[i];
-  }
+  ddamfn_op_conv1x1_linear (&b->project, e, y, (int) (n * out_plane),
+      b->residual ? x : NULL);
 }
 
 /* The two DDAM heads and the global depthwise conv: F → embedding [512][n]. */
@@ -300,7 +303,8 @@ run_attention_heads (Worker * s, const float *f, float *emb, int n)
   }
   for (gsize i = 0; i < total; i++)
     att[i] *= f[i];
-  ddamfn_op_depthwise (&m->gdc, att, emb, 512, n, 7, 7, 1, 1, TRUE);
+  ddamfn_op_depthwise (&m->gdc, att, emb, 512, n, 7, 7, 1, 1, TRUE, NULL,
+      NULL);
 }
 
 /* The network on N faces with worker W's scratch (already reserved). */
@@ -312,7 +316,8 @@ forward (Worker * w, const float *input, int n, DdamfnResult * results)
 
   ddamfn_op_conv_im2col (&m->conv0, input, n, DDAMFN_INPUT_SIZE,
       DDAMFN_INPUT_SIZE, w->bufs[BUF_EXPAND], cur);
-  ddamfn_op_depthwise (&m->conv1_dw, cur, other, 64, n, 56, 56, 56, 56, TRUE);
+  ddamfn_op_depthwise (&m->conv1_dw, cur, other, 64, n, 56, 56, 56, 56, TRUE,
+      NULL, NULL);
   cur = other;
   other = w->bufs[BUF_ACT_A];
 

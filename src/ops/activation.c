@@ -20,6 +20,6 @@ ddamfn_op_bias_act (float *y, int rows, int cols, int ld, const float *bias,
     const float *slope, DdamfnAct act)
 {
   for (int r = 0; r < rows; r++)
-    ddamfn_kernels->act_row (y + (gsize) r * ld, cols, bias ? bias[r] : 0.f,
-        slope ? slope[r] : 0.f, act);
+    ddamfn_kernels->act_copy (y + (gsize) r * ld, y + (gsize) r * ld, cols,
+        bias ? bias[r] : 0.f, slope ? slope[r] : 0.f, act);
 }

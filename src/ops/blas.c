@@ -87,10 +87,10 @@ ddamfn_blas_init (GError ** error)
 
 void
 ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
-    const float *b, int ldb, float *c, int ldc)
+    const float *b, int ldb, float beta, float *c, int ldc)
 {
   /* CblasRowMajor = 101, CblasNoTrans = 111 in every CBLAS. */
-  blas.sgemm (101, 111, 111, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc);
+  blas.sgemm (101, 111, 111, m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc);
 }
 
 void

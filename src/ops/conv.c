@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
+#include "ops/dispatch.h"
 
 #include <string.h>
 
@@ -15,9 +16,37 @@ ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
     float *y, int ldy, int cols)
 {
   ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
-      x, ldx, y, ldy);
+      x, ldx, 0.f, y, ldy);
   ddamfn_op_bias_act (y, conv->cout, cols, ldy, conv->bias, conv->slope,
       conv->act);
+}
+
+void
+ddamfn_op_conv1x1_raw (const DdamfnConv * conv, const float *x, float *y,
+    int cols)
+{
+  ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
+      x, cols, 0.f, y, cols);
+}
+
+void
+ddamfn_op_conv1x1_linear (const DdamfnConv * conv, const float *x, float *y,
+    int cols, const float *residual)
+{
+  g_assert (conv->act == ACT_NONE);
+  /* Filling Y replaces the zeroing OpenBLAS would do for beta = 0. */
+  for (int o = 0; o < conv->cout; o++) {
+    float *row = y + (gsize) o * cols;
+    const float b = conv->bias ? conv->bias[o] : 0.f;
+    if (residual)
+      ddamfn_kernels->act_copy (row, residual + (gsize) o * cols, cols, b,
+          0.f, ACT_NONE);
+    else
+      for (int j = 0; j < cols; j++)
+        row[j] = b;
+  }
+  ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
+      x, cols, 1.f, y, cols);
 }
 
 void
@@ -25,7 +54,7 @@ ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
     DdamfnAct act)
 {
   ddamfn_blas_sgemm (dense->out, n, dense->in, dense->weight, dense->in, x,
-      n, y, n);
+      n, 0.f, y, n);
   ddamfn_op_bias_act (y, dense->out, n, n, dense->bias, NULL, act);
 }
 
@@ -64,7 +93,7 @@ ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
       }
 
   ddamfn_blas_sgemm (conv->cout, (int) ncols, k, conv->weight, k, cols,
-      (int) ncols, y, (int) ncols);
+      (int) ncols, 0.f, y, (int) ncols);
   ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
       conv->slope, conv->act);
 }

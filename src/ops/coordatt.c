@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
+#include "ops/dispatch.h"
 
 void
 ddamfn_op_coord_pool_mean (const float *x, float *pooled, int c, int n,
@@ -87,24 +88,18 @@ ddamfn_op_coord_gates (const DdamfnGate * gate, const float *pooled,
 }
 
 void
-ddamfn_op_coord_apply (float *x, const float *gates, int c, int n, int h,
-    int w)
+ddamfn_op_coord_apply (float *y, const float *x, const float *gates, int c,
+    int n, int h, int w)
 {
   const gsize ncols = (gsize) n * (h + w);
 
   for (int ch = 0; ch < c; ch++) {
     const float *gh = gates + ch * ncols;
     const float *gw = gh + (gsize) n * h;
-    for (int f = 0; f < n; f++) {
-      float *p = x + ((gsize) ch * n + f) * h * w;
-      const float *gwf = gw + (gsize) f * w;
-      for (int i = 0; i < h; i++) {
-        const float a = gh[(gsize) f * h + i];
-        float *row = p + (gsize) i * w;
-        for (int j = 0; j < w; j++)
-          row[j] = row[j] * a * gwf[j];
-      }
-    }
+    for (int f = 0; f < n; f++)
+      ddamfn_kernels->gate_plane (y + ((gsize) ch * n + f) * h * w,
+          x + ((gsize) ch * n + f) * h * w, h, w, gh + (gsize) f * h,
+          gw + (gsize) f * w);
   }
 }
 

@@ -1,18 +1,19 @@
 /* Depthwise k_h × k_w convolution over channel-major planes, any stride and
  * zero padding, with an optional per-channel bias and activation. Used by
- * MDConv (3…9 square kernels), the 3×3 ConvBlock of features.1 and the
- * heads' 7×7 LinearBlock.
+ * MDConv (3…9 square kernels), the 3×3 ConvBlock of features.1, the heads'
+ * LinearBlocks and the global depthwise conv.
  *
- * Each plane is copied into a zero-bordered scratch plane of row pitch P.
- * Output (oy, ox) is then accumulated at flat index j = oy·P + ox, and tap
- * (ky, kx) reads the scratch at j + ky·P + kx: every tap is one long
- * contiguous multiply-add, which vectorises well even for 7×7 planes. The
- * columns ox ≥ ow of the flat accumulator are computed and thrown away.
+ * Each plane is copied into a zero-bordered scratch plane of row pitch P
+ * (applying the producing 1×1 conv's bias and PReLU on the way, when the
+ * caller left them to us; pad_rows). Output row oy then reads, for tap (ky, kx), the
+ * scratch row oy + ky from column kx on: the dw_rows kernel keeps a whole
+ * output row in registers while every tap is added, and pools the row and
+ * column means for CoordAtt while the plane is still in registers.
  *
  * Stride 2 reads padded[2·oy + ky][2·ox + kx]; splitting the padded plane
  * into its four (row parity, column parity) phases turns that into a
  * stride-1 read of phase (ky & 1, kx & 1) at (oy + ky/2, ox + kx/2), so the
- * same flat scheme applies with the phase pitch.
+ * same kernel applies with the phase pitch and per-tap phase offsets.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,32 +25,46 @@
 
 /* Largest padded plane handled on the stack: 56×56 with a 7×7 kernel. */
 #define MAX_PADDED (66 * 66)
-#define MAX_ACC (66 * 66)
+#define MAX_TAPS (9 * 9)
+/* What dw_rows may read past the last tap of the plane, at most. */
+#define SLACK DDAMFN_DW_SLACK (66)
 
 void
 ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
-    int channels, int n, int h, int w, int oh, int ow, gboolean bias)
+    int channels, int n, int h, int w, int oh, int ow, gboolean bias,
+    const DdamfnEpilogue * in, float *pooled)
 {
   const int kh = conv->kh, kw = conv->kw, s = conv->stride;
   const int ph = h + 2 * conv->pad_h;
   const int pitch = w + 2 * conv->pad_w;
   const gsize in_plane = (gsize) h * w, out_plane = (gsize) oh * ow;
-  float padded[MAX_PADDED + 32];
-  float acc[MAX_ACC];
+  const gsize pooled_cols = (gsize) n * (oh + ow);
+  float padded[MAX_PADDED + SLACK];
   /* Stride 2: four phases of (qh + 1) × qw, qw = ⌈P/2⌉. */
   const int qw = (pitch + 1) / 2, qh = (ph + 1) / 2;
-  const int qsize = (qh + 1) * qw + 16;
-  float phases[4 * (MAX_PADDED / 4 + 2 * 66 + 16)];
-  const int acc_len = oh * (s == 1 ? pitch : qw);
+  const int qsize = (qh + 1) * qw;
+  float phases[MAX_PADDED + 4 * 2 * 66 + SLACK];
+  int off[MAX_TAPS];
 
   g_assert (s == 1 || s == 2);
-  g_assert ((ph + 1) * pitch <= MAX_PADDED && acc_len <= MAX_ACC);
-  g_assert (s == 1 || 4 * qsize <= (int) G_N_ELEMENTS (phases));
-  if (s == 2)
-    memset (phases, 0, 4 * qsize * sizeof (float));
+  g_assert (ph * pitch <= MAX_PADDED && kh * kw <= MAX_TAPS);
+  g_assert (pitch <= 66);
+  g_assert (s == 1 || 4 * qsize + DDAMFN_DW_SLACK (qw)
+      <= (int) G_N_ELEMENTS (phases));
+  g_assert (w <= DDAMFN_DW_MAX_WIDTH && ow <= DDAMFN_DW_MAX_WIDTH);
+  g_assert (in == NULL || in->act == ACT_NONE || in->act == ACT_PRELU);
+  /* Pooling is of the conv's output; an activation would come after it. */
+  g_assert (pooled == NULL || conv->act == ACT_NONE);
 
-  /* Borders stay zero for every plane; only the interior is rewritten. */
-  memset (padded, 0, sizeof (float) * ((ph + 1) * pitch + 32));
+  for (int ky = 0; ky < kh; ky++)
+    for (int kx = 0; kx < kw; kx++)
+      off[ky * kw + kx] = s == 1 ? ky * pitch + kx
+          : ((ky & 1) * 2 + (kx & 1)) * qsize + (ky >> 1) * qw + (kx >> 1);
+
+  /* Borders (and the slack) stay zero; only the interior is rewritten. */
+  memset (padded, 0, sizeof (float) * (ph * pitch + DDAMFN_DW_SLACK (pitch)));
+  if (s == 2)
+    memset (phases, 0, sizeof (float) * (4 * qsize + DDAMFN_DW_SLACK (qw)));
 
   for (int c = 0; c < channels; c++) {
     const float *k = conv->weight + (gsize) c * kh * kw;
@@ -57,20 +72,18 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     for (int f = 0; f < n; f++) {
       const float *src = x + ((gsize) c * n + f) * in_plane;
       float *dst = y + ((gsize) c * n + f) * out_plane;
+      float *row_mean = NULL, *col_mean = NULL;
 
-      for (int i = 0; i < h; i++)
-        memcpy (padded + (gsize) (i + conv->pad_h) * pitch + conv->pad_w,
-            src + (gsize) i * w, w * sizeof (float));
-
+      if (pooled) {
+        row_mean = pooled + c * pooled_cols + (gsize) f * oh;
+        col_mean = pooled + c * pooled_cols + (gsize) n * oh + (gsize) f * ow;
+      }
+      ddamfn_kernels->pad_rows (padded + conv->pad_h * pitch + conv->pad_w,
+          pitch, src, h, w, in && in->bias ? in->bias[c] : 0.f,
+          in && in->slope ? in->slope[c] : 0.f, in ? in->act : ACT_NONE);
       if (s == 1) {
-        ddamfn_kernels->fill (acc, b, acc_len);
-        for (int ky = 0; ky < kh; ky++)
-          for (int kx = 0; kx < kw; kx++)
-            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
-                padded + ky * pitch + kx, acc_len);
-        for (int oy = 0; oy < oh; oy++)
-          memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * pitch,
-              ow * sizeof (float));
+        ddamfn_kernels->dw_rows (dst, oh, ow, padded, pitch, off, k,
+            kh * kw, b, row_mean, col_mean);
       } else {
         for (int py = 0; py < 2; py++)
           for (int i = 0; 2 * i + py < ph; i++)
@@ -78,21 +91,12 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
               ddamfn_kernels->gather_stride2 (phases + (py * 2 + px) * qsize
                   + i * qw, padded + (gsize) (2 * i + py) * pitch + px,
                   (pitch - px + 1) / 2);
-        ddamfn_kernels->fill (acc, b, acc_len);
-        for (int ky = 0; ky < kh; ky++)
-          for (int kx = 0; kx < kw; kx++)
-            ddamfn_kernels->axpy (acc, k[ky * kw + kx],
-                phases + ((ky & 1) * 2 + (kx & 1)) * qsize
-                + (ky >> 1) * qw + (kx >> 1), acc_len);
-        for (int oy = 0; oy < oh; oy++)
-          memcpy (dst + (gsize) oy * ow, acc + (gsize) oy * qw,
-              ow * sizeof (float));
+        ddamfn_kernels->dw_rows (dst, oh, ow, phases, qw, off, k, kh * kw,
+            b, row_mean, col_mean);
       }
+      if (conv->act != ACT_NONE)
+        ddamfn_kernels->act_copy (dst, dst, (int) out_plane, 0.f,
+            conv->slope ? conv->slope[c] : 0.f, conv->act);
     }
   }
-  if (conv->act != ACT_NONE)
-    for (int c = 0; c < channels; c++)
-      ddamfn_op_bias_act (y + (gsize) c * n * out_plane, 1,
-          (int) (n * out_plane), 0, NULL,
-          conv->slope ? conv->slope + c : NULL, conv->act);
 }

@@ -10,17 +10,49 @@
 
 #include "ddamfn-private.h"
 
+/* Vector extension types for the kernels: each variant lowers them to its
+ * own registers (4 × SSE, 2 × AVX or 1 × AVX-512 per 16 floats). */
+typedef float DdamfnV4 __attribute__ ((vector_size (16)));
+typedef float DdamfnV8 __attribute__ ((vector_size (32)));
+typedef float DdamfnV16 __attribute__ ((vector_size (64)));
+typedef int DdamfnV8i __attribute__ ((vector_size (32)));
+typedef int DdamfnV16i __attribute__ ((vector_size (64)));
+
+/* Widest output row dw_rows and gate_plane handle. */
+#define DDAMFN_DW_MAX_WIDTH 64
+/* Floats dw_rows may read past the furthest tap of the last output row of
+ * a plane of row pitch PITCH (it computes up to 7 rows at once). */
+#define DDAMFN_DW_SLACK(pitch) (7 * (pitch) + DDAMFN_DW_MAX_WIDTH)
+
 typedef struct
 {
   const char *name;
-  /* y[i] = v */
-  void (*fill) (float *y, float v, int n);
-  /* y[i] += a · x[i] */
-  void (*axpy) (float *y, float a, const float *x, int n);
   /* y[i] = x[2i] */
   void (*gather_stride2) (float *y, const float *x, int n);
-  /* y[i] = act (y[i] + bias), PReLU with SLOPE */
-  void (*act_row) (float *y, int n, float bias, float slope, DdamfnAct act);
+  /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y may be X */
+  void (*act_copy) (float *y, const float *x, int n, float bias, float slope,
+      DdamfnAct act);
+  /* Zero-bordered copy of an h × w plane, w ≤ DDAMFN_DW_MAX_WIDTH: row i
+   * of DST (pitch PITCH ≥ w) = act (src row i + bias) (ACT_NONE or
+   * ACT_PRELU), followed by zeros up to as many as DDAMFN_DW_MAX_WIDTH floats
+   * from the row's start (the right border, the next row's left border and
+   * what the next row then overwrites). DST must have that room after its
+   * last row. */
+  void (*pad_rows) (float *dst, int pitch, const float *src, int h, int w,
+      float bias, float slope, DdamfnAct act);
+  /* One depthwise plane from a zero-bordered input P of row pitch PITCH:
+   * y[oy][ox] = bias + Σ_t wts[t] · p[oy·pitch + off[t] + ox] for oy < oh,
+   * ox < ow ≤ DDAMFN_DW_MAX_WIDTH. P must be readable DDAMFN_DW_SLACK (pitch)
+   * floats past the furthest tap of the last row. When ROW_MEAN is not
+   * NULL, also row_mean[oy] and col_mean[ox]: the means of the output
+   * along each axis (CoordAtt pooling). */
+  void (*dw_rows) (float *y, int oh, int ow, const float *p, int pitch,
+      const int *off, const float *wts, int n_taps, float bias,
+      float *row_mean, float *col_mean);
+  /* y[i][j] = x[i][j] · gh[i] · gw[j] over an h × w plane,
+   * w ≤ DDAMFN_DW_MAX_WIDTH; Y and X must not overlap */
+  void (*gate_plane) (float *y, const float *x, int h, int w,
+      const float *gh, const float *gw);
 } DdamfnKernels;
 
 /* The kernels in use. */
