@@ -183,6 +183,11 @@ void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
 void ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw,
     int n, int h, int w, float *cols, float *y);
 
+/* Floats of slack every activation buffer has past its end: the row
+ * kernels of the depthwise conv and of CoordAtt read and write whole
+ * vectors that may run that far past a plane (see ops/kernels-impl.h). */
+#define DDAMFN_ROW_SLACK 64
+
 /* A producer's per-channel bias and activation, applied by the consumer as
  * it reads the producer's raw output. */
 typedef struct
@@ -197,10 +202,12 @@ typedef struct
  * the conv's bias is not added (MDConv). When IN is not NULL, X is raw and
  * IN's bias and activation are applied to it first (channel c uses
  * in->bias[c]). When POOLED is not NULL it receives the CoordAtt mean
- * pooling of the output, laid out as for ddamfn_op_coord_pool_mean. */
+ * pooling of the output, laid out as for the CoordAtt ops below. */
 void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     int channels, int n, int h, int w, int oh, int ow, gboolean bias,
     const DdamfnEpilogue * in, float *pooled);
+/* X and Y (and for coord_apply, GATES) need DDAMFN_ROW_SLACK floats of
+ * slack past their ends; Y's slack is overwritten. */
 
 /* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
  * (may be NULL) and per-row PReLU slope (ACT_PRELU). */
@@ -209,9 +216,7 @@ void ddamfn_op_bias_act (float *y, int rows, int cols, int ld,
 
 /* CoordAtt pooling. x is [c][n][h][w]; the pooled buffer is
  * [c][n·h + n·w]: first every face's h values, then every face's w values.
- * Mean variant (backbone). */
-void ddamfn_op_coord_pool_mean (const float *x, float *pooled, int c, int n,
-    int h, int w);
+ * The backbone's mean pooling is done by ddamfn_op_depthwise (POOLED). */
 
 /* Learned variant (heads): depthwise (1,w) and (h,1) LinearBlocks. */
 void ddamfn_op_coord_pool_linear (const DdamfnConv * lin_h,
@@ -224,8 +229,9 @@ void ddamfn_op_coord_gates (const DdamfnGate * gate, const float *pooled,
     float *mid, float *gates, int n, int h, int w);
 
 /* y[c][f][i][j] = x[c][f][i][j] · gh · gw, the gates of channel c and face
- * f for row i and column j; planes at most DDAMFN_DW_MAX_WIDTH wide. Y and
- * X must not overlap (a new tensor, not in place: see gate_plane). */
+ * f for row i and column j; planes at most 64 wide. Y and X must not
+ * overlap (a new tensor, not in place: see gate_plane); both and GATES
+ * need DDAMFN_ROW_SLACK floats of slack. */
 void ddamfn_op_coord_apply (float *y, const float *x, const float *gates,
     int c, int n, int h, int w);
 

@@ -123,7 +123,7 @@ worker_reserve (Worker * w, int n, GError ** error)
     return TRUE;
   worker_release_buffers (w);
   for (int i = 0; i < N_BUFS; i++) {
-    gsize bytes = per_face[i] * n * sizeof (float);
+    gsize bytes = (per_face[i] * n + DDAMFN_ROW_SLACK) * sizeof (float);
     w->bufs[i] = g_try_malloc (bytes);
     if (w->bufs[i] == NULL) {
       worker_release_buffers (w);

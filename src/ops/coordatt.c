@@ -13,36 +13,6 @@
 #include "ops/dispatch.h"
 
 void
-ddamfn_op_coord_pool_mean (const float *x, float *pooled, int c, int n,
-    int h, int w)
-{
-  const gsize ncols = (gsize) n * (h + w);
-  const float inv_w = 1.f / w, inv_h = 1.f / h;
-
-  for (int ch = 0; ch < c; ch++) {
-    float *ph = pooled + ch * ncols;
-    float *pw = ph + (gsize) n * h;
-    for (int f = 0; f < n; f++) {
-      const float *p = x + ((gsize) ch * n + f) * h * w;
-      float *col = pw + (gsize) f * w;
-      for (int j = 0; j < w; j++)
-        col[j] = 0.f;
-      for (int i = 0; i < h; i++) {
-        const float *row = p + (gsize) i * w;
-        float s = 0.f;
-        for (int j = 0; j < w; j++) {
-          s += row[j];
-          col[j] += row[j];
-        }
-        ph[(gsize) f * h + i] = s * inv_w;
-      }
-      for (int j = 0; j < w; j++)
-        col[j] *= inv_h;
-    }
-  }
-}
-
-void
 ddamfn_op_coord_pool_linear (const DdamfnConv * lin_h,
     const DdamfnConv * lin_w, const float *x, float *pooled, int c, int n,
     int h, int w)

@@ -45,6 +45,8 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
   const int qsize = (qh + 1) * qw;
   float phases[MAX_PADDED + 4 * 2 * 66 + SLACK];
   int off[MAX_TAPS];
+  const float *ib = in ? in->bias : NULL, *is = in ? in->slope : NULL;
+  const DdamfnAct ia = in ? in->act : ACT_NONE;
 
   g_assert (s == 1 || s == 2);
   g_assert (ph * pitch <= MAX_PADDED && kh * kw <= MAX_TAPS);
@@ -62,8 +64,9 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
           : ((ky & 1) * 2 + (kx & 1)) * qsize + (ky >> 1) * qw + (kx >> 1);
 
   /* Borders (and the slack) stay zero; only the interior is rewritten. */
-  memset (padded, 0, sizeof (float) * (ph * pitch + DDAMFN_DW_SLACK (pitch)));
-  if (s == 2)
+  if (s == 1)
+    memset (padded, 0, sizeof (float) * (ph * pitch + DDAMFN_DW_SLACK (pitch)));
+  else
     memset (phases, 0, sizeof (float) * (4 * qsize + DDAMFN_DW_SLACK (qw)));
 
   for (int c = 0; c < channels; c++) {
@@ -78,19 +81,14 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
         row_mean = pooled + c * pooled_cols + (gsize) f * oh;
         col_mean = pooled + c * pooled_cols + (gsize) n * oh + (gsize) f * ow;
       }
-      ddamfn_kernels->pad_rows (padded + conv->pad_h * pitch + conv->pad_w,
-          pitch, src, h, w, in && in->bias ? in->bias[c] : 0.f,
-          in && in->slope ? in->slope[c] : 0.f, in ? in->act : ACT_NONE);
       if (s == 1) {
+        ddamfn_kernels->pad_rows (padded + conv->pad_h * pitch + conv->pad_w,
+            pitch, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
         ddamfn_kernels->dw_rows (dst, oh, ow, padded, pitch, off, k,
             kh * kw, b, row_mean, col_mean);
       } else {
-        for (int py = 0; py < 2; py++)
-          for (int i = 0; 2 * i + py < ph; i++)
-            for (int px = 0; px < 2; px++)
-              ddamfn_kernels->gather_stride2 (phases + (py * 2 + px) * qsize
-                  + i * qw, padded + (gsize) (2 * i + py) * pitch + px,
-                  (pitch - px + 1) / 2);
+        ddamfn_kernels->pad_rows_s2 (phases, qw, qsize, conv->pad_h,
+            conv->pad_w, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
         ddamfn_kernels->dw_rows (dst, oh, ow, phases, qw, off, k, kh * kw,
             b, row_mean, col_mean);
       }

@@ -18,8 +18,9 @@ typedef float DdamfnV16 __attribute__ ((vector_size (64)));
 typedef int DdamfnV8i __attribute__ ((vector_size (32)));
 typedef int DdamfnV16i __attribute__ ((vector_size (64)));
 
-/* Widest output row dw_rows and gate_plane handle. */
-#define DDAMFN_DW_MAX_WIDTH 64
+/* Widest row the row kernels handle; they read and write whole rows of
+ * vectors, up to this many floats past a plane (DDAMFN_ROW_SLACK). */
+#define DDAMFN_DW_MAX_WIDTH DDAMFN_ROW_SLACK
 /* Floats dw_rows may read past the furthest tap of the last output row of
  * a plane of row pitch PITCH (it computes up to 7 rows at once). */
 #define DDAMFN_DW_SLACK(pitch) (7 * (pitch) + DDAMFN_DW_MAX_WIDTH)
@@ -27,12 +28,11 @@ typedef int DdamfnV16i __attribute__ ((vector_size (64)));
 typedef struct
 {
   const char *name;
-  /* y[i] = x[2i] */
-  void (*gather_stride2) (float *y, const float *x, int n);
   /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y may be X */
   void (*act_copy) (float *y, const float *x, int n, float bias, float slope,
       DdamfnAct act);
-  /* Zero-bordered copy of an h × w plane, w ≤ DDAMFN_DW_MAX_WIDTH: row i
+  /* Zero-bordered copy of an h × w plane (SRC read in whole rows),
+   * w ≤ DDAMFN_DW_MAX_WIDTH: row i
    * of DST (pitch PITCH ≥ w) = act (src row i + bias) (ACT_NONE or
    * ACT_PRELU), followed by zeros up to as many as DDAMFN_DW_MAX_WIDTH floats
    * from the row's start (the right border, the next row's left border and
@@ -40,9 +40,19 @@ typedef struct
    * last row. */
   void (*pad_rows) (float *dst, int pitch, const float *src, int h, int w,
       float bias, float slope, DdamfnAct act);
+  /* pad_rows for a stride-2 conv, written straight into the four phase
+   * planes of the zero-bordered plane (phase (py, px) holds padded rows
+   * py, py + 2, … and columns px, px + 2, …; it starts at
+   * phases + (2·py + px)·QSIZE, row pitch QW): src row i, column j goes to
+   * padded row i + PAD_H, column j + PAD_W. Spills zeros past each phase
+   * row as pad_rows does. */
+  void (*pad_rows_s2) (float *phases, int qw, int qsize, int pad_h,
+      int pad_w, const float *src, int h, int w, float bias, float slope,
+      DdamfnAct act);
   /* One depthwise plane from a zero-bordered input P of row pitch PITCH:
    * y[oy][ox] = bias + Σ_t wts[t] · p[oy·pitch + off[t] + ox] for oy < oh,
-   * ox < ow ≤ DDAMFN_DW_MAX_WIDTH. P must be readable DDAMFN_DW_SLACK (pitch)
+   * ox < ow ≤ DDAMFN_DW_MAX_WIDTH, stored in whole rows. P must be
+   * readable DDAMFN_DW_SLACK (pitch)
    * floats past the furthest tap of the last row. When ROW_MEAN is not
    * NULL, also row_mean[oy] and col_mean[ox]: the means of the output
    * along each axis (CoordAtt pooling). */
@@ -50,7 +60,8 @@ typedef struct
       const int *off, const float *wts, int n_taps, float bias,
       float *row_mean, float *col_mean);
   /* y[i][j] = x[i][j] · gh[i] · gw[j] over an h × w plane,
-   * w ≤ DDAMFN_DW_MAX_WIDTH; Y and X must not overlap */
+   * w ≤ DDAMFN_DW_MAX_WIDTH, in whole rows (also of GW); Y and X must not
+   * overlap */
   void (*gate_plane) (float *y, const float *x, int h, int w,
       const float *gh, const float *gw);
 } DdamfnKernels;

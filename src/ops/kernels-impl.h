@@ -9,13 +9,6 @@
 #define KCAT(a, b) KCAT2 (a, b)
 #define K(name) KCAT (name, SUFFIX)
 
-static void
-K (gather_stride2) (float *restrict y, const float *restrict x, int n)
-{
-  for (int i = 0; i < n; i++)
-    y[i] = x[2 * i];
-}
-
 /* No restrict: act_row is act_copy in place. */
 static void
 K (act_copy) (float *y, const float *x, int n, float bias, float slope,
@@ -59,12 +52,13 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
 
 /* Row kernels over planes narrower than DDAMFN_DW_MAX_WIDTH. A row of up
  * to NC·L floats is held in NC vectors of L lanes; BY_WIDTH picks the
- * smallest shape for the width. Whole-vector loads and stores may run past
- * the row into the next one (stores there are overwritten when that row is
- * written, in order); the row whose vectors would run past the plane is
- * moved through a small buffer instead, so nothing outside the plane is
- * touched. No kernel reads what it has just written with such a store: a
- * load overlapping part of a recent store stalls store forwarding. */
+ * smallest shape for the width. Rows are loaded and stored as whole
+ * vectors, which run past the row into the next one and past the last row
+ * of a plane by up to DDAMFN_DW_MAX_WIDTH floats: callers give their
+ * buffers that slack (DDAMFN_ROW_SLACK) and write planes in increasing
+ * address order, so whatever a store spills is rewritten afterwards. No
+ * kernel reads what it has just written with such a store: a load
+ * overlapping part of a recent store stalls store forwarding. */
 #ifndef DDAMFN_ROW_HELPERS
 #define DDAMFN_ROW_HELPERS
 #define BY_WIDTH(width, BODY)                                                \
@@ -79,37 +73,28 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
   } while (0)
 
-/* VEC (an array of vectors) = N floats at SRC, the rest zero unless WHOLE */
-#define ROW_LOAD(vec, src, n, whole)                                         \
-  do {                                                                       \
-    if (whole) {                                                             \
-      memcpy (vec, src, sizeof (vec));                                       \
-    } else {                                                                 \
-      float t_[sizeof (vec) / (sizeof (float))] = { 0 };                       \
-      for (int q_ = 0; q_ < (n); q_++)                                       \
-        t_[q_] = (src)[q_];                                                  \
-      memcpy (vec, t_, sizeof (vec));                                        \
-    }                                                                        \
-  } while (0)
-
-/* N floats of VEC to DST; all of VEC when WHOLE */
-#define ROW_STORE(dst, vec, n, whole)                                        \
-  do {                                                                       \
-    if (whole) {                                                             \
-      memcpy (dst, vec, sizeof (vec));                                       \
-    } else {                                                                 \
-      float t_[sizeof (vec) / (sizeof (float))];                               \
-      memcpy (t_, vec, sizeof (vec));                                        \
-      for (int q_ = 0; q_ < (n); q_++)                                       \
-        (dst)[q_] = t_[q_];                                                  \
-    }                                                                        \
-  } while (0)
-
-/* Lane mask: all ones in the first N lanes of the NC·L-lane row */
+/* Lane mask: all ones in the first N lanes of the NC·L-lane row (built
+ * from a constant; lane-by-lane stores would stall the vector load). */
 #define ROW_MASK(mask, L, NC, n)                                             \
-  for (int c_ = 0; c_ < NC; c_++)                                            \
-    for (int l_ = 0; l_ < L; l_++)                                           \
-      mask[c_][l_] = c_ * L + l_ < (n) ? -1 : 0
+  do {                                                                       \
+    const DdamfnV##L##i iota_ = DDAMFN_IOTA##L;                              \
+    for (int c_ = 0; c_ < NC; c_++)                                          \
+      mask[c_] = iota_ + c_ * L < (n);                                       \
+  } while (0)
+
+#define DDAMFN_IOTA8 { 0, 1, 2, 3, 4, 5, 6, 7 }
+#define DDAMFN_IOTA16 { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 }
+
+/* T = act (T + bias) for ACT_NONE / ACT_PRELU, zeroed outside KEEP */
+#define PAD_ACT(t, keep, VF, VI)                                             \
+  do {                                                                       \
+    t += bias;                                                               \
+    if (act == ACT_PRELU) {                                                  \
+      VI pos_ = t > 0.f;                                                     \
+      t = (VF) (((VI) t & pos_) | ((VI) (slope * t) & ~pos_));               \
+    }                                                                        \
+    t = (VF) ((VI) t & (keep));                                              \
+  } while (0)
 
 #define PAD_ROWS(L, NC, VF, VI)                                              \
   do {                                                                       \
@@ -117,18 +102,59 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     ROW_MASK (keep, L, NC, w);                                               \
     for (int i = 0; i < h; i++) {                                            \
       VF v[NC];                                                              \
-      const gboolean whole = (gsize) i * w + NC * L <= (gsize) h * w;        \
-      ROW_LOAD (v, src + (gsize) i * w, w, whole);                           \
-      for (int c = 0; c < NC; c++) {                                         \
-        VF t = v[c] + bias;                                                  \
-        if (act == ACT_PRELU) {                                              \
-          VI pos = t > 0.f;                                                  \
-          t = (VF) (((VI) t & pos) | ((VI) (slope * t) & ~pos));             \
-        }                                                                    \
-        v[c] = (VF) ((VI) t & keep[c]);                                      \
-      }                                                                      \
+      memcpy (v, src + (gsize) i * w, sizeof v);                             \
+      for (int c = 0; c < NC; c++)                                           \
+        PAD_ACT (v[c], keep[c], VF, VI);                                     \
       memcpy (dst + (gsize) i * pitch, v, sizeof v);                         \
     }                                                                        \
+  } while (0)
+
+/* As PAD_ROWS, but each row is split into its even and odd columns as it
+ * is stored, straight into the four stride-2 phase planes. */
+#define EVENS16(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12,  \
+    14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define ODDS16(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13,   \
+    15, 17, 19, 21, 23, 25, 27, 29, 31)
+#define PAD_ROWS_S2(L, NC, VF, VI)                                           \
+  do {                                                                       \
+    VI keep[NC];                                                             \
+    ROW_MASK (keep, L, NC, w);                                               \
+    for (int i = 0; i < h; i++) {                                            \
+      const int pi = i + pad_h;                                              \
+      float *even = phases + ((pi & 1) * 2 + (pad_w & 1)) * qsize            \
+          + (gsize) (pi >> 1) * qw + pad_w / 2;                              \
+      float *odd = phases + ((pi & 1) * 2 + 1 - (pad_w & 1)) * qsize         \
+          + (gsize) (pi >> 1) * qw + (pad_w + 1) / 2;                        \
+      VF v[NC];                                                              \
+      memcpy (v, src + (gsize) i * w, sizeof v);                             \
+      for (int c = 0; c < NC; c++)                                           \
+        PAD_ACT (v[c], keep[c], VF, VI);                                     \
+      if (NC == 1) {                                                         \
+        DdamfnV8 e_ = __builtin_shufflevector (v[0], v[0], 0, 2, 4, 6, 8,    \
+            10, 12, 14);                                                     \
+        DdamfnV8 o_ = __builtin_shufflevector (v[0], v[0], 1, 3, 5, 7, 9,    \
+            11, 13, 15);                                                     \
+        memcpy (even, &e_, sizeof e_);                                       \
+        memcpy (odd, &o_, sizeof o_);                                        \
+      } else {                                                               \
+        for (int c = 0; c + 1 < NC; c += 2) {                                \
+          VF e_ = EVENS16 (v[c], v[c + 1]), o_ = ODDS16 (v[c], v[c + 1]);    \
+          memcpy (even + c * L / 2, &e_, sizeof e_);                         \
+          memcpy (odd + c * L / 2, &o_, sizeof o_);                          \
+        }                                                                    \
+      }                                                                      \
+    }                                                                        \
+  } while (0)
+
+/* BY_WIDTH without the 8-lane shape (PAD_ROWS_S2 splits 16-lane rows). */
+#define BY_WIDTH16(width, BODY)                                              \
+  do {                                                                       \
+    if ((width) <= 16)                                                       \
+      BODY (16, 1, DdamfnV16, DdamfnV16i);                                   \
+    else if ((width) <= 32)                                                  \
+      BODY (16, 2, DdamfnV16, DdamfnV16i);                                   \
+    else                                                                     \
+      BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
   } while (0)
 
 /* Sum of the lanes of V8 / V16 vectors, by halving. */
@@ -157,15 +183,13 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     VI keep[NC];                                                             \
     ROW_MASK (keep, L, NC, ow);                                              \
     for (int c = 0; c < NC; c++)                                             \
-      for (int l = 0; l < L; l++)                                            \
-        colacc[c][l] = 0.f;                                                  \
+      colacc[c] = (VF) { 0 };                                                \
     for (int oy0 = 0; oy0 < oh; oy0 += R) {                                  \
       const float *base = p + (gsize) oy0 * pitch;                           \
       VF acc[R][NC];                                                         \
       for (int r = 0; r < R; r++)                                            \
         for (int c = 0; c < NC; c++)                                         \
-          for (int l = 0; l < L; l++)                                        \
-            acc[r][c][l] = bias;                                             \
+          acc[r][c] = (VF) { 0 } + bias;                                     \
       for (int t = 0; t < n_taps; t++) {                                     \
         const float *q = base + off[t];                                      \
         const float wt = wts[t];                                             \
@@ -178,8 +202,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       }                                                                      \
       for (int r = 0; r < R && oy0 + r < oh; r++) {                          \
         const int oy = oy0 + r;                                              \
-        ROW_STORE (y + (gsize) oy * ow, acc[r], ow,                          \
-            (gsize) oy * ow + NC * L <= (gsize) oh * ow);                    \
+        memcpy (y + (gsize) oy * ow, acc[r], sizeof acc[r]);                 \
         if (row_mean) {                                                      \
           VF s_ = (VF) ((VI) acc[r][0] & keep[0]);                           \
           float sum;                                                         \
@@ -207,14 +230,13 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
 #define GATE_ROWS(L, NC, VF, VI)                                             \
   do {                                                                       \
     VF g[NC];                                                                \
-    ROW_LOAD (g, gw, w, FALSE);                                              \
+    memcpy (g, gw, sizeof g);                                                \
     for (int i = 0; i < h; i++) {                                            \
-      const gboolean whole = (gsize) i * w + NC * L <= (gsize) h * w;        \
       VF v[NC];                                                              \
-      ROW_LOAD (v, x + (gsize) i * w, w, whole);                             \
+      memcpy (v, x + (gsize) i * w, sizeof v);                               \
       for (int c = 0; c < NC; c++)                                           \
         v[c] *= gh[i] * g[c];                                                \
-      ROW_STORE (y + (gsize) i * w, v, w, whole);                            \
+      memcpy (y + (gsize) i * w, v, sizeof v);                               \
     }                                                                        \
   } while (0)
 #endif /* DDAMFN_ROW_HELPERS */
@@ -224,6 +246,14 @@ K (pad_rows) (float *restrict dst, int pitch, const float *restrict src,
     int h, int w, float bias, float slope, DdamfnAct act)
 {
   BY_WIDTH (w, PAD_ROWS);
+}
+
+static void
+K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
+    int pad_w, const float *restrict src, int h, int w, float bias,
+    float slope, DdamfnAct act)
+{
+  BY_WIDTH16 (w, PAD_ROWS_S2);
 }
 
 static void
@@ -245,7 +275,7 @@ K (gate_plane) (float *restrict y, const float *restrict x, int h, int w,
 }
 
 static const DdamfnKernels K (kernels) = {
-  G_STRINGIFY (SUFFIX), K (gather_stride2), K (act_copy), K (pad_rows),
+  G_STRINGIFY (SUFFIX), K (act_copy), K (pad_rows), K (pad_rows_s2),
   K (dw_rows), K (gate_plane)
 };
 
