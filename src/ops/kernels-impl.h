@@ -9,6 +9,36 @@
 #define KCAT(a, b) KCAT2 (a, b)
 #define K(name) KCAT (name, SUFFIX)
 
+#ifndef DDAMFN_EXP_APPROX
+#define DDAMFN_EXP_APPROX
+/* e^x for the sigmoid, in a form the vectoriser takes: x = k·ln 2 + r with
+ * |r| ≤ ln 2 / 2 (k rounded to nearest), e^r by a degree-6 Taylor polynomial (truncation under
+ * 1.2e-7 relative), 2^k put into the exponent bits. x is clamped to
+ * [-87, 88] (e^x is then below 1.7e-38 or above 1.6e38, and the sigmoid
+ * 0 or 1 to float precision either way). tests/test-ops.c checks the
+ * sigmoid against double precision. */
+static inline float
+ddamfn_exp_approx (float x)
+{
+  float k, r, p, scale;
+  gint32 bits;
+
+  /* two selects, not nested ones: those the vectoriser turns into
+   * branches */
+  x = x < -87.f ? -87.f : x;
+  x = x > 88.f ? 88.f : x;
+  /* round to nearest by the 1.5·2^23 trick (no call, vectorises) */
+  k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  r = x - k * 0.693359375f;             /* ln 2, high part (exact in float) */
+  r = r + k * 2.12194440e-4f;           /* minus the low part */
+  p = 1.f + r * (1.f + r * (1.f / 2 + r * (1.f / 6 + r * (1.f / 24
+                  + r * (1.f / 120 + r * (1.f / 720))))));
+  bits = ((gint32) k + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  return p * scale;
+}
+#endif
+
 /* No restrict: act_row is act_copy in place. */
 static void
 K (act_copy) (float *y, const float *x, int n, float bias, float slope,
@@ -41,7 +71,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       break;
     case ACT_SIGMOID:
       for (int i = 0; i < n; i++)
-        y[i] = 1.f / (1.f + expf (-(x[i] + bias)));
+        y[i] = 1.f / (1.f + ddamfn_exp_approx (-(x[i] + bias)));
       break;
     case ACT_TANH:
       for (int i = 0; i < n; i++)
