@@ -187,19 +187,35 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
   } while (0)
 
-/* Sum of the lanes of V8 / V16 vectors, by halving. */
-#define HSUM8(v, out)                                                        \
+/* ROWSUM (S, OUT): OUT[r] = the sum of the lanes of S[r], for 8 vectors
+ * S[0..7] at once: adding even and odd lanes of pairs of vectors halves
+ * the lanes per row at each step (8 such steps for 16 lanes, 7 for 8),
+ * instead of a reduction per row. */
+#define EVENS8(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define ODDS8(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13, 15)
+#define ROWSUM8(s, out)                                                      \
   do {                                                                       \
-    DdamfnV4 h4_ = __builtin_shufflevector (v, v, 0, 1, 2, 3)                \
-        + __builtin_shufflevector (v, v, 4, 5, 6, 7);                        \
-    h4_ += __builtin_shufflevector (h4_, h4_, 2, 3, 0, 1);                   \
-    out = h4_[0] + h4_[1];                                                   \
+    DdamfnV8 l1_[4], l2_[2];                                                 \
+    for (int j_ = 0; j_ < 4; j_++)                                           \
+      l1_[j_] = EVENS8 (s[2 * j_], s[2 * j_ + 1])                            \
+          + ODDS8 (s[2 * j_], s[2 * j_ + 1]);                                \
+    for (int j_ = 0; j_ < 2; j_++)                                           \
+      l2_[j_] = EVENS8 (l1_[2 * j_], l1_[2 * j_ + 1])                        \
+          + ODDS8 (l1_[2 * j_], l1_[2 * j_ + 1]);                            \
+    out = EVENS8 (l2_[0], l2_[1]) + ODDS8 (l2_[0], l2_[1]);                  \
   } while (0)
-#define HSUM16(v, out)                                                       \
+#define ROWSUM16(s, out)                                                     \
   do {                                                                       \
-    DdamfnV8 h8_ = __builtin_shufflevector (v, v, 0, 1, 2, 3, 4, 5, 6, 7)    \
-        + __builtin_shufflevector (v, v, 8, 9, 10, 11, 12, 13, 14, 15);      \
-    HSUM8 (h8_, out);                                                        \
+    DdamfnV16 l1_[4], l2_[2], l3_, l4_;                                      \
+    for (int j_ = 0; j_ < 4; j_++)                                           \
+      l1_[j_] = EVENS16 (s[2 * j_], s[2 * j_ + 1])                           \
+          + ODDS16 (s[2 * j_], s[2 * j_ + 1]);                               \
+    for (int j_ = 0; j_ < 2; j_++)                                           \
+      l2_[j_] = EVENS16 (l1_[2 * j_], l1_[2 * j_ + 1])                       \
+          + ODDS16 (l1_[2 * j_], l1_[2 * j_ + 1]);                           \
+    l3_ = EVENS16 (l2_[0], l2_[1]) + ODDS16 (l2_[0], l2_[1]);                \
+    l4_ = EVENS16 (l3_, l3_) + ODDS16 (l3_, l3_);                            \
+    out = __builtin_shufflevector (l4_, l4_, 0, 1, 2, 3, 4, 5, 6, 7);        \
   } while (0)
 
 /* R output rows at a time: R·NC independent accumulators keep the
@@ -230,23 +246,25 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
             acc[r][c] += wt * v;                                             \
           }                                                                  \
       }                                                                      \
-      for (int r = 0; r < R && oy0 + r < oh; r++) {                          \
-        const int oy = oy0 + r;                                              \
-        memcpy (y + (gsize) oy * ow, acc[r], sizeof acc[r]);                 \
-        if (row_mean) {                                                      \
-          VF s_ = (VF) ((VI) acc[r][0] & keep[0]);                           \
-          float sum;                                                         \
-          colacc[0] += acc[r][0];                                            \
-          for (int c = 1; c < NC; c++) {                                     \
-            colacc[c] += acc[r][c];                                          \
-            s_ += (VF) ((VI) acc[r][c] & keep[c]);                           \
-          }                                                                  \
-          if (L == 8)                                                        \
-            HSUM8 (s_, sum);                                                 \
-          else                                                               \
-            HSUM16 (s_, sum);                                                \
-          row_mean[oy] = sum * inv_w;                                        \
+      for (int r = 0; r < R && oy0 + r < oh; r++)                            \
+        memcpy (y + (gsize) (oy0 + r) * ow, acc[r], sizeof acc[r]);          \
+      if (row_mean) {                                                        \
+        VF s_[8];                                                            \
+        DdamfnV8 sums_;                                                      \
+        float t_[8];                                                         \
+        for (int r = 0; r < 8; r++) {                                        \
+          s_[r] = (VF) { 0 };                                                \
+          if (r < R && oy0 + r < oh)                                         \
+            for (int c = 0; c < NC; c++) {                                   \
+              colacc[c] += acc[r][c];                                        \
+              s_[r] += (VF) ((VI) acc[r][c] & keep[c]);                      \
+            }                                                                \
         }                                                                    \
+        ROWSUM##L (s_, sums_);                                               \
+        sums_ *= inv_w;                                                      \
+        memcpy (t_, &sums_, sizeof t_);                                      \
+        for (int r = 0; r < R && oy0 + r < oh; r++)                          \
+          row_mean[oy0 + r] = t_[r];                                         \
       }                                                                      \
     }                                                                        \
     if (row_mean) {                                                          \
