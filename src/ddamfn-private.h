@@ -93,7 +93,8 @@ typedef struct
   int n_splits;
   DdamfnConv dw[DDAMFN_MAX_SPLITS];     /* MDConv pieces, no bias applied */
   DdamfnGate ca;
-  DdamfnConv project;           /* 1×1 g → cout, no activation */
+  DdamfnConv project;           /* 1×1 g → cout, no activation; bias
+                                 * folded away (stream-bias.c) */
   int h_in, w_in, h_out, w_out;
 } DdamfnMixBlock;
 
@@ -140,6 +141,13 @@ struct _DdamfnModel
   float mean[3], std[3];
 };
 
+/* ---- stream-bias.c -------------------------------------------------- */
+
+/* Folds every block's project bias into the convs that read the residual
+ * stream (see stream-bias.c); afterwards project.bias is NULL and the
+ * stream tensors the forward pass keeps are offset by those biases. */
+void ddamfn_model_defer_stream_biases (DdamfnModel * m);
+
 /* ---- ops/blas.c: OpenBLAS loaded at run time ------------------------- */
 
 /* Loads OpenBLAS once per process; FALSE with ERROR set when it cannot. */
@@ -161,11 +169,10 @@ const char *ddamfn_blas_core (void);
 void ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
     float *y, int ldy, int cols);
 
-/* Y[cout][cols] = W · X + b + R[cout][cols] (R may be NULL) for a conv
- * without activation: Y is filled with bias (and residual) first and the
- * product added by the sgemm, so no pass over Y follows it. */
-void ddamfn_op_conv1x1_linear (const DdamfnConv * conv, const float *x,
-    float *y, int cols, const float *residual);
+/* Y[cout][cols] += W · X: a 1×1 conv added onto Y in place (sgemm with
+ * beta 1); no bias, no activation. */
+void ddamfn_op_conv1x1_accumulate (const DdamfnConv * conv, const float *x,
+    float *y, int cols);
 
 /* Y[cout][cols] = W · X alone: the caller applies the conv's bias and
  * activation where it next reads Y (see DdamfnEpilogue). */
@@ -179,9 +186,10 @@ void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
 
 /* First convolution of the backbone from an NCHW batch, as im2col + sgemm;
  * output is channel-major [cout][n][oh][ow]. COLS is scratch of
- * cin·kh·kw·n·oh·ow floats. */
+ * cin·kh·kw·n·oh·ow floats. Without EPILOGUE the bias and activation are
+ * left to the reader (DdamfnEpilogue). */
 void ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw,
-    int n, int h, int w, float *cols, float *y);
+    int n, int h, int w, float *cols, float *y, gboolean epilogue);
 
 /* Floats of slack every activation buffer has past its end: the row
  * kernels of the depthwise conv and of CoordAtt read and write whole

@@ -712,6 +712,7 @@ ddamfn_model_open (const char *path, GError ** error)
     model_free (m);
     return NULL;
   }
+  ddamfn_model_defer_stream_biases (m);
   return m;
 }
 

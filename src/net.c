@@ -124,7 +124,9 @@ worker_reserve (Worker * w, int n, GError ** error)
   worker_release_buffers (w);
   for (int i = 0; i < N_BUFS; i++) {
     gsize bytes = (per_face[i] * n + DDAMFN_ROW_SLACK) * sizeof (float);
-    w->bufs[i] = g_try_malloc (bytes);
+    /* zeroed: the row kernels read whole vectors past the tensors they
+     * work on (into slack and unused space), values they then discard */
+    w->bufs[i] = g_try_malloc0 (bytes);
     if (w->bufs[i] == NULL) {
       worker_release_buffers (w);
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_NO_MEMORY,
@@ -249,11 +251,13 @@ ddamfn_session_get_scratch_bytes (const DdamfnSession * session)
  *
  * The expand conv's bias and PReLU are applied by the depthwise pass as it
  * copies each plane in, the depthwise pass also pools for CoordAtt, and the
- * project conv adds its product onto bias + input: each activation tensor
- * is written once and read once per step. */
-static void
-run_mix_block (Worker * s, const DdamfnMixBlock * b, const float *x,
-    float *y, int n)
+ * project conv's product is added onto the input in place (its bias lives
+ * in the stream's readers, stream-bias.c): each activation tensor is
+ * written once and read once per step. Returns where the output is: X for
+ * a residual block, else Y. */
+static float *
+run_mix_block (Worker * s, const DdamfnMixBlock * b, float *x, float *y,
+    int n)
 {
   const gsize in_plane = (gsize) b->h_in * b->w_in;
   const gsize out_plane = (gsize) b->h_out * b->w_out;
@@ -281,8 +285,12 @@ run_mix_block (Worker * s, const DdamfnMixBlock * b, const float *x,
   ddamfn_op_coord_apply (e, d, s->bufs[BUF_GATES], b->groups_width, n,
       b->h_out, b->w_out);
 
-  ddamfn_op_conv1x1_linear (&b->project, e, y, (int) (n * out_plane),
-      b->residual ? x : NULL);
+  if (b->residual) {
+    ddamfn_op_conv1x1_accumulate (&b->project, e, x, (int) (n * out_plane));
+    return x;
+  }
+  ddamfn_op_conv1x1_raw (&b->project, e, y, (int) (n * out_plane));
+  return y;
 }
 
 /* The two DDAM heads and the global depthwise conv: F → embedding [512][n]. */
@@ -313,20 +321,25 @@ forward (Worker * w, const float *input, int n, DdamfnResult * results)
 {
   const DdamfnModel *m = w->session->model;
   float *cur = w->bufs[BUF_ACT_A], *other = w->bufs[BUF_ACT_B];
+  /* conv0's bias and PReLU are applied by conv1_dw as it reads */
+  const DdamfnEpilogue conv0_out = { m->conv0.bias, m->conv0.slope,
+    m->conv0.act
+  };
 
   ddamfn_op_conv_im2col (&m->conv0, input, n, DDAMFN_INPUT_SIZE,
-      DDAMFN_INPUT_SIZE, w->bufs[BUF_EXPAND], cur);
+      DDAMFN_INPUT_SIZE, w->bufs[BUF_EXPAND], cur, FALSE);
   ddamfn_op_depthwise (&m->conv1_dw, cur, other, 64, n, 56, 56, 56, 56, TRUE,
-      NULL, NULL);
+      &conv0_out, NULL);
   cur = other;
   other = w->bufs[BUF_ACT_A];
 
   for (int i = 0; i < DDAMFN_N_MIX_BLOCKS; i++) {
     float *t;
-    run_mix_block (w, &m->blocks[i], cur, other, n);
-    t = cur;
-    cur = other;
-    other = t;
+    if (run_mix_block (w, &m->blocks[i], cur, other, n) == other) {
+      t = cur;
+      cur = other;
+      other = t;
+    }
   }
 
   ddamfn_op_conv1x1 (&m->conv_last, cur, n * 49, other, n * 49, n * 49);

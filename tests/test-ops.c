@@ -233,7 +233,7 @@ test_conv_im2col_matches_definition (void)
 
   cv.weight = random_floats (r, 64 * 27, -1, 1);
   cv.bias = random_floats (r, 64, -1, 1);
-  ddamfn_op_conv_im2col (&cv, x, n, h, w, cols, y);
+  ddamfn_op_conv_im2col (&cv, x, n, h, w, cols, y, TRUE);
   for (int o = 0; o < 64; o += 7)
     for (int f = 0; f < n; f++)
       for (int oy = 0; oy < oh; oy += 5)

@@ -7,7 +7,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
-#include "ops/dispatch.h"
 
 #include <string.h>
 
@@ -30,21 +29,9 @@ ddamfn_op_conv1x1_raw (const DdamfnConv * conv, const float *x, float *y,
 }
 
 void
-ddamfn_op_conv1x1_linear (const DdamfnConv * conv, const float *x, float *y,
-    int cols, const float *residual)
+ddamfn_op_conv1x1_accumulate (const DdamfnConv * conv, const float *x,
+    float *y, int cols)
 {
-  g_assert (conv->act == ACT_NONE);
-  /* Filling Y replaces the zeroing OpenBLAS would do for beta = 0. */
-  for (int o = 0; o < conv->cout; o++) {
-    float *row = y + (gsize) o * cols;
-    const float b = conv->bias ? conv->bias[o] : 0.f;
-    if (residual)
-      ddamfn_kernels->act_copy (row, residual + (gsize) o * cols, cols, b,
-          0.f, ACT_NONE);
-    else
-      for (int j = 0; j < cols; j++)
-        row[j] = b;
-  }
   ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
       x, cols, 1.f, y, cols);
 }
@@ -60,7 +47,7 @@ ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
 
 void
 ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
-    int h, int w, float *cols, float *y)
+    int h, int w, float *cols, float *y, gboolean epilogue)
 {
   const int oh = (h + 2 * conv->pad_h - conv->kh) / conv->stride + 1;
   const int ow = (w + 2 * conv->pad_w - conv->kw) / conv->stride + 1;
@@ -94,6 +81,7 @@ ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
 
   ddamfn_blas_sgemm (conv->cout, (int) ncols, k, conv->weight, k, cols,
       (int) ncols, 0.f, y, (int) ncols);
-  ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
-      conv->slope, conv->act);
+  if (epilogue)
+    ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
+        conv->slope, conv->act);
 }
