@@ -12,11 +12,11 @@
 #ifndef DDAMFN_EXP_APPROX
 #define DDAMFN_EXP_APPROX
 /* e^x for the sigmoid, in a form the vectoriser takes: x = k·ln 2 + r with
- * |r| ≤ ln 2 / 2 (k rounded to nearest), e^r by a degree-6 Taylor polynomial (truncation under
- * 1.2e-7 relative), 2^k put into the exponent bits. x is clamped to
- * [-87, 88] (e^x is then below 1.7e-38 or above 1.6e38, and the sigmoid
- * 0 or 1 to float precision either way). tests/test-ops.c checks the
- * sigmoid against double precision. */
+ * k rounded to nearest and |r| ≤ ln 2 / 2, e^r by a degree-6 Taylor
+ * polynomial (truncation under 1.2e-7 relative), 2^k put into the exponent
+ * bits. x is clamped to [-87, 88] (e^x is then below 1.7e-38 or above
+ * 1.6e38, and the sigmoid 0 or 1 to float precision either way).
+ * tests/test-ops.c checks the sigmoid against double precision. */
 static inline float
 ddamfn_exp_approx (float x)
 {
@@ -65,7 +65,8 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       for (int i = 0; i < n; i++) {
         float v = x[i] + bias;
         float r = v + 3.f;
-        r = r < 0.f ? 0.f : (r > 6.f ? 6.f : r);
+        r = r < 0.f ? 0.f : r;          /* unnested: see ddamfn_exp_approx */
+        r = r > 6.f ? 6.f : r;
         y[i] = v * r * (1.f / 6.f);
       }
       break;
