@@ -158,20 +158,31 @@ check_depthwise (int k_h, int k_w, int stride, int pad_h, int pad_w, int h,
   g_rand_free (r);
 }
 
+/* Every row shape of the kernels (8 lanes, 16, 2 × 16, 4 × 16), with the
+ * network's plane sizes and odd ones. */
 static void
 test_depthwise_square_kernels_stride1 (void)
 {
-  for (int k = 3; k <= 9; k += 2)
-    check_depthwise (k, k, 1, k / 2, k / 2, 14, 13, FALSE);
+  static const int sizes[][2] = { {7, 7}, {14, 13}, {14, 14}, {28, 28},
+  {5, 30}, {56, 56}, {3, 1}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (int k = 3; k <= 9; k += 2)
+      if (k / 2 * 2 + sizes[i][1] >= k)
+        check_depthwise (k, k, 1, k / 2, k / 2, sizes[i][0], sizes[i][1],
+            FALSE);
 }
 
 static void
 test_depthwise_square_kernels_stride2 (void)
 {
-  for (int k = 3; k <= 9; k += 2) {
-    check_depthwise (k, k, 2, k / 2, k / 2, 28, 28, FALSE);
-    check_depthwise (k, k, 2, k / 2, k / 2, 15, 9, FALSE);
-  }
+  static const int sizes[][2] = { {14, 14}, {28, 28}, {56, 56}, {15, 9},
+  {9, 33}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (int k = 3; k <= 9; k += 2)
+      check_depthwise (k, k, 2, k / 2, k / 2, sizes[i][0], sizes[i][1],
+          FALSE);
 }
 
 static void
@@ -300,6 +311,42 @@ test_coord_apply_and_max (void)
   assert_close (att, want, 4, 1e-6f);
   ddamfn_op_coord_max_into (att, gates2, 1, 1, 2, 2, FALSE);
   assert_close (att, want_max, 4, 1e-6f);
+}
+
+/* coord_apply over every row shape against the definition. */
+static void
+test_coord_apply_shapes (void)
+{
+  static const int sizes[][2] = { {7, 7}, {14, 14}, {28, 28}, {56, 56},
+  {3, 11}, {1, 1}
+  };
+  GRand *r = g_rand_new_with_seed (5);
+  const int c = 3, n = 2;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    const int h = sizes[i][0], w = sizes[i][1];
+    const gsize total = (gsize) c * n * h * w, gcols = (gsize) n * (h + w);
+    float *x = random_floats_slack (r, total, -2, 2);
+    float *gates = random_floats_slack (r, c * gcols, 0, 1);
+    float *y = g_new (float, total + DDAMFN_ROW_SLACK);
+    float *ref = g_new (float, total);
+
+    for (int ch = 0; ch < c; ch++)
+      for (int f = 0; f < n; f++)
+        for (int yy = 0; yy < h; yy++)
+          for (int xx = 0; xx < w; xx++) {
+            gsize at = (((gsize) ch * n + f) * h + yy) * w + xx;
+            ref[at] = x[at] * gates[ch * gcols + f * h + yy]
+                * gates[ch * gcols + n * h + f * w + xx];
+          }
+    ddamfn_op_coord_apply (y, x, gates, c, n, h, w);
+    assert_close (y, ref, total, 1e-6f);
+    g_free (x);
+    g_free (gates);
+    g_free (y);
+    g_free (ref);
+  }
+  g_rand_free (r);
 }
 
 static void
@@ -432,6 +479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/coordatt/pool-mean-layout",
       test_coord_pool_mean_layout);
   g_test_add_func ("/ops/coordatt/apply-and-max", test_coord_apply_and_max);
+  add_for_variants ("/ops/coordatt/apply-shapes", test_coord_apply_shapes);
   add_for_variants ("/ops/activations", test_activations);
   add_for_variants ("/ops/sigmoid-accuracy", test_sigmoid_accuracy);
   return g_test_run ();
