@@ -94,10 +94,10 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def run(cmd, what, timeout=600):
+def run(cmd, what, timeout=600, env=None):
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
+                           timeout=timeout, env=env)
     except FileNotFoundError as e:
         raise Failure("%s: cannot run %s: %s" % (what, cmd[0], e))
     except subprocess.TimeoutExpired:
@@ -658,6 +658,17 @@ def main():
                 got = parse_engine(text, n, what)
                 w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
                 table.append((case.name, "engine b%d" % n, w, k, p))
+            # The other kernel variants (DDAMFN_CPU; a variant this CPU
+            # cannot run falls back to the best one it can).
+            for variant in ("generic", "avx2"):
+                what = "ddamfn-infer %s %s" % (case.name, variant)
+                env = dict(os.environ, DDAMFN_CPU=variant)
+                text = run([args.infer, "--model", st_path, "--raw", raw5],
+                           what, env=env)
+                got = parse_engine(text, N_FACES, what)
+                w, k, p = compare_rows(got, ref, case, ENGINE_TOL)
+                table.append((case.name, "b%d %s" % (N_FACES, variant), w, k,
+                              p))
         except Failure as e:
             table.append((case.name, "error", math.nan, "-", [str(e)]))
         except Exception as e:      # e.g. load_state_dict(strict) mismatch

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #define SUFFIX generic
+#define DW_VEC_FLOATS 4         /* SSE2, the x86-64 baseline */
 #include "ops/kernels-impl.h"
 #undef SUFFIX
+#undef DW_VEC_FLOATS
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define DDAMFN_X86_DISPATCH 1
@@ -21,15 +23,19 @@
 #pragma GCC push_options
 #pragma GCC target ("avx2,fma")
 #define SUFFIX avx2
+#define DW_VEC_FLOATS 8
 #include "ops/kernels-impl.h"
 #undef SUFFIX
+#undef DW_VEC_FLOATS
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target ("avx512f,avx512vl,avx512dq,avx512bw,fma,prefer-vector-width=512")
 #define SUFFIX avx512
+#define DW_VEC_FLOATS 16
 #include "ops/kernels-impl.h"
 #undef SUFFIX
+#undef DW_VEC_FLOATS
 #pragma GCC pop_options
 #endif
 

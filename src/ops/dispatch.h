@@ -10,11 +10,12 @@
 
 #include "ddamfn-private.h"
 
-/* Vector extension types for the kernels: each variant lowers them to its
- * own registers (4 × SSE, 2 × AVX or 1 × AVX-512 per 16 floats). */
+/* Vector extension types for the kernels; each variant uses those of its
+ * own register width (kernels-impl.h). */
 typedef float DdamfnV4 __attribute__ ((vector_size (16)));
 typedef float DdamfnV8 __attribute__ ((vector_size (32)));
 typedef float DdamfnV16 __attribute__ ((vector_size (64)));
+typedef int DdamfnV4i __attribute__ ((vector_size (16)));
 typedef int DdamfnV8i __attribute__ ((vector_size (32)));
 typedef int DdamfnV16i __attribute__ ((vector_size (64)));
 

@@ -92,18 +92,6 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
  * overlapping part of a recent store stalls store forwarding. */
 #ifndef DDAMFN_ROW_HELPERS
 #define DDAMFN_ROW_HELPERS
-#define BY_WIDTH(width, BODY)                                                \
-  do {                                                                       \
-    if ((width) <= 8)                                                        \
-      BODY (8, 1, DdamfnV8, DdamfnV8i);                                      \
-    else if ((width) <= 16)                                                  \
-      BODY (16, 1, DdamfnV16, DdamfnV16i);                                   \
-    else if ((width) <= 32)                                                  \
-      BODY (16, 2, DdamfnV16, DdamfnV16i);                                   \
-    else                                                                     \
-      BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
-  } while (0)
-
 /* Lane mask: all ones in the first N lanes of the NC·L-lane row (built
  * from a constant; lane-by-lane stores would stall the vector load). */
 #define ROW_MASK(mask, L, NC, n)                                             \
@@ -113,6 +101,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       mask[c_] = iota_ + c_ * L < (n);                                       \
   } while (0)
 
+#define DDAMFN_IOTA4 { 0, 1, 2, 3 }
 #define DDAMFN_IOTA8 { 0, 1, 2, 3, 4, 5, 6, 7 }
 #define DDAMFN_IOTA16 { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 }
 
@@ -146,6 +135,31 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     14, 16, 18, 20, 22, 24, 26, 28, 30)
 #define ODDS16(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13,   \
     15, 17, 19, 21, 23, 25, 27, 29, 31)
+/* The even and odd lanes of one vector V, stored at EVEN and ODD. */
+#define S2_HALVES16(v, even, odd)                                            \
+  do {                                                                       \
+    DdamfnV8 e_ = __builtin_shufflevector (v, v, 0, 2, 4, 6, 8, 10, 12, 14); \
+    DdamfnV8 o_ = __builtin_shufflevector (v, v, 1, 3, 5, 7, 9, 11, 13, 15); \
+    memcpy (even, &e_, sizeof e_);                                           \
+    memcpy (odd, &o_, sizeof o_);                                            \
+  } while (0)
+#define S2_HALVES8(v, even, odd)                                             \
+  do {                                                                       \
+    DdamfnV4 e_ = __builtin_shufflevector (v, v, 0, 2, 4, 6);                \
+    DdamfnV4 o_ = __builtin_shufflevector (v, v, 1, 3, 5, 7);                \
+    memcpy (even, &e_, sizeof e_);                                           \
+    memcpy (odd, &o_, sizeof o_);                                            \
+  } while (0)
+#define S2_HALVES4(v, even, odd)                                             \
+  do {                                                                       \
+    float t_[4];                                                             \
+    memcpy (t_, &(v), sizeof t_);                                            \
+    even[0] = t_[0];                                                         \
+    even[1] = t_[2];                                                         \
+    odd[0] = t_[1];                                                          \
+    odd[1] = t_[3];                                                          \
+  } while (0)
+
 #define PAD_ROWS_S2(L, NC, VF, VI)                                           \
   do {                                                                       \
     VI keep[NC];                                                             \
@@ -161,15 +175,10 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       for (int c = 0; c < NC; c++)                                           \
         PAD_ACT (v[c], keep[c], VF, VI);                                     \
       if (NC == 1) {                                                         \
-        DdamfnV8 e_ = __builtin_shufflevector (v[0], v[0], 0, 2, 4, 6, 8,    \
-            10, 12, 14);                                                     \
-        DdamfnV8 o_ = __builtin_shufflevector (v[0], v[0], 1, 3, 5, 7, 9,    \
-            11, 13, 15);                                                     \
-        memcpy (even, &e_, sizeof e_);                                       \
-        memcpy (odd, &o_, sizeof o_);                                        \
+        S2_HALVES##L (v[0], even, odd);                                      \
       } else {                                                               \
         for (int c = 0; c + 1 < NC; c += 2) {                                \
-          VF e_ = EVENS16 (v[c], v[c + 1]), o_ = ODDS16 (v[c], v[c + 1]);    \
+          VF e_ = EVENS##L (v[c], v[c + 1]), o_ = ODDS##L (v[c], v[c + 1]);  \
           memcpy (even + c * L / 2, &e_, sizeof e_);                         \
           memcpy (odd + c * L / 2, &o_, sizeof o_);                          \
         }                                                                    \
@@ -177,55 +186,57 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     }                                                                        \
   } while (0)
 
-/* BY_WIDTH without the 8-lane shape (PAD_ROWS_S2 splits 16-lane rows). */
-#define BY_WIDTH16(width, BODY)                                              \
-  do {                                                                       \
-    if ((width) <= 16)                                                       \
-      BODY (16, 1, DdamfnV16, DdamfnV16i);                                   \
-    else if ((width) <= 32)                                                  \
-      BODY (16, 2, DdamfnV16, DdamfnV16i);                                   \
-    else                                                                     \
-      BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
-  } while (0)
-
 /* ROWSUM (S, OUT): OUT[r] = the sum of the lanes of S[r], for 8 vectors
- * S[0..7] at once: adding even and odd lanes of pairs of vectors halves
- * the lanes per row at each step (8 such steps for 16 lanes, 7 for 8),
- * instead of a reduction per row. */
+ * S[0..7] at once into float OUT[8]: adding even and odd lanes of pairs of
+ * vectors halves the lanes per row at each step, instead of a reduction
+ * per row. */
+#define EVENS4(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6)
+#define ODDS4(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7)
 #define EVENS8(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12, 14)
 #define ODDS8(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13, 15)
+#define PAIR_SUM(E, O, a, b) (E (a, b) + O (a, b))
+#define ROWSUM4(s, out)                                                      \
+  do {                                                                       \
+    DdamfnV4 l1_[4], l2_[2];                                                 \
+    for (int j_ = 0; j_ < 4; j_++)                                           \
+      l1_[j_] = PAIR_SUM (EVENS4, ODDS4, s[2 * j_], s[2 * j_ + 1]);          \
+    for (int j_ = 0; j_ < 2; j_++)                                           \
+      l2_[j_] = PAIR_SUM (EVENS4, ODDS4, l1_[2 * j_], l1_[2 * j_ + 1]);      \
+    memcpy (out, l2_, sizeof l2_);                                           \
+  } while (0)
 #define ROWSUM8(s, out)                                                      \
   do {                                                                       \
-    DdamfnV8 l1_[4], l2_[2];                                                 \
+    DdamfnV8 l1_[4], l2_[2], l3_;                                            \
     for (int j_ = 0; j_ < 4; j_++)                                           \
-      l1_[j_] = EVENS8 (s[2 * j_], s[2 * j_ + 1])                            \
-          + ODDS8 (s[2 * j_], s[2 * j_ + 1]);                                \
+      l1_[j_] = PAIR_SUM (EVENS8, ODDS8, s[2 * j_], s[2 * j_ + 1]);          \
     for (int j_ = 0; j_ < 2; j_++)                                           \
-      l2_[j_] = EVENS8 (l1_[2 * j_], l1_[2 * j_ + 1])                        \
-          + ODDS8 (l1_[2 * j_], l1_[2 * j_ + 1]);                            \
-    out = EVENS8 (l2_[0], l2_[1]) + ODDS8 (l2_[0], l2_[1]);                  \
+      l2_[j_] = PAIR_SUM (EVENS8, ODDS8, l1_[2 * j_], l1_[2 * j_ + 1]);      \
+    l3_ = PAIR_SUM (EVENS8, ODDS8, l2_[0], l2_[1]);                          \
+    memcpy (out, &l3_, sizeof l3_);                                          \
   } while (0)
 #define ROWSUM16(s, out)                                                     \
   do {                                                                       \
     DdamfnV16 l1_[4], l2_[2], l3_, l4_;                                      \
     for (int j_ = 0; j_ < 4; j_++)                                           \
-      l1_[j_] = EVENS16 (s[2 * j_], s[2 * j_ + 1])                           \
-          + ODDS16 (s[2 * j_], s[2 * j_ + 1]);                               \
+      l1_[j_] = PAIR_SUM (EVENS16, ODDS16, s[2 * j_], s[2 * j_ + 1]);        \
     for (int j_ = 0; j_ < 2; j_++)                                           \
-      l2_[j_] = EVENS16 (l1_[2 * j_], l1_[2 * j_ + 1])                       \
-          + ODDS16 (l1_[2 * j_], l1_[2 * j_ + 1]);                           \
-    l3_ = EVENS16 (l2_[0], l2_[1]) + ODDS16 (l2_[0], l2_[1]);                \
-    l4_ = EVENS16 (l3_, l3_) + ODDS16 (l3_, l3_);                            \
-    out = __builtin_shufflevector (l4_, l4_, 0, 1, 2, 3, 4, 5, 6, 7);        \
+      l2_[j_] = PAIR_SUM (EVENS16, ODDS16, l1_[2 * j_], l1_[2 * j_ + 1]);    \
+    l3_ = PAIR_SUM (EVENS16, ODDS16, l2_[0], l2_[1]);                        \
+    l4_ = PAIR_SUM (EVENS16, ODDS16, l3_, l3_);                              \
+    memcpy (out, &l4_, 8 * sizeof (float));                                  \
   } while (0)
 
 /* R output rows at a time: R·NC independent accumulators keep the
  * multiply-add units busy (one accumulator would wait out each FMA's
  * latency). Rows of the last block past OH are computed from the slack and
- * dropped. */
+ * dropped. R is chosen so that the accumulators fill 7 or 8 of the target's
+ * vector registers (L is the target's own width): more would spill them to
+ * the stack. At most 7, so that a 14-row plane is two blocks. */
+#define DW_BLOCK_ROWS(NC) ((NC) == 1 ? 7 : (NC) <= 8 ? 8 / (NC) : 1)
+
 #define DW_ROWS(L, NC, VF, VI)                                               \
   do {                                                                       \
-    enum { R = NC == 1 ? 7 : 8 / NC };                                       \
+    enum { R = DW_BLOCK_ROWS (NC) };                                         \
     VF colacc[NC];                                                           \
     VI keep[NC];                                                             \
     ROW_MASK (keep, L, NC, ow);                                              \
@@ -251,7 +262,6 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
         memcpy (y + (gsize) (oy0 + r) * ow, acc[r], sizeof acc[r]);          \
       if (row_mean) {                                                        \
         VF s_[8];                                                            \
-        DdamfnV8 sums_;                                                      \
         float t_[8];                                                         \
         for (int r = 0; r < 8; r++) {                                        \
           s_[r] = (VF) { 0 };                                                \
@@ -261,11 +271,9 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
               s_[r] += (VF) ((VI) acc[r][c] & keep[c]);                      \
             }                                                                \
         }                                                                    \
-        ROWSUM##L (s_, sums_);                                               \
-        sums_ *= inv_w;                                                      \
-        memcpy (t_, &sums_, sizeof t_);                                      \
+        ROWSUM##L (s_, t_);                                                  \
         for (int r = 0; r < R && oy0 + r < oh; r++)                          \
-          row_mean[oy0 + r] = t_[r];                                         \
+          row_mean[oy0 + r] = t_[r] * inv_w;                                 \
       }                                                                      \
     }                                                                        \
     if (row_mean) {                                                          \
@@ -290,6 +298,52 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
   } while (0)
 #endif /* DDAMFN_ROW_HELPERS */
 
+/* BY_WIDTH (width, BODY) expands BODY (L, NC, VF, VI) for the row shape of
+ * WIDTH in this variant's own vector width DW_VEC_FLOATS (set by
+ * dispatch.c): wider generic vectors would be lowered lane by lane. With
+ * AVX-512, rows up to 8 wide take 8-lane vectors. */
+#if DW_VEC_FLOATS == 16
+#define BY_WIDTH(width, BODY)                                                \
+  do {                                                                       \
+    if ((width) <= 8)                                                        \
+      BODY (8, 1, DdamfnV8, DdamfnV8i);                                      \
+    else if ((width) <= 16)                                                  \
+      BODY (16, 1, DdamfnV16, DdamfnV16i);                                   \
+    else if ((width) <= 32)                                                  \
+      BODY (16, 2, DdamfnV16, DdamfnV16i);                                   \
+    else                                                                     \
+      BODY (16, 4, DdamfnV16, DdamfnV16i);                                   \
+  } while (0)
+#elif DW_VEC_FLOATS == 8
+#define BY_WIDTH(width, BODY)                                                \
+  do {                                                                       \
+    if ((width) <= 8)                                                        \
+      BODY (8, 1, DdamfnV8, DdamfnV8i);                                      \
+    else if ((width) <= 16)                                                  \
+      BODY (8, 2, DdamfnV8, DdamfnV8i);                                      \
+    else if ((width) <= 32)                                                  \
+      BODY (8, 4, DdamfnV8, DdamfnV8i);                                      \
+    else                                                                     \
+      BODY (8, 8, DdamfnV8, DdamfnV8i);                                      \
+  } while (0)
+#elif DW_VEC_FLOATS == 4
+#define BY_WIDTH(width, BODY)                                                \
+  do {                                                                       \
+    if ((width) <= 4)                                                        \
+      BODY (4, 1, DdamfnV4, DdamfnV4i);                                      \
+    else if ((width) <= 8)                                                   \
+      BODY (4, 2, DdamfnV4, DdamfnV4i);                                      \
+    else if ((width) <= 16)                                                  \
+      BODY (4, 4, DdamfnV4, DdamfnV4i);                                      \
+    else if ((width) <= 32)                                                  \
+      BODY (4, 8, DdamfnV4, DdamfnV4i);                                      \
+    else                                                                     \
+      BODY (4, 16, DdamfnV4, DdamfnV4i);                                     \
+  } while (0)
+#else
+#error "DW_VEC_FLOATS must be 4, 8 or 16"
+#endif
+
 static void
 K (pad_rows) (float *restrict dst, int pitch, const float *restrict src,
     int h, int w, float bias, float slope, DdamfnAct act)
@@ -302,7 +356,7 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
     int pad_w, const float *restrict src, int h, int w, float bias,
     float slope, DdamfnAct act)
 {
-  BY_WIDTH16 (w, PAD_ROWS_S2);
+  BY_WIDTH (w, PAD_ROWS_S2);
 }
 
 static void
@@ -328,6 +382,7 @@ static const DdamfnKernels K (kernels) = {
   K (dw_rows), K (gate_plane)
 };
 
+#undef BY_WIDTH
 #undef K
 #undef KCAT
 #undef KCAT2
