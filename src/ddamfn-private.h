@@ -214,8 +214,8 @@ typedef struct
 void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     int channels, int n, int h, int w, int oh, int ow, gboolean bias,
     const DdamfnEpilogue * in, float *pooled);
-/* X and Y (and for coord_apply, GATES) need DDAMFN_ROW_SLACK floats of
- * slack past their ends; Y's slack is overwritten. */
+/* X, Y and POOLED (and for coord_apply, GATES) need DDAMFN_ROW_SLACK
+ * floats of slack past their ends; that of Y and POOLED is overwritten. */
 
 /* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
  * (may be NULL) and per-row PReLU slope (ACT_PRELU). */

@@ -130,7 +130,7 @@ check_depthwise (int k_h, int k_w, int stride, int pad_h, int pad_w, int h,
     float *in_slope = random_floats (r, c, 0, 0.5);
     const DdamfnEpilogue in = { in_bias, in_slope, ACT_PRELU };
     float *xa = g_new (float, (gsize) c * n * h * w);
-    float *pooled = g_new (float, c * pcols);
+    float *pooled = g_new (float, c * pcols + DDAMFN_ROW_SLACK);
     float *pref = g_new (float, c * pcols);
 
     for (int ch = 0; ch < c; ch++)
@@ -276,7 +276,7 @@ test_coord_pool_mean_layout (void)
   float x[12 + DDAMFN_ROW_SLACK] = { 1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50,
     60
   };
-  float y[12 + DDAMFN_ROW_SLACK], pooled[10];
+  float y[12 + DDAMFN_ROW_SLACK], pooled[10 + DDAMFN_ROW_SLACK];
   float one = 1.f;
   /* identity depthwise conv, so the pooling is of X itself */
   const DdamfnConv id = {.cin = 1,.cout = 1,.kh = 1,.kw = 1,.stride = 1,

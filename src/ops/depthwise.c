@@ -36,14 +36,17 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
 {
   const int kh = conv->kh, kw = conv->kw, s = conv->stride;
   const int ph = h + 2 * conv->pad_h;
-  const int pitch = w + 2 * conv->pad_w;
+  /* Stride 1: rows start on 64-byte boundaries, so that the tap at
+   * kx = 0 loads whole cache lines. */
+  const int pitch = s == 1 ? (w + 2 * conv->pad_w + 15) / 16 * 16
+      : w + 2 * conv->pad_w;
   const gsize in_plane = (gsize) h * w, out_plane = (gsize) oh * ow;
   const gsize pooled_cols = (gsize) n * (oh + ow);
-  float padded[MAX_PADDED + SLACK];
+  float padded[MAX_PADDED + SLACK] __attribute__ ((aligned (64)));
   /* Stride 2: four phases of (qh + 1) × qw, qw = ⌈P/2⌉. */
   const int qw = (pitch + 1) / 2, qh = (ph + 1) / 2;
   const int qsize = (qh + 1) * qw;
-  float phases[MAX_PADDED + 4 * 2 * 66 + SLACK];
+  float phases[MAX_PADDED + 4 * 2 * 66 + SLACK] __attribute__ ((aligned (64)));
   int off[MAX_TAPS];
   const float *ib = in ? in->bias : NULL, *is = in ? in->slope : NULL;
   const DdamfnAct ia = in ? in->act : ACT_NONE;

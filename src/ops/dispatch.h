@@ -56,7 +56,8 @@ typedef struct
    * readable DDAMFN_DW_SLACK (pitch)
    * floats past the furthest tap of the last row. When ROW_MEAN is not
    * NULL, also row_mean[oy] and col_mean[ox]: the means of the output
-   * along each axis (CoordAtt pooling). */
+   * along each axis (CoordAtt pooling); col_mean is stored in whole
+   * vectors too. */
   void (*dw_rows) (float *y, int oh, int ow, const float *p, int pitch,
       const int *off, const float *wts, int n_taps, float bias,
       float *row_mean, float *col_mean);

@@ -277,10 +277,9 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       }                                                                      \
     }                                                                        \
     if (row_mean) {                                                          \
-      float t_[NC * L];                                                      \
-      memcpy (t_, colacc, sizeof colacc);                                    \
-      for (int x = 0; x < ow; x++)                                           \
-        col_mean[x] = t_[x] * inv_h;                                         \
+      for (int c = 0; c < NC; c++)                                           \
+        colacc[c] *= inv_h;                                                  \
+      memcpy (col_mean, colacc, sizeof colacc);                              \
     }                                                                        \
   } while (0)
 
