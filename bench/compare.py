@@ -3,8 +3,9 @@
 DDAMFN weights and the same inputs, and with an OpenBLAS sgemm floor.
 
 usage: /usr/bin/python3 bench/compare.py [--engine build/bench/bench-engine]
-           [--sgemm PATH] [--infer PATH] [--runs 30] [--warmup 5] [--quick]
-           [--seed 1] [--keep DIR] [--node node] [--ort-dir bench]
+           [--sgemm PATH] [--infer PATH] [--runs 30] [--warmup 5]
+           [--rounds 3] [--quick] [--seed 1] [--keep DIR] [--node node]
+           [--ort-dir bench]
 
 One run:
   1. weights: tests/reference/weights.py make_state({'va','expression','au'},
@@ -18,7 +19,9 @@ One run:
      PyTorch (torch.set_num_threads(t), no_grad, eval), ONNX Runtime
      (bench/ort-bench.mjs on onnxruntime-node: intra-op threads t, inter-op
      1, graph optimisation 'all'), bench-sgemm (floor). Each: warm-up runs,
-     then timed runs; the median is reported.
+     then timed runs, median. The sequence is repeated --rounds times (3),
+     so a slow spell of the (virtual) machine hits every peer alike; the
+     median of the rounds' medians is reported, and ours/floor per round.
   4. a table per configuration (threads, batch) of ms per face and ratios.
 A peer that cannot be set up or fails is reported as unavailable, with why.
 Needs torch (Debian python3-torch) and numpy for the PyTorch and ORT peers;
@@ -347,6 +350,11 @@ def main():
     ap.add_argument("--infer", help="ddamfn-infer for the output check "
                     "(default: build/tools/ddamfn-infer if present)")
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="times the whole sequence of peers is repeated, "
+                    "interleaved, so that a drift of the machine's speed "
+                    "hits every peer alike; each figure is the median of "
+                    "the per-round medians (default 3)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--quick", action="store_true",
                     help="5 timed runs after 1 warm-up (a smoke test)")
@@ -381,9 +389,11 @@ def main():
     log("OPENBLAS_CORETYPE=%s" % os.environ.get("OPENBLAS_CORETYPE",
                                                  "(OpenBLAS's choice)"))
     if args.quick:
-        args.runs, args.warmup = 5, 1
+        args.runs, args.warmup, args.rounds = 5, 1, 1
     if args.runs < 1 or args.warmup < 0:
         ap.error("--runs must be >= 1 and --warmup >= 0")
+    if args.rounds < 1:
+        ap.error("--rounds must be >= 1")
     args.engine = os.path.abspath(args.engine)
     args.sgemm = os.path.abspath(args.sgemm or os.path.join(
         os.path.dirname(args.engine), "bench-sgemm"))
@@ -423,19 +433,35 @@ def main():
                                      CONFIGS)),
     ]
     rates, sgemm_head, ort_version = {}, [], None
-    for name, fn in steps:
-        log("timing %s..." % name)
-        try:
-            r = fn()
-            if name == "ORT":
-                r, ort_version = r
-            elif name == "floor":
-                r, rates, sgemm_head = r
-            cols[name] = r
-        except Unavailable as e:
-            cols[name] = e
-        except Exception as e:      # noqa: BLE001 - a failing peer is reported
-            cols[name] = Unavailable("%s: %s" % (type(e).__name__, e))
+    per_round = {name: [] for name, _ in steps}
+    for rnd in range(args.rounds):
+        for name, fn in steps:
+            if isinstance(cols.get(name), Unavailable):
+                continue
+            log("round %d/%d: timing %s..." % (rnd + 1, args.rounds, name))
+            try:
+                r = fn()
+                if name == "ORT":
+                    r, ort_version = r
+                elif name == "floor":
+                    r, rates, sgemm_head = r
+                per_round[name].append(r)
+                cols[name] = {}
+            except Unavailable as e:
+                cols[name] = e
+            except Exception as e:  # noqa: BLE001 - a failing peer is reported
+                cols[name] = Unavailable("%s: %s" % (type(e).__name__, e))
+    # Each peer's figure: the median of its per-round medians.
+    for name, rounds in per_round.items():
+        if isinstance(cols.get(name), dict):
+            cols[name] = {c: statistics.median(r[c] for r in rounds)
+                          for c in rounds[0]}
+    if args.rounds > 1 and per_round["ours"] and per_round["floor"]:
+        for c in CONFIGS:
+            notes.append("ours/floor per round, %d thread%s batch %d: %s" % (
+                c[0], "" if c[0] == 1 else "s", c[1], ", ".join(
+                    "%.2f" % (o[c] / f[c]) for o, f in
+                    zip(per_round["ours"], per_round["floor"]))))
     load1 = os.getloadavg()[0]
 
     output_check(model, inputs, nmax, ort_dump, args.infer, st, notes)
@@ -453,8 +479,10 @@ def main():
         pass
     print("DDAMFN multitask (VA + %d expressions + 12 AUs), random weights "
           "seed %d, same weights and inputs for every peer" % (K, args.seed))
-    print("CPU: %s, %d logical CPUs; %d timed runs after %d warm-up, medians"
-          % (cpu, os.cpu_count() or 0, args.runs, args.warmup))
+    print("CPU: %s, %d logical CPUs; %d round%s of %d timed runs after %d "
+          "warm-up, median of the rounds' medians"
+          % (cpu, os.cpu_count() or 0, args.rounds,
+             "" if args.rounds == 1 else "s", args.runs, args.warmup))
     for ln in sgemm_head:
         print(ln)
     for n in notes:
