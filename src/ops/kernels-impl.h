@@ -92,6 +92,15 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
  * overlapping part of a recent store stalls store forwarding. */
 #ifndef DDAMFN_ROW_HELPERS
 #define DDAMFN_ROW_HELPERS
+/* An array of NC vectors from / to memory, one vector at a time: a single
+ * memcpy of the whole array makes the compiler keep it on the stack. */
+#define VECS_LOAD(vec, src, NC, L)                                           \
+  for (int c_ = 0; c_ < NC; c_++)                                            \
+    memcpy (&(vec)[c_], (src) + c_ * L, sizeof (vec)[0])
+#define VECS_STORE(dst, vec, NC, L)                                          \
+  for (int c_ = 0; c_ < NC; c_++)                                            \
+    memcpy ((dst) + c_ * L, &(vec)[c_], sizeof (vec)[0])
+
 /* Lane mask: all ones in the first N lanes of the NC·L-lane row (built
  * from a constant; lane-by-lane stores would stall the vector load). */
 #define ROW_MASK(mask, L, NC, n)                                             \
@@ -122,10 +131,10 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     ROW_MASK (keep, L, NC, w);                                               \
     for (int i = 0; i < h; i++) {                                            \
       VF v[NC];                                                              \
-      memcpy (v, src + (gsize) i * w, sizeof v);                             \
+      VECS_LOAD (v, src + (gsize) i * w, NC, L);                             \
       for (int c = 0; c < NC; c++)                                           \
         PAD_ACT (v[c], keep[c], VF, VI);                                     \
-      memcpy (dst + (gsize) i * pitch, v, sizeof v);                         \
+      VECS_STORE (dst + (gsize) i * pitch, v, NC, L);                        \
     }                                                                        \
   } while (0)
 
@@ -171,7 +180,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       float *odd = phases + ((pi & 1) * 2 + 1 - (pad_w & 1)) * qsize         \
           + (gsize) (pi >> 1) * qw + (pad_w + 1) / 2;                        \
       VF v[NC];                                                              \
-      memcpy (v, src + (gsize) i * w, sizeof v);                             \
+      VECS_LOAD (v, src + (gsize) i * w, NC, L);                             \
       for (int c = 0; c < NC; c++)                                           \
         PAD_ACT (v[c], keep[c], VF, VI);                                     \
       if (NC == 1) {                                                         \
@@ -259,7 +268,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
           }                                                                  \
       }                                                                      \
       for (int r = 0; r < R && oy0 + r < oh; r++)                            \
-        memcpy (y + (gsize) (oy0 + r) * ow, acc[r], sizeof acc[r]);          \
+        VECS_STORE (y + (gsize) (oy0 + r) * ow, acc[r], NC, L);              \
       if (row_mean) {                                                        \
         VF s_[8];                                                            \
         float t_[8];                                                         \
@@ -279,20 +288,20 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
     if (row_mean) {                                                          \
       for (int c = 0; c < NC; c++)                                           \
         colacc[c] *= inv_h;                                                  \
-      memcpy (col_mean, colacc, sizeof colacc);                              \
+      VECS_STORE (col_mean, colacc, NC, L);                                  \
     }                                                                        \
   } while (0)
 
 #define GATE_ROWS(L, NC, VF, VI)                                             \
   do {                                                                       \
     VF g[NC];                                                                \
-    memcpy (g, gw, sizeof g);                                                \
+    VECS_LOAD (g, gw, NC, L);                                                \
     for (int i = 0; i < h; i++) {                                            \
       VF v[NC];                                                              \
-      memcpy (v, x + (gsize) i * w, sizeof v);                               \
+      VECS_LOAD (v, x + (gsize) i * w, NC, L);                               \
       for (int c = 0; c < NC; c++)                                           \
         v[c] *= gh[i] * g[c];                                                \
-      memcpy (y + (gsize) i * w, v, sizeof v);                               \
+      VECS_STORE (y + (gsize) i * w, v, NC, L);                              \
     }                                                                        \
   } while (0)
 #endif /* DDAMFN_ROW_HELPERS */
