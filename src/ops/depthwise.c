@@ -78,22 +78,23 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     for (int f = 0; f < n; f++) {
       const float *src = x + ((gsize) c * n + f) * in_plane;
       float *dst = y + ((gsize) c * n + f) * out_plane;
-      float *row_mean = NULL, *col_mean = NULL;
+      DdamfnPoolOut pool = { NULL, NULL, 1.f / ow, 1.f / oh };
 
       if (pooled) {
-        row_mean = pooled + c * pooled_cols + (gsize) f * oh;
-        col_mean = pooled + c * pooled_cols + (gsize) n * oh + (gsize) f * ow;
+        pool.row_mean = pooled + c * pooled_cols + (gsize) f * oh;
+        pool.col_mean = pooled + c * pooled_cols + (gsize) n * oh
+            + (gsize) f * ow;
       }
       if (s == 1) {
         ddamfn_kernels->pad_rows (padded + conv->pad_h * pitch + conv->pad_w,
             pitch, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
         ddamfn_kernels->dw_rows (dst, oh, ow, padded, pitch, off, k,
-            kh * kw, b, row_mean, col_mean);
+            kh * kw, b, pooled ? &pool : NULL);
       } else {
         ddamfn_kernels->pad_rows_s2 (phases, qw, qsize, conv->pad_h,
             conv->pad_w, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
         ddamfn_kernels->dw_rows (dst, oh, ow, phases, qw, off, k, kh * kw,
-            b, row_mean, col_mean);
+            b, pooled ? &pool : NULL);
       }
       if (conv->act != ACT_NONE)
         ddamfn_kernels->act_copy (dst, dst, (int) out_plane, 0.f,

@@ -26,6 +26,15 @@ typedef int DdamfnV16i __attribute__ ((vector_size (64)));
  * a plane of row pitch PITCH (it computes up to 7 rows at once). */
 #define DDAMFN_DW_SLACK(pitch) (7 * (pitch) + DDAMFN_DW_MAX_WIDTH)
 
+/* Where dw_rows puts the CoordAtt pooling of a plane: the means of each
+ * output row (row_mean[oy]) and column (col_mean[ox]); INV_W = 1 / ow,
+ * INV_H = 1 / oh. */
+typedef struct
+{
+  float *row_mean, *col_mean;
+  float inv_w, inv_h;
+} DdamfnPoolOut;
+
 typedef struct
 {
   const char *name;
@@ -54,13 +63,12 @@ typedef struct
    * y[oy][ox] = bias + Σ_t wts[t] · p[oy·pitch + off[t] + ox] for oy < oh,
    * ox < ow ≤ DDAMFN_DW_MAX_WIDTH, stored in whole rows. P must be
    * readable DDAMFN_DW_SLACK (pitch)
-   * floats past the furthest tap of the last row. When ROW_MEAN is not
-   * NULL, also row_mean[oy] and col_mean[ox]: the means of the output
-   * along each axis (CoordAtt pooling); col_mean is stored in whole
-   * vectors too. */
+   * floats past the furthest tap of the last row. When POOL is not NULL,
+   * also the means of the output along each axis (CoordAtt pooling);
+   * col_mean is stored in whole vectors too. */
   void (*dw_rows) (float *y, int oh, int ow, const float *p, int pitch,
       const int *off, const float *wts, int n_taps, float bias,
-      float *row_mean, float *col_mean);
+      const DdamfnPoolOut * pool);
   /* y[i][j] = x[i][j] · gh[i] · gw[j] over an h × w plane,
    * w ≤ DDAMFN_DW_MAX_WIDTH, in whole rows (also of GW); Y and X must not
    * overlap */

@@ -269,7 +269,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       }                                                                      \
       for (int r = 0; r < R && oy0 + r < oh; r++)                            \
         VECS_STORE (y + (gsize) (oy0 + r) * ow, acc[r], NC, L);              \
-      if (row_mean) {                                                        \
+      if (pool) {                                                            \
         VF s_[8];                                                            \
         float t_[8];                                                         \
         for (int r = 0; r < 8; r++) {                                        \
@@ -282,13 +282,13 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
         }                                                                    \
         ROWSUM##L (s_, t_);                                                  \
         for (int r = 0; r < R && oy0 + r < oh; r++)                          \
-          row_mean[oy0 + r] = t_[r] * inv_w;                                 \
+          pool->row_mean[oy0 + r] = t_[r] * pool->inv_w;                     \
       }                                                                      \
     }                                                                        \
-    if (row_mean) {                                                          \
+    if (pool) {                                                              \
       for (int c = 0; c < NC; c++)                                           \
-        colacc[c] *= inv_h;                                                  \
-      VECS_STORE (col_mean, colacc, NC, L);                                  \
+        colacc[c] *= pool->inv_h;                                            \
+      VECS_STORE (pool->col_mean, colacc, NC, L);                            \
     }                                                                        \
   } while (0)
 
@@ -370,11 +370,8 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
 static void
 K (dw_rows) (float *restrict y, int oh, int ow, const float *restrict p,
     int pitch, const int *restrict off, const float *restrict wts,
-    int n_taps, float bias, float *restrict row_mean,
-    float *restrict col_mean)
+    int n_taps, float bias, const DdamfnPoolOut * pool)
 {
-  const float inv_w = 1.f / ow, inv_h = 1.f / oh;
-
   BY_WIDTH (ow, DW_ROWS);
 }
 
