@@ -269,7 +269,7 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
       }                                                                      \
       for (int r = 0; r < R && oy0 + r < oh; r++)                            \
         VECS_STORE (y + (gsize) (oy0 + r) * ow, acc[r], NC, L);              \
-      if (pool) {                                                            \
+      if (row_mean) {                                                        \
         VF s_[8];                                                            \
         float t_[8];                                                         \
         for (int r = 0; r < 8; r++) {                                        \
@@ -282,13 +282,13 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
         }                                                                    \
         ROWSUM##L (s_, t_);                                                  \
         for (int r = 0; r < R && oy0 + r < oh; r++)                          \
-          pool->row_mean[oy0 + r] = t_[r] * pool->inv_w;                     \
+          row_mean[oy0 + r] = t_[r] * inv_w;                                 \
       }                                                                      \
     }                                                                        \
-    if (pool) {                                                              \
+    if (row_mean) {                                                          \
       for (int c = 0; c < NC; c++)                                           \
-        colacc[c] *= pool->inv_h;                                            \
-      VECS_STORE (pool->col_mean, colacc, NC, L);                            \
+        colacc[c] *= inv_h;                                                  \
+      VECS_STORE (col_mean, colacc, NC, L);                                  \
     }                                                                        \
   } while (0)
 
@@ -372,6 +372,12 @@ K (dw_rows) (float *restrict y, int oh, int ow, const float *restrict p,
     int pitch, const int *restrict off, const float *restrict wts,
     int n_taps, float bias, const DdamfnPoolOut * pool)
 {
+  /* in locals: stores through row_mean could otherwise alias *pool */
+  float *restrict row_mean = pool ? pool->row_mean : NULL;
+  float *restrict col_mean = pool ? pool->col_mean : NULL;
+  const float inv_w = pool ? pool->inv_w : 0.f;
+  const float inv_h = pool ? pool->inv_h : 0.f;
+
   BY_WIDTH (ow, DW_ROWS);
 }
 
