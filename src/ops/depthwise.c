@@ -73,32 +73,22 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     memset (phases, 0, sizeof (float) * (4 * qsize + DDAMFN_DW_SLACK (qw)));
 
   for (int c = 0; c < channels; c++) {
-    const float *k = conv->weight + (gsize) c * kh * kw;
-    const float b = bias ? conv->bias[c] : 0.f;
-    for (int f = 0; f < n; f++) {
-      const float *src = x + ((gsize) c * n + f) * in_plane;
-      float *dst = y + ((gsize) c * n + f) * out_plane;
-      DdamfnPoolOut pool = { NULL, NULL, 1.f / ow, 1.f / oh };
-
-      if (pooled) {
-        pool.row_mean = pooled + c * pooled_cols + (gsize) f * oh;
-        pool.col_mean = pooled + c * pooled_cols + (gsize) n * oh
-            + (gsize) f * ow;
-      }
-      if (s == 1) {
-        ddamfn_kernels->pad_rows (padded + conv->pad_h * pitch + conv->pad_w,
-            pitch, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
-        ddamfn_kernels->dw_rows (dst, oh, ow, padded, pitch, off, k,
-            kh * kw, b, pooled ? &pool : NULL);
-      } else {
-        ddamfn_kernels->pad_rows_s2 (phases, qw, qsize, conv->pad_h,
-            conv->pad_w, src, h, w, ib ? ib[c] : 0.f, is ? is[c] : 0.f, ia);
-        ddamfn_kernels->dw_rows (dst, oh, ow, phases, qw, off, k, kh * kw,
-            b, pooled ? &pool : NULL);
-      }
-      if (conv->act != ACT_NONE)
-        ddamfn_kernels->act_copy (dst, dst, (int) out_plane, 0.f,
-            conv->slope ? conv->slope[c] : 0.f, conv->act);
-    }
+    const DdamfnDwChannel job = {
+      .n = n,.h = h,.w = w,.oh = oh,.ow = ow,.stride = s,
+      .pad_h = conv->pad_h,.pad_w = conv->pad_w,
+      .pitch = pitch,.qw = qw,.qsize = qsize,
+      .scratch = s == 1 ? padded : phases,
+      .off = off,.n_taps = kh * kw,
+      .wts = conv->weight + (gsize) c * kh * kw,
+      .bias = bias ? conv->bias[c] : 0.f,
+      .x = x + (gsize) c * n * in_plane,.x_plane = in_plane,
+      .y = y + (gsize) c * n * out_plane,.y_plane = out_plane,
+      .in_bias = ib ? ib[c] : 0.f,.in_slope = is ? is[c] : 0.f,.in_act = ia,
+      .out_slope = conv->slope ? conv->slope[c] : 0.f,.out_act = conv->act,
+      .row_mean = pooled ? pooled + c * pooled_cols : NULL,
+      .col_mean = pooled ? pooled + c * pooled_cols + (gsize) n * oh : NULL,
+      .inv_w = 1.f / ow,.inv_h = 1.f / oh,
+    };
+    ddamfn_kernels->dw_channel (&job);
   }
 }

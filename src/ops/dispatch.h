@@ -26,14 +26,41 @@ typedef int DdamfnV16i __attribute__ ((vector_size (64)));
  * a plane of row pitch PITCH (it computes up to 7 rows at once). */
 #define DDAMFN_DW_SLACK(pitch) (7 * (pitch) + DDAMFN_DW_MAX_WIDTH)
 
-/* Where dw_rows puts the CoordAtt pooling of a plane: the means of each
- * output row (row_mean[oy]) and column (col_mean[ox]); INV_W = 1 / ow,
- * INV_H = 1 / oh. */
+/* One channel of a depthwise convolution over N faces (dw_channel). Plane
+ * f of the channel is read at x + f·x_plane (h × w) and written at
+ * y + f·y_plane (oh × ow, both ≤ DDAMFN_DW_MAX_WIDTH wide). Each input
+ * plane first goes through in_act (x + in_bias) (ACT_NONE or ACT_PRELU)
+ * into SCRATCH: for stride 1 a zero-bordered plane of row pitch PITCH; for
+ * stride 2 its four (row parity, column parity) phase planes, phase
+ * (py, px) at scratch + (2·py + px)·QSIZE with row pitch QW (padded row
+ * i + pad_h, column j + pad_w holds x[i][j]). SCRATCH must be zero outside
+ * those interiors, with DDAMFN_DW_SLACK (row pitch) floats to spare.
+ * Output (oy, ox) = bias + Σ_t wts[t] · scratch[oy·row pitch + off[t] +
+ * ox], then out_act with out_slope. When ROW_MEAN is not NULL, face f's
+ * row and column means (CoordAtt pooling) go to row_mean + f·oh and
+ * col_mean + f·ow; INV_W = 1 / ow, INV_H = 1 / oh. Rows are read and
+ * written in whole vectors (see kernels-impl.h): X, Y and the pooling
+ * destinations need DDAMFN_ROW_SLACK floats of slack. */
 typedef struct
 {
+  int n, h, w, oh, ow, stride, pad_h, pad_w;
+  int pitch, qw, qsize;
+  float *scratch;
+  const int *off;
+  int n_taps;
+  const float *wts;
+  float bias;
+  const float *x;
+  gsize x_plane;
+  float *y;
+  gsize y_plane;
+  float in_bias, in_slope;
+  DdamfnAct in_act;
+  float out_slope;
+  DdamfnAct out_act;
   float *row_mean, *col_mean;
   float inv_w, inv_h;
-} DdamfnPoolOut;
+} DdamfnDwChannel;
 
 typedef struct
 {
@@ -41,34 +68,8 @@ typedef struct
   /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y may be X */
   void (*act_copy) (float *y, const float *x, int n, float bias, float slope,
       DdamfnAct act);
-  /* Zero-bordered copy of an h × w plane (SRC read in whole rows),
-   * w ≤ DDAMFN_DW_MAX_WIDTH: row i
-   * of DST (pitch PITCH ≥ w) = act (src row i + bias) (ACT_NONE or
-   * ACT_PRELU), followed by zeros up to as many as DDAMFN_DW_MAX_WIDTH floats
-   * from the row's start (the right border, the next row's left border and
-   * what the next row then overwrites). DST must have that room after its
-   * last row. */
-  void (*pad_rows) (float *dst, int pitch, const float *src, int h, int w,
-      float bias, float slope, DdamfnAct act);
-  /* pad_rows for a stride-2 conv, written straight into the four phase
-   * planes of the zero-bordered plane (phase (py, px) holds padded rows
-   * py, py + 2, … and columns px, px + 2, …; it starts at
-   * phases + (2·py + px)·QSIZE, row pitch QW): src row i, column j goes to
-   * padded row i + PAD_H, column j + PAD_W. Spills zeros past each phase
-   * row as pad_rows does. */
-  void (*pad_rows_s2) (float *phases, int qw, int qsize, int pad_h,
-      int pad_w, const float *src, int h, int w, float bias, float slope,
-      DdamfnAct act);
-  /* One depthwise plane from a zero-bordered input P of row pitch PITCH:
-   * y[oy][ox] = bias + Σ_t wts[t] · p[oy·pitch + off[t] + ox] for oy < oh,
-   * ox < ow ≤ DDAMFN_DW_MAX_WIDTH, stored in whole rows. P must be
-   * readable DDAMFN_DW_SLACK (pitch)
-   * floats past the furthest tap of the last row. When POOL is not NULL,
-   * also the means of the output along each axis (CoordAtt pooling);
-   * col_mean is stored in whole vectors too. */
-  void (*dw_rows) (float *y, int oh, int ow, const float *p, int pitch,
-      const int *off, const float *wts, int n_taps, float bias,
-      const DdamfnPoolOut * pool);
+  /* One depthwise channel over its faces: see DdamfnDwChannel */
+  void (*dw_channel) (const DdamfnDwChannel * job);
   /* y[i][j] = x[i][j] · gh[i] · gw[j] over an h × w plane,
    * w ≤ DDAMFN_DW_MAX_WIDTH, in whole rows (also of GW); Y and X must not
    * overlap */

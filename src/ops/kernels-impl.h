@@ -352,14 +352,14 @@ K (act_copy) (float *y, const float *x, int n, float bias, float slope,
 #error "DW_VEC_FLOATS must be 4, 8 or 16"
 #endif
 
-static void
+static inline void
 K (pad_rows) (float *restrict dst, int pitch, const float *restrict src,
     int h, int w, float bias, float slope, DdamfnAct act)
 {
   BY_WIDTH (w, PAD_ROWS);
 }
 
-static void
+static inline void
 K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
     int pad_w, const float *restrict src, int h, int w, float bias,
     float slope, DdamfnAct act)
@@ -367,18 +367,41 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
   BY_WIDTH (w, PAD_ROWS_S2);
 }
 
-static void
+static inline void
 K (dw_rows) (float *restrict y, int oh, int ow, const float *restrict p,
     int pitch, const int *restrict off, const float *restrict wts,
-    int n_taps, float bias, const DdamfnPoolOut * pool)
+    int n_taps, float bias, float *restrict row_mean,
+    float *restrict col_mean, float inv_w, float inv_h)
 {
-  /* in locals: stores through row_mean could otherwise alias *pool */
-  float *restrict row_mean = pool ? pool->row_mean : NULL;
-  float *restrict col_mean = pool ? pool->col_mean : NULL;
-  const float inv_w = pool ? pool->inv_w : 0.f;
-  const float inv_h = pool ? pool->inv_h : 0.f;
-
   BY_WIDTH (ow, DW_ROWS);
+}
+
+/* One channel of a depthwise conv over all its faces: each plane padded
+ * (stride 1) or split into phases (stride 2), convolved, activated and
+ * pooled, in one call (per-plane calls cost as much as a small plane). */
+static void
+K (dw_channel) (const DdamfnDwChannel * j)
+{
+  for (int f = 0; f < j->n; f++) {
+    const float *src = j->x + (gsize) f * j->x_plane;
+    float *dst = j->y + (gsize) f * j->y_plane;
+    float *row_mean = j->row_mean ? j->row_mean + (gsize) f * j->oh : NULL;
+    float *col_mean = j->row_mean ? j->col_mean + (gsize) f * j->ow : NULL;
+
+    if (j->stride == 1) {
+      K (pad_rows) (j->scratch + j->pad_h * j->pitch + j->pad_w, j->pitch,
+          src, j->h, j->w, j->in_bias, j->in_slope, j->in_act);
+      K (dw_rows) (dst, j->oh, j->ow, j->scratch, j->pitch, j->off, j->wts,
+          j->n_taps, j->bias, row_mean, col_mean, j->inv_w, j->inv_h);
+    } else {
+      K (pad_rows_s2) (j->scratch, j->qw, j->qsize, j->pad_h, j->pad_w, src,
+          j->h, j->w, j->in_bias, j->in_slope, j->in_act);
+      K (dw_rows) (dst, j->oh, j->ow, j->scratch, j->qw, j->off, j->wts,
+          j->n_taps, j->bias, row_mean, col_mean, j->inv_w, j->inv_h);
+    }
+    if (j->out_act != ACT_NONE)
+      K (act_copy) (dst, dst, j->oh * j->ow, 0.f, j->out_slope, j->out_act);
+  }
 }
 
 static void
@@ -389,8 +412,7 @@ K (gate_plane) (float *restrict y, const float *restrict x, int h, int w,
 }
 
 static const DdamfnKernels K (kernels) = {
-  G_STRINGIFY (SUFFIX), K (act_copy), K (pad_rows), K (pad_rows_s2),
-  K (dw_rows), K (gate_plane)
+  G_STRINGIFY (SUFFIX), K (act_copy), K (dw_channel), K (gate_plane)
 };
 
 #undef BY_WIDTH
