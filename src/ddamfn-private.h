@@ -217,6 +217,14 @@ void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
 /* X, Y and POOLED (and for coord_apply, GATES) need DDAMFN_ROW_SLACK
  * floats of slack past their ends; that of Y and POOLED is overwritten. */
 
+/* A depthwise conv whose kernel covers the whole plane (no padding, one
+ * output per plane) applied to the product A ⊙ B of two [c][n][kh·kw]
+ * tensors: y[c][f] = bias[c] + Σ_i w[c][i] · a[c][f][i] · b[c][f][i]
+ * (the heads' attention times the features, then the global 7×7 conv).
+ * Y is [c][n]. */
+void ddamfn_op_global_depthwise (const DdamfnConv * conv, const float *a,
+    const float *b, float *y, int channels, int n);
+
 /* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
  * (may be NULL) and per-row PReLU slope (ACT_PRELU). */
 void ddamfn_op_bias_act (float *y, int rows, int cols, int ld,

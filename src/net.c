@@ -299,7 +299,6 @@ run_attention_heads (Worker * s, const float *f, float *emb, int n)
 {
   const DdamfnModel *m = s->session->model;
   float *att = s->bufs[BUF_EXPAND];
-  const gsize total = (gsize) 512 * n * 49;
 
   for (int i = 0; i < DDAMFN_N_HEADS; i++) {
     const DdamfnHead *hd = &m->heads[i];
@@ -309,10 +308,7 @@ run_attention_heads (Worker * s, const float *f, float *emb, int n)
         s->bufs[BUF_GATES], n, 7, 7);
     ddamfn_op_coord_max_into (att, s->bufs[BUF_GATES], 512, n, 7, 7, i == 0);
   }
-  for (gsize i = 0; i < total; i++)
-    att[i] *= f[i];
-  ddamfn_op_depthwise (&m->gdc, att, emb, 512, n, 7, 7, 1, 1, TRUE, NULL,
-      NULL);
+  ddamfn_op_global_depthwise (&m->gdc, att, f, emb, 512, n);
 }
 
 /* The network on N faces with worker W's scratch (already reserved). */

@@ -199,6 +199,37 @@ test_depthwise_head_shapes (void)
   check_depthwise (7, 7, 1, 0, 0, 7, 7, FALSE);
 }
 
+/* The heads' global 7×7 conv of attention × features, by the definition. */
+static void
+test_global_depthwise (void)
+{
+  GRand *r = g_rand_new_with_seed (21);
+  const int c = 5, n = 3, taps = 49;
+  DdamfnConv cv = {.cin = c,.cout = c,.kh = 7,.kw = 7,.stride = 1,
+    .groups = c,.act = ACT_NONE
+  };
+  float *a = random_floats (r, (gsize) c * n * taps, -2, 2);
+  float *b = random_floats (r, (gsize) c * n * taps, -2, 2);
+  float y[5 * 3];
+
+  cv.weight = random_floats (r, (gsize) c * taps, -1, 1);
+  cv.bias = random_floats (r, c, -1, 1);
+  ddamfn_op_global_depthwise (&cv, a, b, y, c, n);
+  for (int ch = 0; ch < c; ch++)
+    for (int f = 0; f < n; f++) {
+      double s = cv.bias[ch];
+      for (int i = 0; i < taps; i++)
+        s += (double) cv.weight[ch * taps + i] * a[(ch * n + f) * taps + i]
+            * b[(ch * n + f) * taps + i];
+      g_assert_cmpfloat_with_epsilon (y[ch * n + f], s, 1e-5 * (1 + fabs (s)));
+    }
+  g_free (a);
+  g_free (b);
+  g_free (cv.weight);
+  g_free (cv.bias);
+  g_rand_free (r);
+}
+
 static void
 test_conv1x1_matches_definition (void)
 {
@@ -474,6 +505,7 @@ main (int argc, char **argv)
   add_for_variants ("/ops/depthwise/prelu-block", test_depthwise_prelu_block);
   add_for_variants ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
   add_for_variants ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
+  g_test_add_func ("/ops/depthwise/global", test_global_depthwise);
   g_test_add_func ("/ops/conv-im2col/definition",
       test_conv_im2col_matches_definition);
   g_test_add_func ("/ops/coordatt/pool-mean-layout",

@@ -92,3 +92,28 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     ddamfn_kernels->dw_channel (&job);
   }
 }
+
+void
+ddamfn_op_global_depthwise (const DdamfnConv * conv, const float *a,
+    const float *b, float *y, int channels, int n)
+{
+  const int taps = conv->kh * conv->kw;
+
+  g_assert (conv->pad_h == 0 && conv->pad_w == 0 && conv->act == ACT_NONE);
+  for (int c = 0; c < channels; c++) {
+    const float *w = conv->weight + (gsize) c * taps;
+    for (int f = 0; f < n; f++) {
+      const float *pa = a + ((gsize) c * n + f) * taps;
+      const float *pb = b + ((gsize) c * n + f) * taps;
+      /* four partial sums: one chain would wait out every add */
+      float s[4] = { 0.f, 0.f, 0.f, 0.f };
+      int i = 0;
+      for (; i + 4 <= taps; i += 4)
+        for (int j = 0; j < 4; j++)
+          s[j] += w[i + j] * (pa[i + j] * pb[i + j]);
+      for (; i < taps; i++)
+        s[0] += w[i] * (pa[i] * pb[i]);
+      y[(gsize) c * n + f] = conv->bias[c] + ((s[0] + s[1]) + (s[2] + s[3]));
+    }
+  }
+}
