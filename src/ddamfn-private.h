@@ -169,15 +169,12 @@ const char *ddamfn_blas_core (void);
 void ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
     float *y, int ldy, int cols);
 
-/* Y[cout][cols] += W · X: a 1×1 conv added onto Y in place (sgemm with
- * beta 1); no bias, no activation. */
-void ddamfn_op_conv1x1_accumulate (const DdamfnConv * conv, const float *x,
-    float *y, int cols);
-
-/* Y[cout][cols] = W · X alone: the caller applies the conv's bias and
- * activation where it next reads Y (see DdamfnEpilogue). */
-void ddamfn_op_conv1x1_raw (const DdamfnConv * conv, const float *x, float *y,
-    int cols);
+/* The product of a 1×1 conv alone, no bias, no activation: Y[cout][cols]
+ * = W · X, or with ACCUMULATE Y += W · X in place (sgemm with beta 1). The
+ * caller applies the bias and activation where it next reads Y (see
+ * DdamfnEpilogue), or has folded them elsewhere (stream-bias.c). */
+void ddamfn_op_conv1x1_product (const DdamfnConv * conv, const float *x,
+    float *y, int cols, gboolean accumulate);
 
 /* y[n][o] = act (W · x + b) for a dense layer; x is [in][n] (column per
  * face), y is [out][n]. */
@@ -210,12 +207,12 @@ typedef struct
  * the conv's bias is not added (MDConv). When IN is not NULL, X is raw and
  * IN's bias and activation are applied to it first (channel c uses
  * in->bias[c]). When POOLED is not NULL it receives the CoordAtt mean
- * pooling of the output, laid out as for the CoordAtt ops below. */
+ * pooling of the output, laid out as for the CoordAtt ops below. X, Y and
+ * POOLED need DDAMFN_ROW_SLACK floats of slack past their ends (that of Y
+ * and POOLED is overwritten). */
 void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     int channels, int n, int h, int w, int oh, int ow, gboolean bias,
     const DdamfnEpilogue * in, float *pooled);
-/* X, Y and POOLED (and for coord_apply, GATES) need DDAMFN_ROW_SLACK
- * floats of slack past their ends; that of Y and POOLED is overwritten. */
 
 /* A depthwise conv whose kernel covers the whole plane (no padding, one
  * output per plane) applied to the product A ⊙ B of two [c][n][kh·kw]

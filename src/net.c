@@ -265,7 +265,7 @@ run_mix_block (Worker * s, const DdamfnMixBlock * b, float *x, float *y,
   float *e = s->bufs[BUF_EXPAND], *d = s->bufs[BUF_DW];
   int c0 = 0;
 
-  ddamfn_op_conv1x1_raw (&b->expand, x, e, (int) (n * in_plane));
+  ddamfn_op_conv1x1_product (&b->expand, x, e, (int) (n * in_plane), FALSE);
 
   for (int i = 0; i < b->n_splits; i++) {
     const DdamfnConv *dw = &b->dw[i];
@@ -286,10 +286,11 @@ run_mix_block (Worker * s, const DdamfnMixBlock * b, float *x, float *y,
       b->h_out, b->w_out);
 
   if (b->residual) {
-    ddamfn_op_conv1x1_accumulate (&b->project, e, x, (int) (n * out_plane));
+    ddamfn_op_conv1x1_product (&b->project, e, x, (int) (n * out_plane),
+        TRUE);
     return x;
   }
-  ddamfn_op_conv1x1_raw (&b->project, e, y, (int) (n * out_plane));
+  ddamfn_op_conv1x1_product (&b->project, e, y, (int) (n * out_plane), FALSE);
   return y;
 }
 

@@ -262,6 +262,45 @@ test_conv1x1_matches_definition (void)
   g_rand_free (r);
 }
 
+/* The bare product, written and added onto what Y holds. */
+static void
+test_conv1x1_product (void)
+{
+  GRand *r = g_rand_new_with_seed (8);
+  const int cin = 9, cout = 6, cols = 23;
+  DdamfnConv cv = {.cin = cin,.cout = cout,.kh = 1,.kw = 1,.stride = 1,
+    .groups = 1,.act = ACT_PRELU
+  };
+  float *x = random_floats (r, (gsize) cin * cols, -2, 2);
+  float *y0 = random_floats (r, (gsize) cout * cols, -2, 2);
+  float *y = g_memdup2 (y0, sizeof (float) * cout * cols);
+  float *prod = g_new (float, (gsize) cout * cols);
+
+  cv.weight = random_floats (r, (gsize) cout * cin, -1, 1);
+  cv.bias = random_floats (r, cout, -1, 1);
+  cv.slope = random_floats (r, cout, 0, 0.5);
+  ddamfn_op_conv1x1_product (&cv, x, prod, cols, FALSE);
+  ddamfn_op_conv1x1_product (&cv, x, y, cols, TRUE);
+  for (int o = 0; o < cout; o++)
+    for (int j = 0; j < cols; j++) {
+      double s = 0;             /* no bias, no PReLU */
+      for (int i = 0; i < cin; i++)
+        s += cv.weight[o * cin + i] * x[i * cols + j];
+      g_assert_cmpfloat_with_epsilon (prod[o * cols + j], s,
+          1e-5 * (1 + fabs (s)));
+      g_assert_cmpfloat_with_epsilon (y[o * cols + j], y0[o * cols + j] + s,
+          1e-5 * (1 + fabs (s)));
+    }
+  g_free (x);
+  g_free (y0);
+  g_free (y);
+  g_free (prod);
+  g_free (cv.weight);
+  g_free (cv.bias);
+  g_free (cv.slope);
+  g_rand_free (r);
+}
+
 static void
 test_conv_im2col_matches_definition (void)
 {
@@ -506,6 +545,7 @@ main (int argc, char **argv)
   add_for_variants ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
   add_for_variants ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
   g_test_add_func ("/ops/depthwise/global", test_global_depthwise);
+  g_test_add_func ("/ops/conv1x1/product", test_conv1x1_product);
   g_test_add_func ("/ops/conv-im2col/definition",
       test_conv_im2col_matches_definition);
   g_test_add_func ("/ops/coordatt/pool-mean-layout",

@@ -21,19 +21,11 @@ ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
 }
 
 void
-ddamfn_op_conv1x1_raw (const DdamfnConv * conv, const float *x, float *y,
-    int cols)
+ddamfn_op_conv1x1_product (const DdamfnConv * conv, const float *x, float *y,
+    int cols, gboolean accumulate)
 {
   ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
-      x, cols, 0.f, y, cols);
-}
-
-void
-ddamfn_op_conv1x1_accumulate (const DdamfnConv * conv, const float *x,
-    float *y, int cols)
-{
-  ddamfn_blas_sgemm (conv->cout, cols, conv->cin, conv->weight, conv->cin,
-      x, cols, 1.f, y, cols);
+      x, cols, accumulate ? 1.f : 0.f, y, cols);
 }
 
 void
