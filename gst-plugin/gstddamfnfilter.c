@@ -261,8 +261,8 @@ static void
 gst_ddamfn_filter_init (GstDdamfnFilter * self)
 {
   self->model_path = g_strdup (DEFAULT_MODEL);
-  self->roi_type = g_strdup (DEFAULT_ROI_TYPE);
-  self->roi_type_quark = g_quark_from_string (DEFAULT_ROI_TYPE);
+  gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
+      DEFAULT_ROI_TYPE);
   self->min_face_size = DEFAULT_MIN_FACE_SIZE;
   self->max_faces = DEFAULT_MAX_FACES;
   self->inference_interval = DEFAULT_INFERENCE_INTERVAL;
@@ -298,15 +298,10 @@ gst_ddamfn_filter_set_property (GObject * object, guint prop_id,
       g_free (self->model_path);
       self->model_path = g_value_dup_string (value);
       break;
-    case PROP_ROI_TYPE:{
-      const gchar *type = g_value_get_string (value);
-      if (type == NULL)
-        type = "";
-      g_free (self->roi_type);
-      self->roi_type = g_strdup (type);
-      self->roi_type_quark = type[0] ? g_quark_from_string (type) : 0;
+    case PROP_ROI_TYPE:
+      gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
+          g_value_get_string (value));
       break;
-    }
     case PROP_MIN_FACE_SIZE:
       self->min_face_size = g_value_get_uint (value);
       break;

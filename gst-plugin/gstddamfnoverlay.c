@@ -37,6 +37,7 @@
 #endif
 
 #include "gstddamfnoverlay.h"
+#include "gstddamfnroi.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 
@@ -208,8 +209,8 @@ gst_ddamfn_overlay_init (GstDdamfnOverlay * self)
   self->draw_aus = DEFAULT_DRAW_AUS;
   self->line_width = DEFAULT_LINE_WIDTH;
   self->font = g_strdup (DEFAULT_FONT);
-  self->roi_type = g_strdup (DEFAULT_ROI_TYPE);
-  self->roi_type_quark = g_quark_from_string (DEFAULT_ROI_TYPE);
+  gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
+      DEFAULT_ROI_TYPE);
   self->direct_format = CAIRO_FORMAT_INVALID;
   self->faces = g_array_new (FALSE, FALSE, sizeof (GstDdamfnDrawFace));
   self->layouts = g_array_new (FALSE, FALSE, sizeof (GstDdamfnDrawLayout));
@@ -246,15 +247,10 @@ gst_ddamfn_overlay_set_property (GObject * object, guint prop_id,
       self->font = g_value_dup_string (value);
       self->font_changed = TRUE;
       break;
-    case PROP_ROI_TYPE:{
-      const gchar *type = g_value_get_string (value);
-      if (type == NULL)
-        type = "";
-      g_free (self->roi_type);
-      self->roi_type = g_strdup (type);
-      self->roi_type_quark = type[0] ? g_quark_from_string (type) : 0;
+    case PROP_ROI_TYPE:
+      gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
+          g_value_get_string (value));
       break;
-    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;

@@ -118,3 +118,13 @@ gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
   return TRUE;
 }
 
+
+void
+gst_ddamfn_roi_type_set (gchar ** name, GQuark * quark, const gchar * type)
+{
+  if (type == NULL)
+    type = "";
+  g_free (*name);
+  *name = g_strdup (type);
+  *quark = type[0] ? g_quark_from_string (type) : 0;
+}

@@ -35,6 +35,11 @@ void gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
 gboolean gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
     float landmarks[2 * DDAMFN_N_LANDMARKS]);
 
+/* The roi-type property both elements have: stores TYPE (NULL counts as
+ * "") in *NAME and its quark in *QUARK (0 for "": any type). */
+void gst_ddamfn_roi_type_set (gchar ** name, GQuark * quark,
+    const gchar * type);
+
 G_END_DECLS
 
 #endif /* __GST_DDAMFN_ROI_H__ */
