@@ -15,18 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "soft-check.h"
+
 #define SKIP 77
-
-static int failures;
-
-#define CHECK(cond, ...) G_STMT_START {                                  \
-  if (!(cond)) {                                                         \
-    g_printerr ("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-    g_printerr (__VA_ARGS__);                                            \
-    g_printerr ("\n");                                                   \
-    failures++;                                                          \
-  }                                                                      \
-} G_STMT_END
 
 typedef struct
 {
@@ -326,7 +317,5 @@ main (int argc, char **argv)
 
   g_free (photo);
   g_free (video);
-  if (failures)
-    g_printerr ("%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return soft_check_exit_status ();
 }

@@ -31,6 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "soft-check.h"
+
 #define WIDTH 320
 #define HEIGHT 240
 #define N_FACES 3
@@ -38,16 +40,6 @@
 #define THREAD_FRAMES 40
 #define N_DISTINCT 4            /* distinct frames the threads cycle over */
 
-static int failures;
-
-#define CHECK(cond, ...) G_STMT_START {                                  \
-  if (!(cond)) {                                                         \
-    g_printerr ("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-    g_printerr (__VA_ARGS__);                                            \
-    g_printerr ("\n");                                                   \
-    g_atomic_int_inc (&failures);                                        \
-  }                                                                      \
-} G_STMT_END
 
 static const gchar *model_path;
 
@@ -332,7 +324,5 @@ main (int argc, char **argv)
     concurrency ();
   if (argc < 4 || strcmp (argv[3], "soak") == 0)
     soak (n_frames);
-  if (failures)
-    g_printerr ("%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return soft_check_exit_status ();
 }
