@@ -172,10 +172,10 @@ class HostilePickleTests(ConvertTestCase):
 
 # --------------------------------------------------------------- hostile zip
 
-def storage_pickle(numel, key="0", kind="FloatStorage", size=None,
-                   stride=None, offset=0):
-    """data.pkl of {'model_state_dict': {'fc.weight': tensor}} with a
-    hand-set persistent id."""
+def fc_weight_storage_start(kind):
+    """A pickle opened up to the storage class of the persistent id of
+    {'model_state_dict': {'fc.weight': _rebuild_tensor_v2((('storage',
+    torch.KIND, ..."""
     p = pthwriter.Pickle()
     p.raw(b"}(")
     p.string("model_state_dict")
@@ -185,6 +185,14 @@ def storage_pickle(numel, key="0", kind="FloatStorage", size=None,
     p.raw(b"((")
     p.string("storage")
     p.global_("torch", kind)
+    return p
+
+
+def storage_pickle(numel, key="0", kind="FloatStorage", size=None,
+                   stride=None, offset=0):
+    """data.pkl of {'model_state_dict': {'fc.weight': tensor}} with a
+    hand-set persistent id."""
+    p = fc_weight_storage_start(kind)
     p.string(key)
     p.string("cpu")
     p.int_(numel)
@@ -284,15 +292,7 @@ class HostileZipTests(ConvertTestCase):
     def test_nested_persistent_id(self):
         """A persistent id whose storage key is itself a persistent id (a
         storage object), and one whose id is not a 5-tuple at all."""
-        p = pthwriter.Pickle()
-        p.raw(b"}(")
-        p.string("model_state_dict")
-        p.raw(b"}(")
-        p.string("fc.weight")
-        p.global_("torch._utils", "_rebuild_tensor_v2")
-        p.raw(b"((")
-        p.string("storage")
-        p.global_("torch", "FloatStorage")
+        p = fc_weight_storage_start("FloatStorage")
         p.raw(b"(")                     # the key: another persistent id
         p.string("storage")
         p.global_("torch", "FloatStorage")
