@@ -386,7 +386,7 @@ K (dw_channel) (const DdamfnDwChannel * j)
     const float *src = j->x + (gsize) f * j->x_plane;
     float *dst = j->y + (gsize) f * j->y_plane;
     float *row_mean = j->row_mean ? j->row_mean + (gsize) f * j->oh : NULL;
-    float *col_mean = j->row_mean ? j->col_mean + (gsize) f * j->ow : NULL;
+    float *col_mean = j->col_mean ? j->col_mean + (gsize) f * j->ow : NULL;
 
     if (j->stride == 1) {
       K (pad_rows) (j->scratch + j->pad_h * j->pitch + j->pad_w, j->pitch,
