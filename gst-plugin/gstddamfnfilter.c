@@ -14,8 +14,10 @@
  * with the fields valence and arousal (doubles, when the model predicts
  * them), expression (string), confidence (double), expression-probs (array
  * of doubles), au-probs (array of doubles) and au-active (array of AU names)
- * when the model has those heads, and track-id (uint). Pixels are passed
- * through untouched.
+ * when the model has those heads, track-id (uint) and result-age (int:
+ * how many frames ago the network saw the face for this result; -1, with
+ * no other result field, for a face that has no result yet). Pixels are
+ * passed through untouched.
  *
  * ROIs are clipped to the frame; ROIs empty after clipping or whose shorter
  * side is below #GstDdamfnFilter:min-face-size are skipped (and counted in
@@ -28,6 +30,23 @@
  * message per buffer, named "ddamfn", with the fields timestamp,
  * stream-time, running-time (guint64, nanoseconds) and faces (a list of
  * "face" structures holding the fields above plus roi-id, x, y, w, h).
+ *
+ * By default the element is synchronous: a buffer leaves once the network
+ * has seen its faces. With #GstDdamfnFilter:live the streaming thread never
+ * waits for the network: the faces of each buffer are cropped and handed
+ * to a worker thread behind a bounded queue (#GstDdamfnFilter:queue-size;
+ * a newer frame replaces the oldest waiting one), the buffer goes on at
+ * once, and each face carries the newest finished result of its track,
+ * with its age in frames. Faces whose track has no result yet are listed
+ * with result-age -1.
+ *
+ * With the "qos" property set, buffers that arrive later than downstream
+ * can use are passed on without inference (faces keep their tracks' last
+ * results, which grow older) and a QoS message is posted for each.
+ *
+ * Without #GstDdamfnFilter:model the element loads the model named by the
+ * environment variable DDAMFN_MODEL, and without that the AffectNet-8
+ * model the set-up installs in the project's data directory.
  *
  * ## Example launch line
  * |[
@@ -45,9 +64,13 @@
 #include "gstddamfnframe.h"
 #include "gstddamfnmodelcache.h"
 #include "gstddamfnresult.h"
+#include "gstddamfnqos.h"
 #include "gstddamfnroi.h"
+#include "gstddamfntracks.h"
+#include "gstddamfnworker.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
+#include <ddamfn/ddamfn.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +93,8 @@ enum
   PROP_CROP_SCALE,
   PROP_N_THREADS,
   PROP_POST_MESSAGES,
+  PROP_LIVE,
+  PROP_QUEUE_SIZE,
 };
 
 #define DEFAULT_MODEL NULL
@@ -84,10 +109,9 @@ enum
 #define DEFAULT_N_THREADS 1
 #define MAX_N_THREADS 64
 #define DEFAULT_POST_MESSAGES FALSE
-
-/* A track survives this many frames without a matching ROI (a detector
- * that misses a face for a frame or two should not restart its track). */
-#define TRACK_MAX_MISSED DDAMFN_TRACKER_DEFAULT_MAX_MISSED
+#define DEFAULT_LIVE FALSE
+#define DEFAULT_QUEUE_SIZE 1
+#define MAX_QUEUE_SIZE 16
 
 #define VIDEO_FORMATS \
   "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, I420, NV12 }"
@@ -103,6 +127,46 @@ GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+
+struct _GstDdamfnFilter
+{
+  GstVideoFilter parent;
+
+  /* properties, protected by the object lock */
+  gchar *model_path;
+  gchar *roi_type;
+  GQuark roi_type_quark;        /* 0 = every ROI */
+  guint min_face_size;
+  guint max_faces;
+  guint inference_interval;
+  gdouble smoothing;
+  gdouble crop_scale;
+  guint n_threads;
+  gboolean post_messages;
+  gboolean live;
+  guint queue_size;
+
+  GstDdamfnQos qos;
+
+  /* between start () and stop () */
+  DdamfnModel *model;
+  DdamfnSession *session;
+  GstDdamfnTracks *tracks;
+  GstDdamfnWorker *worker;      /* live mode only; then it owns the session */
+  GstDdamfnJob *job;            /* synchronous mode: the batch, reused */
+  GstDdamfnCrop crop;           /* the model's normalisation */
+
+  /* from set_info () */
+  DdamfnPixelFormat pixel_format;
+  DdamfnYuvMatrix yuv_matrix;
+  gint width;
+  gint height;
+
+  /* per-buffer scratch, reused to keep allocation out of the stream */
+  GArray *candidates;           /* GstDdamfnCandidate */
+  GArray *faces;                /* GstDdamfnTrackedFace */
+  GArray *published;            /* GstDdamfnFace */
+};
 
 #define gst_ddamfn_filter_parent_class parent_class
 G_DEFINE_TYPE (GstDdamfnFilter, gst_ddamfn_filter, GST_TYPE_VIDEO_FILTER);
@@ -121,6 +185,7 @@ typedef struct
   gfloat smoothing;
   gfloat crop_scale;
   gboolean post_messages;
+  gboolean live;
 } Settings;
 
 static void gst_ddamfn_filter_set_property (GObject * object, guint prop_id,
@@ -132,6 +197,8 @@ static void gst_ddamfn_filter_finalize (GObject * object);
 static gboolean gst_ddamfn_filter_start (GstBaseTransform * trans);
 static gboolean gst_ddamfn_filter_stop (GstBaseTransform * trans);
 static gboolean gst_ddamfn_filter_sink_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_ddamfn_filter_src_event (GstBaseTransform * trans,
     GstEvent * event);
 static gboolean gst_ddamfn_filter_set_info (GstVideoFilter * filter,
     GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
@@ -157,6 +224,9 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
    * The DDAMFN model, a .safetensors file written by ddamfn-convert. Read
    * when the element goes from READY to PAUSED; a missing or invalid file
    * makes that state change fail with an error message naming the problem.
+   * When it is not set, the environment variable DDAMFN_MODEL names the
+   * model, and without that the AffectNet-8 model installed by the set-up
+   * in the project's data directory is used.
    *
    * The weights are copied out of the file when it is read and nothing
    * stays mapped: replacing or deleting the file while the element plays
@@ -167,7 +237,8 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "DDAMFN model file (.safetensors from ddamfn-convert); loaded when "
-          "going to PAUSED", DEFAULT_MODEL,
+          "going to PAUSED. Unset: $DDAMFN_MODEL, else the installed "
+          "AffectNet-8 model", DEFAULT_MODEL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -233,6 +304,33 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstDdamfnFilter:live:
+   *
+   * Live mode: the streaming thread never waits for the network. Faces are
+   * cropped on the streaming thread and run on a worker thread; every
+   * buffer leaves at once with the newest finished result of each face's
+   * track (#GstDdamfnFace.result_age and the result-age field say how many
+   * frames old it is; -1 when the track has none yet). Read when going to
+   * PAUSED.
+   */
+  g_object_class_install_property (gobject_class, PROP_LIVE,
+      g_param_spec_boolean ("live", "Live mode",
+          "Never make the stream wait for the network: faces are analysed "
+          "on a worker thread behind a bounded queue, buffers pass at once "
+          "and carry the newest finished result of each track (result-age "
+          "in frames, -1 = none yet)", DEFAULT_LIVE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_QUEUE_SIZE,
+      g_param_spec_uint ("queue-size", "Queue size",
+          "Live mode: frames whose faces may wait for the worker thread; a "
+          "newer frame replaces the oldest waiting one (1 = always the "
+          "newest frame)", 1, MAX_QUEUE_SIZE, DEFAULT_QUEUE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
   gst_element_class_set_static_metadata (element_class,
       "DDAMFN facial affect", "Filter/Analyzer/Video",
       "Estimates valence, arousal, expression and action units of the faces "
@@ -247,6 +345,7 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ddamfn_filter_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ddamfn_filter_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_ddamfn_filter_sink_event);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_ddamfn_filter_src_event);
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->transform_ip_on_passthrough = FALSE;
   /* Instead of GstVideoFilter's transform_frame_ip, which maps the frame
@@ -270,19 +369,19 @@ gst_ddamfn_filter_init (GstDdamfnFilter * self)
   self->crop_scale = DEFAULT_CROP_SCALE;
   self->n_threads = DEFAULT_N_THREADS;
   self->post_messages = DEFAULT_POST_MESSAGES;
+  self->live = DEFAULT_LIVE;
+  self->queue_size = DEFAULT_QUEUE_SIZE;
+  gst_ddamfn_qos_init (&self->qos);
 
   self->candidates = g_array_new (FALSE, FALSE, sizeof (GstDdamfnCandidate));
-  self->boxes = g_array_new (FALSE, FALSE, sizeof (DdamfnBox));
-  self->track_ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  self->faces = g_array_new (FALSE, FALSE, sizeof (GstDdamfnFace));
-  self->infer_slots = g_array_new (FALSE, FALSE, sizeof (gint));
-  self->results = g_array_new (FALSE, FALSE, sizeof (DdamfnResult));
+  self->faces = g_array_new (FALSE, FALSE, sizeof (GstDdamfnTrackedFace));
+  self->published = g_array_new (FALSE, FALSE, sizeof (GstDdamfnFace));
 
   /* Metadata is added in place; the pixels are never written. */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
-  /* An analyser should not drop frames behind the application's back; QoS
-   * can still be switched on with the "qos" property. */
+  /* An analyser should not skip frames behind the application's back; QoS
+   * can be switched on with the "qos" property. */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }
 
@@ -322,6 +421,12 @@ gst_ddamfn_filter_set_property (GObject * object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_LIVE:
+      self->live = g_value_get_boolean (value);
+      break;
+    case PROP_QUEUE_SIZE:
+      self->queue_size = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -365,6 +470,12 @@ gst_ddamfn_filter_get_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
       break;
+    case PROP_LIVE:
+      g_value_set_boolean (value, self->live);
+      break;
+    case PROP_QUEUE_SIZE:
+      g_value_set_uint (value, self->queue_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -380,28 +491,34 @@ gst_ddamfn_filter_finalize (GObject * object)
   g_free (self->model_path);
   g_free (self->roi_type);
   g_array_unref (self->candidates);
-  g_array_unref (self->boxes);
-  g_array_unref (self->track_ids);
   g_array_unref (self->faces);
-  g_array_unref (self->infer_slots);
-  g_array_unref (self->results);
-  g_free (self->input);
-  /* stop () normally released these; be safe if it never ran */
-  ddamfn_tracker_free (self->tracker);
-  ddamfn_session_free (self->session);
-  gst_ddamfn_model_cache_release (self->model);
+  g_array_unref (self->published);
+  gst_ddamfn_qos_clear (&self->qos);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* Frees what start () acquired; the worker first, as it uses the
+ * session. */
 static void
 gst_ddamfn_filter_release (GstDdamfnFilter * self)
 {
-  g_clear_pointer (&self->tracker, ddamfn_tracker_free);
+  g_clear_pointer (&self->worker, gst_ddamfn_worker_free);
+  g_clear_pointer (&self->job, gst_ddamfn_job_free);
+  g_clear_pointer (&self->tracks, gst_ddamfn_tracks_free);
   g_clear_pointer (&self->session, ddamfn_session_free);
   g_clear_pointer (&self->model, gst_ddamfn_model_cache_release);
-  g_clear_pointer (&self->input, g_free);
-  self->input_capacity = 0;
+}
+
+/* Forgets every track (start, flush, new frame size): results still in
+ * the worker carry the old generation and are dropped when they come. */
+static void
+reset_tracks (GstDdamfnFilter * self)
+{
+  if (self->tracks)
+    gst_ddamfn_tracks_reset (self->tracks);
+  if (self->worker)
+    gst_ddamfn_worker_flush (self->worker);
 }
 
 static gboolean
@@ -410,78 +527,61 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
   GstDdamfnFilter *self = GST_DDAMFN_FILTER (trans);
   GError *error = NULL;
   gchar *path;
-  guint n_threads;
-  gint n;
+  guint n_threads, queue_size;
+  gboolean live, ok;
 
   GST_OBJECT_LOCK (self);
   path = g_strdup (self->model_path);
   n_threads = self->n_threads;
+  live = self->live;
+  queue_size = self->queue_size;
   GST_OBJECT_UNLOCK (self);
 
   gst_ddamfn_filter_release (self);
-
-  if (path == NULL || path[0] == '\0') {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No DDAMFN model set: set the \"model\" property to a .safetensors "
-            "file written by ddamfn-convert."), (NULL));
-    g_free (path);
+  self->model = gst_ddamfn_model_cache_open (GST_ELEMENT (self), path);
+  ok = self->model != NULL;
+  g_free (path);
+  if (!ok)
     return FALSE;
-  }
-
-  self->model = gst_ddamfn_model_cache_get (path, &error);
-  if (self->model == NULL) {
-    if (g_error_matches (error, DDAMFN_ERROR, DDAMFN_ERROR_IO))
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not load the DDAMFN model: %s", error->message),
-          ("model property: \"%s\"", path));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Invalid DDAMFN model: %s", error->message),
-          ("model property: \"%s\"", path));
-    g_clear_error (&error);
-    g_free (path);
-    return FALSE;
-  }
 
   self->session = ddamfn_session_new (self->model, (int) n_threads, &error);
   if (self->session == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Could not set up the DDAMFN model: %s", error->message), (NULL));
     g_clear_error (&error);
-    g_free (path);
     gst_ddamfn_filter_release (self);
     return FALSE;
   }
 
-  self->tracker = ddamfn_tracker_new (self->model,
-      DDAMFN_TRACKER_DEFAULT_IOU, TRACK_MAX_MISSED);
-  ddamfn_model_get_normalization (self->model, self->mean, self->std);
+  if (live) {
+    self->worker = gst_ddamfn_worker_new (self->session, queue_size, &error);
+    if (self->worker == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+          ("Could not start the live-mode thread: %s", error->message),
+          (NULL));
+      g_clear_error (&error);
+      gst_ddamfn_filter_release (self);
+      return FALSE;
+    }
+  } else {
+    self->job = gst_ddamfn_job_new (0);
+  }
 
-  memset (self->expr_labels, 0, sizeof (self->expr_labels));
-  n = ddamfn_model_get_n_expressions (self->model);
-  for (gint k = 0; k < n && k < DDAMFN_MAX_EXPRESSIONS; k++)
-    self->expr_labels[k] =
-        g_intern_string (ddamfn_model_get_expression_label (self->model, k));
-  memset (self->au_names, 0, sizeof (self->au_names));
-  n = ddamfn_model_get_n_aus (self->model);
-  for (gint k = 0; k < n && k < DDAMFN_N_AU; k++)
-    self->au_names[k] =
-        g_intern_string (ddamfn_model_get_au_name (self->model, k));
+  self->tracks = gst_ddamfn_tracks_new (self->model);
+  ddamfn_model_get_normalization (self->model, self->crop.mean,
+      self->crop.std);
+  reset_tracks (self);
+  gst_ddamfn_qos_reset (&self->qos);
 
-  GST_INFO_OBJECT (self, "loaded model %s: %d expressions%s%s, %u threads",
-      path, ddamfn_model_get_n_expressions (self->model),
-      ddamfn_model_has_va (self->model) ? ", valence/arousal" : "",
-      ddamfn_model_get_n_aus (self->model) ? ", action units" : "", n_threads);
-  g_free (path);
+  GST_INFO_OBJECT (self, "%s mode, %u threads", live ? "live" : "synchronous",
+      n_threads);
   return TRUE;
 }
 
 static gboolean
 gst_ddamfn_filter_stop (GstBaseTransform * trans)
 {
-  GstDdamfnFilter *self = GST_DDAMFN_FILTER (trans);
-
-  gst_ddamfn_filter_release (self);
+  gst_ddamfn_filter_release (GST_DDAMFN_FILTER (trans));
   return TRUE;
 }
 
@@ -492,12 +592,28 @@ gst_ddamfn_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   /* Serialized with the buffers: no transform runs concurrently. After a
    * flush the faces on screen are unrelated to the tracked ones. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->tracker) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->tracks) {
     GST_DEBUG_OBJECT (self, "flush: forgetting all tracks");
-    ddamfn_tracker_reset (self->tracker);
+    reset_tracks (self);
+    gst_ddamfn_qos_reset (&self->qos);
   }
 
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* QoS events are handled here rather than by GstBaseTransform, which would
+ * drop late buffers: this element passes them on and only skips the
+ * network (gstddamfnqos.c). */
+static gboolean
+gst_ddamfn_filter_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstDdamfnFilter *self = GST_DDAMFN_FILTER (trans);
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_QOS)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+
+  gst_ddamfn_qos_update (&self->qos, event);
+  return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
 }
 
 static gboolean
@@ -515,14 +631,15 @@ gst_ddamfn_filter_set_info (GstVideoFilter * filter,
     return FALSE;
   }
 
-  if (self->tracker && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
+  if (self->tracks && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
           || self->height != GST_VIDEO_INFO_HEIGHT (in_info))) {
     GST_DEBUG_OBJECT (self, "frame size changed: forgetting all tracks");
-    ddamfn_tracker_reset (self->tracker);
+    reset_tracks (self);
   }
 
   self->pixel_format = pixel_format;
-  self->yuv_matrix = gst_ddamfn_yuv_matrix_from_colorimetry (&in_info->colorimetry);
+  self->yuv_matrix =
+      gst_ddamfn_yuv_matrix_from_colorimetry (&in_info->colorimetry);
   self->width = GST_VIDEO_INFO_WIDTH (in_info);
   self->height = GST_VIDEO_INFO_HEIGHT (in_info);
 
@@ -544,201 +661,144 @@ read_settings (GstDdamfnFilter * self, Settings * s)
   s->crop_scale = (gfloat) self->crop_scale;
   s->post_messages = self->post_messages;
   GST_OBJECT_UNLOCK (self);
+  s->live = self->worker != NULL;
 }
 
-static gboolean
-ensure_input_capacity (GstDdamfnFilter * self, guint n_faces)
+/* Fills JOB with the faces the network must see on this frame. */
+static void
+fill_job (GstDdamfnFilter * self, GstVideoFrame * frame, const Settings * s,
+    GstDdamfnJob * job)
 {
-  if (n_faces <= self->input_capacity)
-    return TRUE;
-  g_free (self->input);
-  self->input = g_try_new (float, (gsize) n_faces * DDAMFN_INPUT_FLOATS);
-  self->input_capacity = self->input ? n_faces : 0;
-  return self->input != NULL;
+  DdamfnImage image;
+  GstDdamfnCrop crop = self->crop;
+
+  crop.crop_scale = s->crop_scale;
+
+  gst_ddamfn_image_from_frame (frame, self->pixel_format, self->yuv_matrix,
+      &image);
+  gst_ddamfn_tracks_fill_job (self->tracks, job, GST_OBJECT (self), &image,
+      &crop, (const GstDdamfnTrackedFace *) self->faces->data,
+      self->faces->len, s->inference_interval);
 }
 
-/* Crops face I of the candidates into slot SLOT of the batch. */
-static gboolean
-preprocess_face (GstDdamfnFilter * self, const DdamfnImage * image,
-    const GstDdamfnCandidate * c, const Settings * s, float *out)
+/* Live mode: takes the results the worker finished since the last
+ * buffer. */
+static GstFlowReturn
+collect_finished (GstDdamfnFilter * self, const Settings * s)
 {
-  float landmarks[2 * DDAMFN_N_LANDMARKS];
   GError *error = NULL;
-  DdamfnBox box;
+  GstDdamfnJob *job;
 
-  if (gst_ddamfn_roi_get_landmarks (c->roi, landmarks)) {
-    if (ddamfn_preprocess_landmarks (image, landmarks, self->mean, self->std,
-            out, NULL, &error))
-      return TRUE;
-    GST_WARNING_OBJECT (self, "ROI %d: landmarks unusable (%s); cropping "
-        "the box instead", c->roi->id, error->message);
+  while ((job = gst_ddamfn_worker_pop_done (self->worker, &error))) {
+    gst_ddamfn_tracks_apply (self->tracks, job, s->smoothing);
+    gst_ddamfn_worker_recycle (self->worker, job);
+  }
+  if (error != NULL) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        ("DDAMFN inference failed: %s", error->message), (NULL));
     g_clear_error (&error);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* Runs the network on this frame's faces: on the spot, or handed to the
+ * worker in live mode. */
+static GstFlowReturn
+infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
+    const Settings * s)
+{
+  GError *error = NULL;
+  GstDdamfnJob *job;
+  guint n = self->faces->len;
+
+  job = s->live ? gst_ddamfn_worker_get_job (self->worker, n) : self->job;
+  if (job == NULL || !gst_ddamfn_job_reserve (job, n)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Out of memory for %u faces", n), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  fill_job (self, frame, s, job);
+  GST_LOG_OBJECT (self, "%u faces, %u through the network", n, job->n_faces);
+
+  if (s->live) {
+    if (job->n_faces == 0)
+      gst_ddamfn_worker_recycle (self->worker, job);
+    else if (gst_ddamfn_worker_submit (self->worker, job) > 0)
+      GST_LOG_OBJECT (self, "worker busy: an older waiting frame replaced");
+    return GST_FLOW_OK;
   }
 
-  box.x = c->x;
-  box.y = c->y;
-  box.w = c->w;
-  box.h = c->h;
-  if (ddamfn_preprocess_box (image, &box, s->crop_scale, self->mean,
-          self->std, out, &error))
-    return TRUE;
-  GST_WARNING_OBJECT (self, "ROI %d: cannot crop the face: %s", c->roi->id,
-      error->message);
-  g_clear_error (&error);
-  return FALSE;
-}
-
-static void
-face_from_result (GstDdamfnFilter * self, const GstDdamfnCandidate * c, guint track_id,
-    const DdamfnResult * r, GstDdamfnFace * face)
-{
-  memset (face, 0, sizeof (*face));
-  face->roi_id = c->roi ? c->roi->id : -1;
-  face->track_id = track_id;
-  face->x = c->x;
-  face->y = c->y;
-  face->w = c->w;
-  face->h = c->h;
-  face->has_va = r->has_va;
-  face->valence = r->valence;
-  face->arousal = r->arousal;
-  face->n_expr = MIN (r->n_expr, DDAMFN_MAX_EXPRESSIONS);
-  face->expr_index = r->expr_index;
-  memcpy (face->expr_probs, r->expr_probs,
-      face->n_expr * sizeof (face->expr_probs[0]));
-  if (r->expr_index >= 0 && r->expr_index < face->n_expr)
-    face->expr_label = self->expr_labels[r->expr_index];
-  face->n_au = MIN (r->n_au, DDAMFN_N_AU);
-  memcpy (face->au_probs, r->au_probs,
-      face->n_au * sizeof (face->au_probs[0]));
-  face->au_active = r->au_active;
-  for (gint k = 0; k < face->n_au; k++)
-    face->au_names[k] = self->au_names[k];
-}
-
-static void
-post_faces_message (GstDdamfnFilter * self, GstBuffer * buffer,
-    const GstDdamfnFace * faces, guint n_faces)
-{
-  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-  GstClockTime ts = GST_BUFFER_PTS (buffer);
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  GstStructure *st;
-
-  if (GST_CLOCK_TIME_IS_VALID (ts) && segment->format == GST_FORMAT_TIME) {
-    running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
-    stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
+  if (!gst_ddamfn_job_run (job, self->session, &error)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        ("DDAMFN inference failed: %s", error->message), (NULL));
+    g_clear_error (&error);
+    return GST_FLOW_ERROR;
   }
-  st = gst_ddamfn_faces_to_structure (faces, n_faces, ts, stream_time,
-      running_time);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), st));
+  gst_ddamfn_tracks_apply (self->tracks, job, s->smoothing);
+  return GST_FLOW_OK;
 }
 
-/* The work on one frame: select faces, run the network on those that need
- * it as one batch, publish the results. FRAME is mapped read-only; its
- * buffer is writable (for the metas). */
+/* Attaches each face's current result (typed meta, ROI parameter,
+ * optional message). Faces without a result are left out in synchronous
+ * mode (they could not be cropped) and listed as such in live mode. */
+static void
+publish_faces (GstDdamfnFilter * self, GstBuffer * buffer, const Settings * s)
+{
+  g_array_set_size (self->published, 0);
+  for (guint i = 0; i < self->faces->len; i++) {
+    const GstDdamfnTrackedFace *f =
+        &g_array_index (self->faces, GstDdamfnTrackedFace, i);
+    GstDdamfnFace face;
+
+    if (!gst_ddamfn_tracks_get_face (self->tracks, f, &face) && !s->live)
+      continue;
+    gst_ddamfn_roi_set_result (f->roi.roi,
+        gst_ddamfn_face_to_structure (&face, "ddamfn"));
+    g_array_append_val (self->published, face);
+  }
+
+  gst_buffer_add_ddamfn_meta (buffer, (GstDdamfnFace *) self->published->data,
+      self->published->len);
+  if (s->post_messages)
+    gst_ddamfn_post_faces_message (GST_ELEMENT (self),
+        &GST_BASE_TRANSFORM (self)->segment, buffer,
+        (GstDdamfnFace *) self->published->data, self->published->len);
+}
+
+/* The work on one frame: select and track the faces, run the network on
+ * those that need it (unless the buffer is late), publish the results.
+ * FRAME is mapped read-only; its buffer is writable (for the metas). */
 static GstFlowReturn
 gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
 {
   GstBuffer *buffer = frame->buffer;
-  GError *error = NULL;
-  DdamfnImage image;
+  GstFlowReturn ret = GST_FLOW_OK;
   Settings s;
-  guint n, n_infer = 0;
 
   read_settings (self, &s);
   gst_ddamfn_collect_candidates (GST_OBJECT (self), buffer, s.roi_type,
       self->width, self->height, s.min_face_size, s.max_faces,
       self->candidates);
-  n = self->candidates->len;
+  g_array_set_size (self->faces, self->candidates->len);
+  for (guint i = 0; i < self->candidates->len; i++)
+    g_array_index (self->faces, GstDdamfnTrackedFace, i).roi =
+        g_array_index (self->candidates, GstDdamfnCandidate, i);
+  gst_ddamfn_tracks_update (self->tracks,
+      (GstDdamfnTrackedFace *) self->faces->data, self->faces->len);
 
-  /* Which faces continue which tracks, and which of them the network must
-   * see on this frame. */
-  g_array_set_size (self->boxes, n);
-  g_array_set_size (self->track_ids, n);
-  for (guint i = 0; i < n; i++) {
-    const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
-        i);
-    DdamfnBox *box = &g_array_index (self->boxes, DdamfnBox, i);
-    box->x = c->x;
-    box->y = c->y;
-    box->w = c->w;
-    box->h = c->h;
-  }
-  ddamfn_tracker_update (self->tracker, (DdamfnBox *) self->boxes->data, n,
-      (guint *) self->track_ids->data);
+  if (s.live)
+    ret = collect_finished (self, &s);
+  if (ret == GST_FLOW_OK && self->faces->len > 0
+      && !(gst_base_transform_is_qos_enabled (GST_BASE_TRANSFORM (self))
+          && gst_ddamfn_qos_is_late (&self->qos, GST_ELEMENT (self),
+              &GST_BASE_TRANSFORM (self)->segment, buffer)))
+    ret = infer_faces (self, frame, &s);
+  if (ret != GST_FLOW_OK)
+    return ret;
 
-  g_array_set_size (self->infer_slots, 0);
-  for (guint i = 0; i < n; i++) {
-    guint id = g_array_index (self->track_ids, guint, i);
-    if (ddamfn_tracker_needs_inference (self->tracker, id,
-            s.inference_interval))
-      g_array_append_val (self->infer_slots, i);
-  }
-
-  if (self->infer_slots->len > 0) {
-    if (!ensure_input_capacity (self, self->infer_slots->len)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-          ("Out of memory for %u faces", self->infer_slots->len), (NULL));
-      return GST_FLOW_ERROR;
-    }
-    gst_ddamfn_image_from_frame (frame, self->pixel_format,
-        self->yuv_matrix, &image);
-    for (guint j = 0; j < self->infer_slots->len; j++) {
-      gint i = g_array_index (self->infer_slots, gint, j);
-      const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
-        i);
-
-      if (preprocess_face (self, &image, c, &s,
-              self->input + (gsize) n_infer * DDAMFN_INPUT_FLOATS))
-        g_array_index (self->infer_slots, gint, n_infer++) = i;
-    }
-  }
-
-  if (n_infer > 0) {
-    g_array_set_size (self->results, n_infer);
-    if (!ddamfn_session_run (self->session, self->input, n_infer,
-            (DdamfnResult *) self->results->data, &error)) {
-      GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-          ("DDAMFN inference failed: %s", error->message), (NULL));
-      g_clear_error (&error);
-      return GST_FLOW_ERROR;
-    }
-    for (guint j = 0; j < n_infer; j++) {
-      gint i = g_array_index (self->infer_slots, gint, j);
-      ddamfn_tracker_set_result (self->tracker,
-          g_array_index (self->track_ids, guint, i),
-          &g_array_index (self->results, DdamfnResult, j), s.smoothing);
-    }
-  }
-  GST_LOG_OBJECT (self, "%u faces, %u through the network", n, n_infer);
-
-  /* Publish: typed meta, ROI parameters, optional message. */
-  g_array_set_size (self->faces, 0);
-  for (guint i = 0; i < n; i++) {
-    const GstDdamfnCandidate *c = &g_array_index (self->candidates, GstDdamfnCandidate,
-        i);
-    guint id = g_array_index (self->track_ids, guint, i);
-    GstDdamfnFace face;
-    DdamfnResult r;
-
-    if (!ddamfn_tracker_get_result (self->tracker, id, &r, NULL))
-      continue;                 /* could not be cropped, never analysed */
-    face_from_result (self, c, id, &r, &face);
-    gst_ddamfn_roi_set_result (c->roi,
-        gst_ddamfn_face_to_structure (&face, "ddamfn"));
-    g_array_append_val (self->faces, face);
-  }
-
-  gst_buffer_add_ddamfn_meta (buffer, (GstDdamfnFace *) self->faces->data,
-      self->faces->len);
-
-  if (s.post_messages)
-    post_faces_message (self, buffer, (GstDdamfnFace *) self->faces->data,
-        self->faces->len);
-
+  publish_faces (self, buffer, &s);
+  gst_ddamfn_tracks_end_frame (self->tracks);
   return GST_FLOW_OK;
 }
 
@@ -750,10 +810,16 @@ gst_ddamfn_filter_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
   GstVideoFrame frame;
   GstFlowReturn ret;
 
-  if (G_UNLIKELY (!filter->negotiated || self->session == NULL)) {
+  if (G_UNLIKELY (!filter->negotiated)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("received a buffer before caps were negotiated"));
     return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (G_UNLIKELY (self->session == NULL || self->tracks == NULL)) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+        ("received a buffer with no model loaded (the element did not "
+            "start)"));
+    return GST_FLOW_ERROR;
   }
 
   /* NO_REF keeps the buffer writable for the metas. */

@@ -6,7 +6,10 @@
 #include "gstddamfnmodelcache.h"
 
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 #include <sys/stat.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_ddamfn_filter_debug);
 
 /* One loaded model and how many elements use it. */
 typedef struct
@@ -109,3 +112,41 @@ gst_ddamfn_model_cache_release (DdamfnModel * model)
   g_mutex_unlock (&cache_lock);
   ddamfn_model_unref (model);
 }
+
+DdamfnModel *
+gst_ddamfn_model_cache_open (GstElement * self, const gchar * property)
+{
+  DdamfnModel *model;
+  GError *error = NULL;
+  gchar *path;
+
+  path = ddamfn_model_find (property, "the \"model\" property", &error);
+  if (path == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No DDAMFN model: %s.", error->message), (NULL));
+    g_clear_error (&error);
+    return NULL;
+  }
+
+  model = gst_ddamfn_model_cache_get (path, &error);
+  if (model == NULL) {
+    if (g_error_matches (error, DDAMFN_ERROR, DDAMFN_ERROR_IO))
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("Could not load the DDAMFN model: %s", error->message),
+          ("model: \"%s\"", path));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid DDAMFN model: %s", error->message),
+          ("model: \"%s\"", path));
+    g_clear_error (&error);
+    g_free (path);
+    return NULL;
+  }
+  GST_CAT_INFO_OBJECT (gst_ddamfn_filter_debug, self, "loaded model %s: %d expressions%s%s", path,
+      ddamfn_model_get_n_expressions (model),
+      ddamfn_model_has_va (model) ? ", valence/arousal" : "",
+      ddamfn_model_get_n_aus (model) ? ", action units" : "");
+  g_free (path);
+  return model;
+}
+

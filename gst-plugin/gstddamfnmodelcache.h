@@ -6,7 +6,7 @@
 #ifndef __GST_DDAMFN_MODEL_CACHE_H__
 #define __GST_DDAMFN_MODEL_CACHE_H__
 
-#include <glib.h>
+#include <gst/gst.h>
 #include <ddamfn/ddamfn.h>
 
 G_BEGIN_DECLS
@@ -23,6 +23,13 @@ DdamfnModel *gst_ddamfn_model_cache_get (const gchar * path, GError ** error);
 /* Drops a reference taken with gst_ddamfn_model_cache_get(); the model is
  * freed and forgotten when its last user releases it. */
 void gst_ddamfn_model_cache_release (DdamfnModel * model);
+
+/* The model the "model" property PROPERTY names, or the environment or the
+ * installation when it is unset (ddamfn_model_find ()), from the cache;
+ * NULL after posting an error message on ELEMENT that says what is
+ * wrong. */
+DdamfnModel *gst_ddamfn_model_cache_open (GstElement * element,
+    const gchar * property);
 
 G_END_DECLS
 

@@ -6,6 +6,46 @@
  */
 #include "gstddamfnresult.h"
 
+#include <string.h>
+
+void
+gst_ddamfn_face_init (GstDdamfnFace * face, gint roi_id, guint track_id,
+    gint x, gint y, gint w, gint h)
+{
+  memset (face, 0, sizeof (*face));
+  face->roi_id = roi_id;
+  face->track_id = track_id;
+  face->x = x;
+  face->y = y;
+  face->w = w;
+  face->h = h;
+  face->expr_index = -1;
+  face->result_age = -1;
+}
+
+void
+gst_ddamfn_face_set_result (GstDdamfnFace * face, const DdamfnResult * r,
+    gint age, const gchar * const *expr_labels, const gchar * const *au_names)
+{
+  face->result_age = age;
+  face->has_va = r->has_va;
+  face->valence = r->valence;
+  face->arousal = r->arousal;
+  face->n_expr = CLAMP (r->n_expr, 0, GST_DDAMFN_META_MAX_EXPRESSIONS);
+  face->expr_index = r->expr_index;
+  memcpy (face->expr_probs, r->expr_probs,
+      face->n_expr * sizeof (face->expr_probs[0]));
+  face->expr_label = NULL;
+  if (r->expr_index >= 0 && r->expr_index < face->n_expr)
+    face->expr_label = expr_labels[r->expr_index];
+  face->n_au = CLAMP (r->n_au, 0, GST_DDAMFN_META_N_AU);
+  memcpy (face->au_probs, r->au_probs,
+      face->n_au * sizeof (face->au_probs[0]));
+  face->au_active = r->au_active;
+  for (gint k = 0; k < face->n_au; k++)
+    face->au_names[k] = au_names[k];
+}
+
 static void
 take_double_array (GstStructure * st, const gchar * field,
     const gfloat * values, gint n)
@@ -53,7 +93,8 @@ gst_ddamfn_face_to_structure (const GstDdamfnFace * face, const gchar * name)
     }
     gst_structure_take_value (st, "au-active", &active);
   }
-  gst_structure_set (st, "track-id", G_TYPE_UINT, face->track_id, NULL);
+  gst_structure_set (st, "track-id", G_TYPE_UINT, face->track_id,
+      "result-age", G_TYPE_INT, face->result_age, NULL);
   return st;
 }
 
@@ -101,4 +142,24 @@ gst_ddamfn_faces_to_structure (const GstDdamfnFace * faces, guint n_faces,
       "running-time", G_TYPE_UINT64, running_time, NULL);
   gst_structure_take_value (st, "faces", &list);
   return st;
+}
+
+void
+gst_ddamfn_post_faces_message (GstElement * element,
+    const GstSegment * segment, GstBuffer * buffer,
+    const GstDdamfnFace * faces, guint n_faces)
+{
+  GstClockTime ts = GST_BUFFER_PTS (buffer);
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  GstStructure *st;
+
+  if (GST_CLOCK_TIME_IS_VALID (ts) && segment->format == GST_FORMAT_TIME) {
+    running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+    stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
+  }
+  st = gst_ddamfn_faces_to_structure (faces, n_faces, ts, stream_time,
+      running_time);
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), st));
 }

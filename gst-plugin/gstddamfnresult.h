@@ -10,12 +10,25 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gst/ddamfn/gstddamfnmeta.h>
+#include <ddamfn/ddamfn.h>
 
 G_BEGIN_DECLS
 
+/* A face of ROI ROI_ID (-1: none) and track TRACK_ID with box X, Y, W, H
+ * and no result (result_age -1). */
+void gst_ddamfn_face_init (GstDdamfnFace * face, gint roi_id,
+    guint track_id, gint x, gint y, gint w, gint h);
+
+/* Copies what the network said (R, AGE frames ago) into FACE; EXPR_LABELS
+ * and AU_NAMES are the model's interned labels. */
+void gst_ddamfn_face_set_result (GstDdamfnFace * face, const DdamfnResult * r,
+    gint age, const gchar * const *expr_labels,
+    const gchar * const *au_names);
+
 /* The public description of one face as a structure named NAME: valence,
  * arousal (when the model has them), expression, confidence,
- * expression-probs, au-probs, au-active, track-id. */
+ * expression-probs, au-probs, au-active, track-id, result-age (-1 and
+ * nothing but track-id when the face has no result yet). */
 GstStructure *gst_ddamfn_face_to_structure (const GstDdamfnFace * face,
     const gchar * name);
 
@@ -30,6 +43,11 @@ void gst_ddamfn_roi_set_result (GstVideoRegionOfInterestMeta * roi,
 GstStructure *gst_ddamfn_faces_to_structure (const GstDdamfnFace * faces,
     guint n_faces, GstClockTime timestamp, GstClockTime stream_time,
     GstClockTime running_time);
+
+/* Posts ELEMENT's "ddamfn" element message for BUFFER (in SEGMENT). */
+void gst_ddamfn_post_faces_message (GstElement * element,
+    const GstSegment * segment, GstBuffer * buffer,
+    const GstDdamfnFace * faces, guint n_faces);
 
 G_END_DECLS
 

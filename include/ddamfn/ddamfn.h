@@ -115,6 +115,39 @@ typedef struct _DdamfnModel DdamfnModel;
 DDAMFN_API DdamfnModel *ddamfn_model_open (const char *path, GError **error);
 
 /**
+ * ddamfn_model_get_default_path:
+ *
+ * Where the set-up installs the default model (AffectNet-8, eight
+ * expression classes): affectnet8.safetensors in the project's data
+ * directory ($datadir/gst-ddamfn/models of the installation this library
+ * was built for). The file need not exist.
+ *
+ * Returns: (transfer none): the path, a static string.
+ */
+DDAMFN_API const char *ddamfn_model_get_default_path (void);
+
+/**
+ * ddamfn_model_find:
+ * @path: (nullable): the model the caller was given explicitly (an element
+ *   property, a command-line option), or %NULL / "" when none.
+ * @path_source: (nullable): how the user gives @path, for the error
+ *   message (e.g. "the \"model\" property" or "--model").
+ * @error: return location for a #GError, or %NULL.
+ *
+ * Picks the model to load, in this order: @path when it is set; else the
+ * environment variable DDAMFN_MODEL when it is set and not empty; else
+ * ddamfn_model_get_default_path() when that file exists. The file is not
+ * opened: ddamfn_model_open() reports what is wrong with it. The
+ * environment is only read.
+ *
+ * Returns: (transfer full) (nullable): the path to load (free with
+ *   g_free()), or %NULL with @error set (#DDAMFN_ERROR_IO) to a message
+ *   naming all three ways to give a model.
+ */
+DDAMFN_API char *ddamfn_model_find (const char *path, const char *path_source,
+    GError **error);
+
+/**
  * ddamfn_model_ref:
  * @model: a #DdamfnModel.
  *

@@ -63,6 +63,12 @@ G_BEGIN_DECLS
  *   probability reaches the model's threshold).
  * @au_names: (nullable): names of the action units ("AU1", …), interned
  *   strings, @n_au of them.
+ * @result_age: how many frames before this buffer the network saw the
+ *   face for the result given here: 0 when it ran on this very frame,
+ *   more when the result is reused (#GstDdamfnFilter:inference-interval,
+ *   late buffers under QoS, or live mode, where results arrive after the
+ *   buffer has gone on); −1 when the face has no result yet (live mode
+ *   only: then @has_va is %FALSE and @n_expr and @n_au are 0). Since 0.2.
  *
  * One face and its affect. All strings are interned (g_intern_string())
  * and live as long as the process; nothing in a face needs freeing.
@@ -90,8 +96,11 @@ typedef struct
   guint32 au_active;
   const gchar *au_names[GST_DDAMFN_META_N_AU];
 
+  /* added in 0.2, taken from the padding (the size is unchanged) */
+  gint result_age;
+
   /*< private >*/
-  gpointer _gst_reserved[GST_PADDING];
+  gpointer _gst_reserved[GST_PADDING - 1];
 } GstDdamfnFace;
 
 /**

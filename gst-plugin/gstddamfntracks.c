@@ -1,0 +1,208 @@
+/* The faces of a stream as tracks with results and result ages.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "gstddamfntracks.h"
+#include "gstddamfnresult.h"
+
+#include <ddamfn/ddamfn-tracker.h>
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_ddamfn_filter_debug);
+#define GST_CAT_DEFAULT gst_ddamfn_filter_debug
+
+/* A track survives this many frames without a matching ROI (a detector
+ * that misses a face for a frame or two should not restart its track). */
+#define TRACK_MAX_MISSED DDAMFN_TRACKER_DEFAULT_MAX_MISSED
+
+/* What is remembered of a track beyond the tracker. */
+typedef struct
+{
+  guint64 last_seen;            /* frame counter */
+  guint64 result_frame;         /* frame the current result was computed on */
+  gboolean has_result;
+} TrackInfo;
+
+struct _GstDdamfnTracks
+{
+  DdamfnTracker *tracker;
+  GHashTable *info;             /* track id -> TrackInfo */
+  guint64 frame;
+  guint generation;
+  const gchar *expr_labels[DDAMFN_MAX_EXPRESSIONS];     /* interned */
+  const gchar *au_names[DDAMFN_N_AU];   /* interned */
+  GArray *boxes;                /* DdamfnBox: the tracker's input */
+  GArray *track_ids;            /* guint: the tracker's output */
+};
+
+GstDdamfnTracks *
+gst_ddamfn_tracks_new (DdamfnModel * model)
+{
+  GstDdamfnTracks *t = g_new0 (GstDdamfnTracks, 1);
+  gint n;
+
+  t->tracker = ddamfn_tracker_new (model, DDAMFN_TRACKER_DEFAULT_IOU,
+      TRACK_MAX_MISSED);
+  t->info = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  n = ddamfn_model_get_n_expressions (model);
+  for (gint k = 0; k < n && k < DDAMFN_MAX_EXPRESSIONS; k++)
+    t->expr_labels[k] =
+        g_intern_string (ddamfn_model_get_expression_label (model, k));
+  n = ddamfn_model_get_n_aus (model);
+  for (gint k = 0; k < n && k < DDAMFN_N_AU; k++)
+    t->au_names[k] = g_intern_string (ddamfn_model_get_au_name (model, k));
+  t->boxes = g_array_new (FALSE, FALSE, sizeof (DdamfnBox));
+  t->track_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  return t;
+}
+
+void
+gst_ddamfn_tracks_free (GstDdamfnTracks * t)
+{
+  if (t == NULL)
+    return;
+  ddamfn_tracker_free (t->tracker);
+  g_hash_table_unref (t->info);
+  g_array_unref (t->boxes);
+  g_array_unref (t->track_ids);
+  g_free (t);
+}
+
+void
+gst_ddamfn_tracks_reset (GstDdamfnTracks * t)
+{
+  ddamfn_tracker_reset (t->tracker);
+  g_hash_table_remove_all (t->info);
+  t->generation++;
+}
+
+void
+gst_ddamfn_tracks_update (GstDdamfnTracks * t, GstDdamfnTrackedFace * faces,
+    guint n)
+{
+  g_array_set_size (t->boxes, n);
+  g_array_set_size (t->track_ids, n);
+  for (guint i = 0; i < n; i++) {
+    DdamfnBox box = { faces[i].roi.x, faces[i].roi.y, faces[i].roi.w,
+      faces[i].roi.h
+    };
+    g_array_index (t->boxes, DdamfnBox, i) = box;
+  }
+  ddamfn_tracker_update (t->tracker, (DdamfnBox *) t->boxes->data, n,
+      (guint *) t->track_ids->data);
+
+  for (guint i = 0; i < n; i++) {
+    TrackInfo *info;
+
+    faces[i].track_id = g_array_index (t->track_ids, guint, i);
+    info = g_hash_table_lookup (t->info, GUINT_TO_POINTER (faces[i].track_id));
+    if (info == NULL) {
+      info = g_new0 (TrackInfo, 1);
+      g_hash_table_insert (t->info, GUINT_TO_POINTER (faces[i].track_id),
+          info);
+    }
+    info->last_seen = t->frame;
+  }
+}
+
+/* Crops face F into OUT (one normalised face tensor). */
+static gboolean
+crop_face (GstObject * log, const DdamfnImage * image,
+    const GstDdamfnCrop * crop, const GstDdamfnTrackedFace * f, float *out)
+{
+  float landmarks[2 * DDAMFN_N_LANDMARKS];
+  GError *error = NULL;
+  DdamfnBox box = { f->roi.x, f->roi.y, f->roi.w, f->roi.h };
+
+  if (gst_ddamfn_roi_get_landmarks (f->roi.roi, landmarks)) {
+    if (ddamfn_preprocess_landmarks (image, landmarks, crop->mean, crop->std,
+            out, NULL, &error))
+      return TRUE;
+    GST_WARNING_OBJECT (log, "ROI %d: landmarks unusable (%s); cropping "
+        "the box instead", f->roi.roi->id, error->message);
+    g_clear_error (&error);
+  }
+
+  if (ddamfn_preprocess_box (image, &box, crop->crop_scale, crop->mean,
+          crop->std, out, &error))
+    return TRUE;
+  GST_WARNING_OBJECT (log, "ROI %d: cannot crop the face: %s",
+      f->roi.roi->id, error->message);
+  g_clear_error (&error);
+  return FALSE;
+}
+
+void
+gst_ddamfn_tracks_fill_job (GstDdamfnTracks * t, GstDdamfnJob * job,
+    GstObject * log, const DdamfnImage * image, const GstDdamfnCrop * crop,
+    const GstDdamfnTrackedFace * faces, guint n, guint interval)
+{
+  job->frame = t->frame;
+  job->generation = t->generation;
+  job->n_faces = 0;
+  for (guint i = 0; i < n && job->n_faces < job->capacity; i++) {
+    if (!ddamfn_tracker_needs_inference (t->tracker, faces[i].track_id,
+            interval))
+      continue;
+    if (crop_face (log, image, crop, &faces[i],
+            job->input + (gsize) job->n_faces * DDAMFN_INPUT_FLOATS))
+      job->track_ids[job->n_faces++] = faces[i].track_id;
+  }
+}
+
+void
+gst_ddamfn_tracks_apply (GstDdamfnTracks * t, const GstDdamfnJob * job,
+    gfloat smoothing)
+{
+  if (job->generation != t->generation)
+    return;
+  for (guint j = 0; j < job->n_faces; j++) {
+    TrackInfo *info = g_hash_table_lookup (t->info,
+        GUINT_TO_POINTER (job->track_ids[j]));
+
+    if (info == NULL)
+      continue;                 /* the track is gone */
+    ddamfn_tracker_set_result (t->tracker, job->track_ids[j],
+        &job->results[j], smoothing);
+    info->result_frame = job->frame;
+    info->has_result = TRUE;
+  }
+}
+
+gboolean
+gst_ddamfn_tracks_get_face (GstDdamfnTracks * t,
+    const GstDdamfnTrackedFace * f, GstDdamfnFace * face)
+{
+  const TrackInfo *info = g_hash_table_lookup (t->info,
+      GUINT_TO_POINTER (f->track_id));
+  DdamfnResult r;
+
+  gst_ddamfn_face_init (face, f->roi.roi ? f->roi.roi->id : -1, f->track_id,
+      f->roi.x, f->roi.y, f->roi.w, f->roi.h);
+  if (info == NULL || !info->has_result
+      || !ddamfn_tracker_get_result (t->tracker, f->track_id, &r, NULL))
+    return FALSE;
+  gst_ddamfn_face_set_result (face, &r,
+      (gint) MIN (t->frame - info->result_frame, (guint64) G_MAXINT),
+      t->expr_labels, t->au_names);
+  return TRUE;
+}
+
+static gboolean
+track_is_stale (G_GNUC_UNUSED gpointer key, gpointer value, gpointer data)
+{
+  const TrackInfo *info = value;
+  const guint64 *now = data;
+
+  /* kept one frame longer than the tracker keeps the track */
+  return *now - info->last_seen > TRACK_MAX_MISSED + 1;
+}
+
+void
+gst_ddamfn_tracks_end_frame (GstDdamfnTracks * t)
+{
+  g_hash_table_foreach_remove (t->info, track_is_stale, &t->frame);
+  t->frame++;
+}
