@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "gstddamfnfilter.h"
+#include "gstddamfnjson.h"
 #include "gstddamfnoverlay.h"
 
 #ifndef PACKAGE
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ok = GST_ELEMENT_REGISTER (ddamfnfilter, plugin);
 
   ok &= GST_ELEMENT_REGISTER (ddamfnoverlay, plugin);
+  ok &= GST_ELEMENT_REGISTER (ddamfnjson, plugin);
   return ok;
 }
 

@@ -193,7 +193,8 @@ class Analyze(unittest.TestCase):
         for r, j in zip(rows, self.records):
             self.assertEqual(j["frame"], int(r[0]))
             self.assertEqual(j["timestamp"], float(r[1]))
-            self.assertEqual(j["face_id"], int(r[2]))
+            self.assertEqual(j["track_id"], int(r[2]))
+            self.assertEqual(j["result_age"], 0)
             self.assertEqual([j["x"], j["y"], j["w"], j["h"]],
                              [int(v) for v in r[3:7]])
             self.assertEqual(j["valence"], float(r[7]))
@@ -207,6 +208,19 @@ class Analyze(unittest.TestCase):
             self.assertEqual(j["au_probs"], [float(v) for v in r[18:30]])
             self.assertEqual(j["au_active"],
                              [a for a, v in zip(AUS, r[30:42]) if v == "1"])
+
+    def test_jsonl_validates_against_the_schema(self):
+        schema = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "..", "docs", "ddamfn-record.schema.json")
+        validator = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "validate_records.py")
+        r = subprocess.run([sys.executable, validator, schema,
+                            self.paths["jsonl"], "face_row"],
+                           capture_output=True, text=True)
+        if r.returncode == 77:
+            self.skipTest(r.stderr.strip())
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("%d records, 0 problems" % len(self.records), r.stdout)
 
     def test_values_match_what_the_filter_reports(self):
         # The same frames through facedetect and ddamfnfilter in this

@@ -12,8 +12,6 @@
  */
 #include "analyze-output.h"
 
-#include <json-glib/json-glib.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -262,84 +260,16 @@ analyze_csv_write_record (FILE * fp, const AnalyzeLabels * labels,
 /* JSON Lines                                                           */
 /* ------------------------------------------------------------------ */
 
-static void
-json_member_double (JsonBuilder * b, const gchar * name, gdouble v)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, round6 (v));
-}
-
-static void
-json_member_int (JsonBuilder * b, const gchar * name, gint64 v)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, v);
-}
-
-/* One object per line with the CSV's values; the member names and arrays
- * follow ddamfn-infer (expression_probs and au_probs in the model's order,
- * au_active as names). Members the face does not have are left out. */
+/* One object per line: frame and timestamp, then the face's members as
+ * ddamfnjson writes them (the shared serializer of libgstddamfnmeta,
+ * described by docs/ddamfn-record.schema.json as a face row). */
 gboolean
 analyze_jsonl_write_record (FILE * fp, const AnalyzeRecord * record)
 {
-  const GstDdamfnFace *f = record->face;
-  JsonBuilder *b = json_builder_new ();
-  JsonGenerator *gen = json_generator_new ();
-  JsonNode *root;
-  GString *s;
-  gchar *text;
+  gchar *text = gst_ddamfn_face_to_json_row (record->face, record->frame,
+      record->timestamp);
+  GString *s = g_string_new (text);
 
-  json_builder_begin_object (b);
-  json_member_int (b, "frame", (gint64) record->frame);
-  json_builder_set_member_name (b, "timestamp");
-  if (isnan (record->timestamp))
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_double_value (b, round6 (record->timestamp));
-  json_member_int (b, "face_id", f->track_id);
-  json_member_int (b, "x", f->x);
-  json_member_int (b, "y", f->y);
-  json_member_int (b, "w", f->w);
-  json_member_int (b, "h", f->h);
-  if (f->has_va) {
-    json_member_double (b, "valence", f->valence);
-    json_member_double (b, "arousal", f->arousal);
-  }
-  if (f->n_expr > 0 && f->expr_index >= 0 && f->expr_index < f->n_expr) {
-    json_builder_set_member_name (b, "expression");
-    json_builder_add_string_value (b, f->expr_label ? f->expr_label : "");
-    json_member_int (b, "expression_index", f->expr_index);
-    json_member_double (b, "confidence", f->expr_probs[f->expr_index]);
-    json_builder_set_member_name (b, "expression_probs");
-    json_builder_begin_array (b);
-    for (gint k = 0; k < f->n_expr && k < GST_DDAMFN_META_MAX_EXPRESSIONS;
-        k++)
-      json_builder_add_double_value (b, round6 (f->expr_probs[k]));
-    json_builder_end_array (b);
-  }
-  if (f->n_au > 0) {
-    json_builder_set_member_name (b, "au_probs");
-    json_builder_begin_array (b);
-    for (gint k = 0; k < f->n_au && k < GST_DDAMFN_META_N_AU; k++)
-      json_builder_add_double_value (b, round6 (f->au_probs[k]));
-    json_builder_end_array (b);
-    json_builder_set_member_name (b, "au_active");
-    json_builder_begin_array (b);
-    for (gint k = 0; k < f->n_au && k < GST_DDAMFN_META_N_AU; k++)
-      if (f->au_active & (1u << k))
-        json_builder_add_string_value (b, f->au_names[k] ? f->au_names[k] :
-            "");
-    json_builder_end_array (b);
-  }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  s = g_string_new (text);
   g_free (text);
-  json_node_unref (root);
-  g_object_unref (gen);
-  g_object_unref (b);
   return write_line (fp, s);
 }

@@ -144,6 +144,13 @@ GST_DDAMFN_META_API GstDdamfnMeta *gst_buffer_add_ddamfn_meta (GstBuffer * buffe
 
 GST_DDAMFN_META_API GstDdamfnMeta *gst_buffer_get_ddamfn_meta (GstBuffer * buffer);
 
+GST_DDAMFN_META_API gchar *gst_ddamfn_meta_to_json (const GstDdamfnFace * faces,
+    guint n_faces, guint64 frame, GstClockTime timestamp,
+    GstClockTime stream_time, gboolean pretty);
+
+GST_DDAMFN_META_API gchar *gst_ddamfn_face_to_json_row (const GstDdamfnFace * face,
+    guint64 frame, gdouble timestamp);
+
 G_END_DECLS
 
 #endif /* __GST_DDAMFN_META_H__ */
