@@ -144,6 +144,38 @@ GST_DDAMFN_META_API GstDdamfnMeta *gst_buffer_add_ddamfn_meta (GstBuffer * buffe
 
 GST_DDAMFN_META_API GstDdamfnMeta *gst_buffer_get_ddamfn_meta (GstBuffer * buffer);
 
+/**
+ * GST_DDAMFN_TYPE_FACE:
+ *
+ * The boxed #GType of #GstDdamfnFace.
+ */
+#define GST_DDAMFN_TYPE_FACE (gst_ddamfn_face_get_type ())
+
+GST_DDAMFN_META_API GType gst_ddamfn_face_get_type (void);
+
+GST_DDAMFN_META_API GstDdamfnFace *gst_ddamfn_face_copy (const GstDdamfnFace * face);
+
+GST_DDAMFN_META_API void gst_ddamfn_face_free (GstDdamfnFace * face);
+
+GST_DDAMFN_META_API GList *gst_ddamfn_buffer_get_faces (GstBuffer * buffer);
+
+GST_DDAMFN_META_API gboolean gst_ddamfn_face_get_valence_arousal (const GstDdamfnFace * face,
+    gdouble * valence, gdouble * arousal);
+
+GST_DDAMFN_META_API const gchar *gst_ddamfn_face_get_expression (const GstDdamfnFace * face,
+    gdouble * confidence);
+
+GST_DDAMFN_META_API const gfloat *gst_ddamfn_face_get_expression_probs (const GstDdamfnFace * face,
+    guint * n_probs);
+
+GST_DDAMFN_META_API const gfloat *gst_ddamfn_face_get_au_probs (const GstDdamfnFace * face,
+    guint * n_probs);
+
+GST_DDAMFN_META_API const gchar *const *gst_ddamfn_face_get_au_names (const GstDdamfnFace * face,
+    guint * n_names);
+
+GST_DDAMFN_META_API gchar **gst_ddamfn_face_get_active_aus (const GstDdamfnFace * face);
+
 GST_DDAMFN_META_API gchar *gst_ddamfn_meta_to_json (const GstDdamfnFace * faces,
     guint n_faces, guint64 frame, GstClockTime timestamp,
     GstClockTime stream_time, gboolean pretty);
