@@ -123,7 +123,7 @@ gst_ddamfn_model_cache_open (GstElement * self, const gchar * property)
   path = ddamfn_model_find (property, "the \"model\" property", &error);
   if (path == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No DDAMFN model: %s.", error->message), (NULL));
+        ("Cannot start: %s.", error->message), (NULL));
     g_clear_error (&error);
     return NULL;
   }

@@ -4,7 +4,13 @@
 # against the sha256 sums recorded on the first verified download, and
 # converts each to <dir>/<name>.safetensors with models/ddamfn-convert.
 #
-# Usage: models/fetch-released.sh [DIR]        (default: models/released)
+# Usage: models/fetch-released.sh [DIR] [--install MODEL_DIR]
+#   DIR          where checkpoints and conversions go (default: models/released)
+#   --install    also copy the converted models into MODEL_DIR (the project's
+#                data directory, $datadir/gst-ddamfn/models, which the build
+#                writes to BUILD/model-dir) as affectnet7.safetensors,
+#                affectnet8.safetensors (the default model of ddamfnfilter and
+#                the tools) and rafdb.safetensors
 #
 # Checkpoints already present in DIR are not downloaded again. When a
 # download fails (offline, moved file, Git LFS pointer instead of the file)
@@ -17,7 +23,21 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-dir=${1:-$here/released}
+dir=
+install_dir=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --install)
+      [ $# -ge 2 ] || { echo "fetch-released: --install needs a directory" >&2; exit 1; }
+      install_dir=$2
+      shift 2 ;;
+    *)
+      [ -z "$dir" ] || { echo "fetch-released: one DIR only" >&2; exit 1; }
+      dir=$1
+      shift ;;
+  esac
+done
+dir=${dir:-$here/released}
 python=${PYTHON:-python3}
 convert=$here/ddamfn-convert
 
@@ -142,4 +162,25 @@ for entry in "${checkpoints[@]}"; do
     say "$f: sha256 $sum recorded in $sums"
   fi
 done
-exit $status
+[ $status -eq 0 ] || exit $status
+
+# Installs each conversion under its preset's name, through a temporary
+# file in the target directory so a reader never sees half a model.
+if [ -n "$install_dir" ]; then
+  mkdir -p "$install_dir" || { say "cannot create $install_dir"; exit 1; }
+  for entry in "${checkpoints[@]}"; do
+    f=${entry%%:*}
+    preset=${entry##*:}
+    tmp=$(mktemp "$install_dir/.$preset.$(printf 'X%.0s' 1 2 3 4 5 6)") ||
+      { say "cannot write into $install_dir"; exit 1; }
+    if cp "$dir/${f%.pth}.safetensors" "$tmp" && chmod 0644 "$tmp" &&
+      mv -f "$tmp" "$install_dir/$preset.safetensors"; then
+      say "installed $install_dir/$preset.safetensors"
+    else
+      rm -f "$tmp"
+      say "cannot install $install_dir/$preset.safetensors"
+      exit 1
+    fi
+  done
+fi
+exit 0

@@ -323,6 +323,36 @@ class Analyze(unittest.TestCase):
 
     # -- options ---------------------------------------------------------
 
+    def test_model_from_the_environment(self):
+        # No --model: $DDAMFN_MODEL names it; the same rows come out.
+        out = os.path.join(WORK, "env-model.csv")
+        r = subprocess.run([ANALYZE, self.clip, "--csv", out],
+                           capture_output=True, text=True, timeout=600,
+                           env=dict(tool_env(), DDAMFN_MODEL=MODEL))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0], self.rows[0])
+        self.assertEqual([r[:7] for r in rows], [r[:7] for r in self.rows])
+        # values agree to the last decimal or so (runs are not bit-exact)
+        for r, ref in zip(rows[1:], self.rows[1:]):
+            for v, w in zip(r[7:], ref[7:]):
+                if v and v[0] in "-0123456789" and "." in v:
+                    self.assertAlmostEqual(float(v), float(w), delta=3e-6)
+
+    def test_no_model_anywhere_names_the_three_ways(self):
+        env = tool_env()
+        env.pop("DDAMFN_MODEL", None)
+        r = subprocess.run([ANALYZE, self.clip], capture_output=True,
+                           text=True, timeout=60, env=env)
+        installed = "/share/gst-ddamfn/models/affectnet8.safetensors"
+        if r.returncode == 0 or "no DDAMFN model" not in r.stderr:
+            self.skipTest("a default model is installed on this machine")
+        self.assertEqual(r.returncode, 2)
+        for part in ("--model", "DDAMFN_MODEL", installed):
+            self.assertIn(part, r.stderr)
+
+
     def test_inference_interval_reuses_results(self):
         out = os.path.join(WORK, "interval.csv")
         r = analyze("--model", MODEL, self.clip, "--csv", out,

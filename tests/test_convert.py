@@ -582,11 +582,12 @@ class FetchReleasedTests(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def fetch(self, base):
+    def fetch(self, base, *extra):
         env = dict(os.environ, DDAMFN_FETCH_BASE_URLS=base,
                    PYTHON=sys.executable)
-        return subprocess.run(["bash", FETCH, self.dest], capture_output=True,
-                              text=True, timeout=300, env=env)
+        return subprocess.run(["bash", FETCH, self.dest] + list(extra),
+                              capture_output=True, text=True, timeout=300,
+                              env=env)
 
     def assert_manual_instructions(self, p):
         self.assertEqual(p.returncode, 2, p.stderr)
@@ -631,9 +632,22 @@ class FetchReleasedTests(unittest.TestCase):
             sums = fh.read().split("\n")
         self.assertEqual(sorted(line.split()[1] for line in sums if line),
                          sorted(f for f, _ in self.FILES))
-        # Present files are re-verified, not downloaded again.
-        p = self.fetch("file://%s/unreachable" % self.dir)
+        # Present files are re-verified, not downloaded again; --install
+        # puts the conversions into the data directory under their presets'
+        # names (the default model is affectnet8.safetensors).
+        models = os.path.join(self.dir, "prefix", "share", "gst-ddamfn",
+                              "models")
+        p = self.fetch("file://%s/unreachable" % self.dir, "--install", models)
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(models)),
+                         ["affectnet7.safetensors", "affectnet8.safetensors",
+                          "rafdb.safetensors"])
+        for preset, (f, k) in zip(("affectnet7", "affectnet8", "rafdb"),
+                                  self.FILES):
+            meta, _ = read_safetensors(os.path.join(models,
+                                                    preset + ".safetensors"))
+            self.assertEqual(meta["source"], f)
+            self.assertEqual(len(meta["expression_labels"].split(",")), k)
         # A file that changed since its sum was recorded is refused.
         pthwriter.write_checkpoint(
             os.path.join(self.dest, self.FILES[0][0]),

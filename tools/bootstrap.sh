@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what gst-ddamfn needs on Debian 12 (apt), builds and installs it,
-# fetches and converts the released DDAMFN++ checkpoints, and runs the main
-# job: ddamfn-analyze on the sample video (annotated video, CSV, JSONL and
-# plot in the project directory).
+# fetches and converts the released DDAMFN++ checkpoints and installs them
+# into the project's data directory (where ddamfnfilter and the tools find
+# their default model), and runs the main job: ddamfn-analyze on the sample
+# video (annotated video, CSV, JSONL and plot in the project directory).
 #
 #   sudo bash tools/bootstrap.sh            everything
-#   sudo bash tools/bootstrap.sh --no-run   dependencies, build and install only
+#   sudo bash tools/bootstrap.sh --no-run   dependencies, build, install and
+#                                           models (when they can be fetched)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,29 +24,41 @@ as_root apt-get install -y -qq --no-install-recommends \
   $(grep -v '^#' tools/debian-packages.txt) >/dev/null
 
 echo "== building"
-# The library and tools go to /usr/local; the plugin goes where GStreamer
-# looks without GST_PLUGIN_PATH.
+# The library and tools go to /usr/local; the plugin and the typelib go
+# where GStreamer and GObject-Introspection look without GST_PLUGIN_PATH or
+# GI_TYPELIB_PATH.
 plugins_dir=$(pkg-config --variable=pluginsdir gstreamer-1.0)
+typelib_dir=$(pkg-config --variable=typelibdir gobject-introspection-1.0)
+dirs=(-Dgst-plugins-dir="$plugins_dir" -Dtypelib-dir="$typelib_dir")
 if [ ! -f build/build.ninja ]; then
-  meson setup build --prefix=/usr/local -Dgst-plugins-dir="$plugins_dir" >/dev/null
+  meson setup build --prefix=/usr/local "${dirs[@]}" >/dev/null
 else
-  meson configure build -Dgst-plugins-dir="$plugins_dir" >/dev/null
+  meson configure build "${dirs[@]}" >/dev/null
 fi
 ninja -C build >/dev/null
 echo "== installing into /usr/local"
 as_root meson install -C build --quiet
 as_root ldconfig
 
+# The data directory the build compiled in (src/model-path.c).
+model_dir=$(cat build/model-dir)
+echo "== fetching the released DDAMFN++ checkpoints, installing them into $model_dir"
+if ! bash models/fetch-released.sh models/released --install "$model_dir"; then
+  if [ "$run_main" -eq 1 ]; then
+    exit 1
+  fi
+  echo "bootstrap: the models are not installed (see above); ddamfnfilter" \
+    "needs its model property or DDAMFN_MODEL until they are" >&2
+fi
+
 [ "$run_main" -eq 1 ] || exit 0
 
-echo "== fetching the released DDAMFN++ checkpoints"
-bash models/fetch-released.sh models/released
-
-model=models/released/affecnet8_epoch25_acc0.6469.safetensors
+model=$model_dir/affectnet8.safetensors
 video=../shared/data/Megamind.avi
 if [ -f "$video" ]; then
   echo "== main job: the faces of $video -> megamind-affect.{mkv,csv,jsonl,png}"
-  ddamfn-analyze --model "$model" "$video" --annotated megamind-affect.mkv \
+  # no --model: the installed AffectNet-8 model is the default
+  ddamfn-analyze "$video" --annotated megamind-affect.mkv \
     --csv megamind-affect.csv --jsonl megamind-affect.jsonl \
     --plot megamind-affect.png
 else

@@ -38,7 +38,8 @@ static gchar **opt_inputs;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-      "DDAMFN model (.safetensors from ddamfn-convert)", "FILE"},
+      "DDAMFN model (.safetensors from ddamfn-convert; default: "
+      "$DDAMFN_MODEL, else the installed AffectNet-8 model)", "FILE"},
   {"csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
       "Write one row per face per frame", "FILE.csv"},
   {"jsonl", 0, 0, G_OPTION_ARG_FILENAME, &opt_jsonl,
@@ -447,9 +448,8 @@ main (int argc, char **argv)
   }
   g_option_context_free (ctx);
 
-  if (opt_model == NULL || opt_inputs == NULL || opt_inputs[0] == NULL
-      || opt_inputs[1] != NULL) {
-    g_printerr (PROGRAM ": usage: " PROGRAM " --model MODEL VIDEO [--csv "
+  if (opt_inputs == NULL || opt_inputs[0] == NULL || opt_inputs[1] != NULL) {
+    g_printerr (PROGRAM ": usage: " PROGRAM " [--model MODEL] VIDEO [--csv "
         "FILE] [--jsonl FILE] [--annotated FILE.mkv|.mp4] [--plot FILE.png] "
         "(see --help)\n");
     return 2;
@@ -460,7 +460,14 @@ main (int argc, char **argv)
     return 2;
   }
   a.video = opt_inputs[0];
-  a.model = opt_model;
+  /* --model, else $DDAMFN_MODEL, else the installed default model */
+  a.model = ddamfn_model_find (opt_model, "--model", &error);
+  if (a.model == NULL) {
+    g_printerr (PROGRAM ": %s\n", error->message);
+    return 2;
+  }
+  g_free (opt_model);
+  opt_model = (gchar *) a.model;
   a.inference_interval = (guint) opt_interval;
   a.smoothing = opt_smoothing;
   a.tty = isatty (fileno (stderr));
