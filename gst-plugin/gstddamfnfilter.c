@@ -664,6 +664,23 @@ read_settings (GstDdamfnFilter * self, Settings * s)
   s->live = self->worker != NULL;
 }
 
+/* Live mode: how many faces the worker analyses in one frame's time, from
+ * its recent speed (all faces until it has one). */
+static guint
+live_budget (GstDdamfnFilter * self, GstVideoFrame * frame)
+{
+  gdouble us = gst_ddamfn_worker_get_us_per_face (self->worker);
+  GstClockTime frame_time = GST_BUFFER_DURATION (frame->buffer);
+  const GstVideoInfo *info = &frame->info;
+
+  if (!GST_CLOCK_TIME_IS_VALID (frame_time) || frame_time == 0)
+    frame_time = info->fps_n > 0 ? gst_util_uint64_scale (GST_SECOND,
+        info->fps_d, info->fps_n) : GST_SECOND / 30;
+  if (us <= 0)
+    return self->faces->len;
+  return (guint) CLAMP (frame_time / GST_USECOND / us, 1, self->faces->len);
+}
+
 /* Fills JOB with the faces the network must see on this frame. */
 static void
 fill_job (GstDdamfnFilter * self, GstVideoFrame * frame, const Settings * s,
@@ -673,12 +690,12 @@ fill_job (GstDdamfnFilter * self, GstVideoFrame * frame, const Settings * s,
   GstDdamfnCrop crop = self->crop;
 
   crop.crop_scale = s->crop_scale;
-
   gst_ddamfn_image_from_frame (frame, self->pixel_format, self->yuv_matrix,
       &image);
   gst_ddamfn_tracks_fill_job (self->tracks, job, GST_OBJECT (self), &image,
       &crop, (const GstDdamfnTrackedFace *) self->faces->data,
-      self->faces->len, s->inference_interval);
+      self->faces->len, s->inference_interval,
+      s->live ? live_budget (self, frame) : 0);
 }
 
 /* Live mode: takes the results the worker finished since the last
@@ -722,10 +739,17 @@ infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
   GST_LOG_OBJECT (self, "%u faces, %u through the network", n, job->n_faces);
 
   if (s->live) {
-    if (job->n_faces == 0)
+    GstDdamfnJob *replaced = NULL;
+
+    if (job->n_faces > 0)
+      replaced = gst_ddamfn_worker_submit (self->worker, job);
+    else
       gst_ddamfn_worker_recycle (self->worker, job);
-    else if (gst_ddamfn_worker_submit (self->worker, job) > 0)
+    if (replaced) {
       GST_LOG_OBJECT (self, "worker busy: an older waiting frame replaced");
+      gst_ddamfn_tracks_cancel (self->tracks, replaced);
+      gst_ddamfn_worker_recycle (self->worker, replaced);
+    }
     return GST_FLOW_OK;
   }
 

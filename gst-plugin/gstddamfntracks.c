@@ -23,6 +23,7 @@ typedef struct
   guint64 last_seen;            /* frame counter */
   guint64 result_frame;         /* frame the current result was computed on */
   gboolean has_result;
+  gboolean pending;             /* in a job that has not come back */
 } TrackInfo;
 
 struct _GstDdamfnTracks
@@ -134,21 +135,86 @@ crop_face (GstObject * log, const DdamfnImage * image,
   return FALSE;
 }
 
+static TrackInfo *
+track_info (GstDdamfnTracks * t, guint track_id)
+{
+  return g_hash_table_lookup (t->info, GUINT_TO_POINTER (track_id));
+}
+
+/* Staleness order for the budgeted selection: no result first, then the
+ * oldest result. */
+static gint64
+result_key (GstDdamfnTracks * t, guint track_id)
+{
+  const TrackInfo *info = track_info (t, track_id);
+
+  return info && info->has_result ? (gint64) info->result_frame : -1;
+}
+
+typedef struct
+{
+  GstDdamfnTracks *t;
+  const GstDdamfnTrackedFace *faces;
+} OrderData;
+
+static gint
+compare_staleness (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const OrderData *d = data;
+  gint64 a = result_key (d->t, d->faces[*(const guint *) pa].track_id);
+  gint64 b = result_key (d->t, d->faces[*(const guint *) pb].track_id);
+
+  return (a > b) - (a < b);
+}
+
 void
 gst_ddamfn_tracks_fill_job (GstDdamfnTracks * t, GstDdamfnJob * job,
     GstObject * log, const DdamfnImage * image, const GstDdamfnCrop * crop,
-    const GstDdamfnTrackedFace * faces, guint n, guint interval)
+    const GstDdamfnTrackedFace * faces, guint n, guint interval, guint budget)
 {
+  guint *order = g_newa (guint, MAX (n, 1));
+  guint n_order = 0;
+
   job->frame = t->frame;
   job->generation = t->generation;
   job->n_faces = 0;
-  for (guint i = 0; i < n && job->n_faces < job->capacity; i++) {
-    if (!ddamfn_tracker_needs_inference (t->tracker, faces[i].track_id,
-            interval))
+  for (guint i = 0; i < n; i++) {
+    const TrackInfo *info = track_info (t, faces[i].track_id);
+
+    if (budget > 0 && info && info->pending)
       continue;
-    if (crop_face (log, image, crop, &faces[i],
+    if (ddamfn_tracker_needs_inference (t->tracker, faces[i].track_id,
+            interval))
+      order[n_order++] = i;
+  }
+  if (budget > 0) {
+    OrderData d = { t, faces };
+    g_qsort_with_data (order, n_order, sizeof (guint), compare_staleness, &d);
+    n_order = MIN (n_order, budget);
+  }
+
+  for (guint k = 0; k < n_order && job->n_faces < job->capacity; k++) {
+    const GstDdamfnTrackedFace *f = &faces[order[k]];
+    TrackInfo *info;
+
+    if (!crop_face (log, image, crop, f,
             job->input + (gsize) job->n_faces * DDAMFN_INPUT_FLOATS))
-      job->track_ids[job->n_faces++] = faces[i].track_id;
+      continue;
+    job->track_ids[job->n_faces++] = f->track_id;
+    if ((info = track_info (t, f->track_id)))
+      info->pending = TRUE;
+  }
+}
+
+void
+gst_ddamfn_tracks_cancel (GstDdamfnTracks * t, const GstDdamfnJob * job)
+{
+  if (job->generation != t->generation)
+    return;
+  for (guint j = 0; j < job->n_faces; j++) {
+    TrackInfo *info = track_info (t, job->track_ids[j]);
+    if (info)
+      info->pending = FALSE;
   }
 }
 
@@ -164,6 +230,7 @@ gst_ddamfn_tracks_apply (GstDdamfnTracks * t, const GstDdamfnJob * job,
 
     if (info == NULL)
       continue;                 /* the track is gone */
+    info->pending = FALSE;
     ddamfn_tracker_set_result (t->tracker, job->track_ids[j],
         &job->results[j], smoothing);
     info->result_frame = job->frame;

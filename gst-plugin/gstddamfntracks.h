@@ -55,10 +55,23 @@ typedef struct
  * the N FACES of IMAGE whose track needs inference (INTERVAL), each
  * aligned on its ROI's landmarks when it has usable ones, else cropped
  * from its box enlarged by CROP's scale; faces that cannot be cropped are
- * left out (logged on LOG). JOB must have room for N faces. */
+ * left out (logged on LOG). JOB must have room for N faces.
+ *
+ * BUDGET 0 takes every such face. Otherwise (live mode) at most BUDGET
+ * faces are taken, those of tracks without a result first, then the
+ * oldest results, skipping tracks already waiting in an earlier job: the
+ * worker gets jobs it finishes in about a frame, and every track its turn.
+ * The tracks taken count as waiting until the job comes back
+ * (gst_ddamfn_tracks_apply ()) or is cancelled. */
 void gst_ddamfn_tracks_fill_job (GstDdamfnTracks * tracks, GstDdamfnJob * job,
     GstObject * log, const DdamfnImage * image, const GstDdamfnCrop * crop,
-    const GstDdamfnTrackedFace * faces, guint n, guint interval);
+    const GstDdamfnTrackedFace * faces, guint n, guint interval,
+    guint budget);
+
+/* A job that will not come back (replaced in the worker's queue): its
+ * tracks no longer wait for it. */
+void gst_ddamfn_tracks_cancel (GstDdamfnTracks * tracks,
+    const GstDdamfnJob * job);
 
 /* Gives the tracks of a finished JOB their results (smoothed with
  * SMOOTHING), unless the tracks were reset since it was tagged. */

@@ -84,6 +84,7 @@ struct _GstDdamfnWorker
   GQueue pool;                  /* spare GstDdamfnJob */
   GError *error;                /* first failure of the network */
   gboolean error_reported;
+  gdouble us_per_face;          /* running average, 0 until the first job */
 };
 
 static gpointer
@@ -95,6 +96,8 @@ worker_main (gpointer data)
   for (;;) {
     GstDdamfnJob *job;
     GError *error = NULL;
+    gint64 start;
+    gdouble us;
     gboolean ok;
 
     while (!w->quit && g_queue_is_empty (&w->waiting))
@@ -104,9 +107,12 @@ worker_main (gpointer data)
     job = g_queue_pop_head (&w->waiting);
     g_mutex_unlock (&w->lock);
 
+    start = g_get_monotonic_time ();
     ok = gst_ddamfn_job_run (job, w->session, &error);
+    us = (gdouble) (g_get_monotonic_time () - start) / MAX (job->n_faces, 1);
 
     g_mutex_lock (&w->lock);
+    w->us_per_face = w->us_per_face > 0 ? 0.5 * w->us_per_face + 0.5 * us : us;
     if (ok) {
       g_queue_push_tail (&w->done, job);
     } else {
@@ -201,20 +207,29 @@ recycle_locked (GstDdamfnWorker * w, GstDdamfnJob * job)
     gst_ddamfn_job_free (job);
 }
 
-guint
+GstDdamfnJob *
 gst_ddamfn_worker_submit (GstDdamfnWorker * w, GstDdamfnJob * job)
 {
-  guint replaced = 0;
+  GstDdamfnJob *replaced = NULL;
 
   g_mutex_lock (&w->lock);
-  while (g_queue_get_length (&w->waiting) >= w->queue_size) {
-    recycle_locked (w, g_queue_pop_head (&w->waiting));
-    replaced++;
-  }
+  if (g_queue_get_length (&w->waiting) >= w->queue_size)
+    replaced = g_queue_pop_head (&w->waiting);
   g_queue_push_tail (&w->waiting, job);
   g_cond_signal (&w->cond);
   g_mutex_unlock (&w->lock);
   return replaced;
+}
+
+gdouble
+gst_ddamfn_worker_get_us_per_face (GstDdamfnWorker * w)
+{
+  gdouble us;
+
+  g_mutex_lock (&w->lock);
+  us = w->us_per_face;
+  g_mutex_unlock (&w->lock);
+  return us;
 }
 
 GstDdamfnJob *

@@ -60,9 +60,14 @@ void gst_ddamfn_worker_free (GstDdamfnWorker * worker);
 GstDdamfnJob *gst_ddamfn_worker_get_job (GstDdamfnWorker * worker,
     guint n_faces);
 
-/* Queues JOB (taken). Returns the number of waiting jobs it replaced (0
- * or 1). */
-guint gst_ddamfn_worker_submit (GstDdamfnWorker * worker, GstDdamfnJob * job);
+/* Queues JOB (taken). Returns the waiting job it replaced when the queue
+ * was full (the caller recycles it), NULL otherwise. */
+GstDdamfnJob *gst_ddamfn_worker_submit (GstDdamfnWorker * worker,
+    GstDdamfnJob * job);
+
+/* How long the network took per face on the recent jobs, in
+ * microseconds; 0 before the first job finished. */
+gdouble gst_ddamfn_worker_get_us_per_face (GstDdamfnWorker * worker);
 
 /* The oldest finished job (taken: recycle it), or NULL when none is
  * finished. When the network failed on a job, returns NULL and sets
