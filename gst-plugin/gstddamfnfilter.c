@@ -664,68 +664,38 @@ read_settings (GstDdamfnFilter * self, Settings * s)
   s->live = self->worker != NULL;
 }
 
-/* Live mode: how many faces the worker analyses in one frame's time, from
- * its recent speed (all faces until it has one). */
-static guint
-live_budget (GstDdamfnFilter * self, GstVideoFrame * frame)
+/* The duration of FRAME (from the buffer, else the caps, else 1/30 s). */
+static GstClockTime
+frame_duration (GstVideoFrame * frame)
 {
-  gdouble us = gst_ddamfn_worker_get_us_per_face (self->worker);
-  GstClockTime frame_time = GST_BUFFER_DURATION (frame->buffer);
-  const GstVideoInfo *info = &frame->info;
+  GstClockTime t = GST_BUFFER_DURATION (frame->buffer);
 
-  if (!GST_CLOCK_TIME_IS_VALID (frame_time) || frame_time == 0)
-    frame_time = info->fps_n > 0 ? gst_util_uint64_scale (GST_SECOND,
-        info->fps_d, info->fps_n) : GST_SECOND / 30;
-  if (us <= 0)
-    return self->faces->len;
-  return (guint) CLAMP (frame_time / GST_USECOND / us, 1, self->faces->len);
+  if (GST_CLOCK_TIME_IS_VALID (t) && t > 0)
+    return t;
+  if (frame->info.fps_n > 0)
+    return gst_util_uint64_scale (GST_SECOND, frame->info.fps_d,
+        frame->info.fps_n);
+  return GST_SECOND / 30;
 }
 
-/* Fills JOB with the faces the network must see on this frame. */
-static void
-fill_job (GstDdamfnFilter * self, GstVideoFrame * frame, const Settings * s,
-    GstDdamfnJob * job)
-{
-  DdamfnImage image;
-  GstDdamfnCrop crop = self->crop;
-
-  crop.crop_scale = s->crop_scale;
-  gst_ddamfn_image_from_frame (frame, self->pixel_format, self->yuv_matrix,
-      &image);
-  gst_ddamfn_tracks_fill_job (self->tracks, job, GST_OBJECT (self), &image,
-      &crop, (const GstDdamfnTrackedFace *) self->faces->data,
-      self->faces->len, s->inference_interval,
-      s->live ? live_budget (self, frame) : 0);
-}
-
-/* Live mode: takes the results the worker finished since the last
- * buffer. */
 static GstFlowReturn
-collect_finished (GstDdamfnFilter * self, const Settings * s)
+inference_failed (GstDdamfnFilter * self, GError * error)
 {
-  GError *error = NULL;
-  GstDdamfnJob *job;
-
-  while ((job = gst_ddamfn_worker_pop_done (self->worker, &error))) {
-    gst_ddamfn_tracks_apply (self->tracks, job, s->smoothing);
-    gst_ddamfn_worker_recycle (self->worker, job);
-  }
-  if (error != NULL) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("DDAMFN inference failed: %s", error->message), (NULL));
-    g_clear_error (&error);
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+  GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+      ("DDAMFN inference failed: %s", error->message), (NULL));
+  g_error_free (error);
+  return GST_FLOW_ERROR;
 }
 
 /* Runs the network on this frame's faces: on the spot, or handed to the
- * worker in live mode. */
+ * worker in live mode (as many as it analyses in a frame's time). */
 static GstFlowReturn
 infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
     const Settings * s)
 {
   GError *error = NULL;
+  GstDdamfnCrop crop = self->crop;
+  DdamfnImage image;
   GstDdamfnJob *job;
   guint n = self->faces->len;
 
@@ -735,30 +705,22 @@ infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
         ("Out of memory for %u faces", n), (NULL));
     return GST_FLOW_ERROR;
   }
-  fill_job (self, frame, s, job);
+  crop.crop_scale = s->crop_scale;
+  gst_ddamfn_image_from_frame (frame, self->pixel_format, self->yuv_matrix,
+      &image);
+  gst_ddamfn_tracks_fill_job (self->tracks, job, GST_OBJECT (self), &image,
+      &crop, (const GstDdamfnTrackedFace *) self->faces->data, n,
+      s->inference_interval, s->live ?
+      gst_ddamfn_worker_get_budget (self->worker, frame_duration (frame),
+          n) : 0);
   GST_LOG_OBJECT (self, "%u faces, %u through the network", n, job->n_faces);
 
   if (s->live) {
-    GstDdamfnJob *replaced = NULL;
-
-    if (job->n_faces > 0)
-      replaced = gst_ddamfn_worker_submit (self->worker, job);
-    else
-      gst_ddamfn_worker_recycle (self->worker, job);
-    if (replaced) {
-      GST_LOG_OBJECT (self, "worker busy: an older waiting frame replaced");
-      gst_ddamfn_tracks_cancel (self->tracks, replaced);
-      gst_ddamfn_worker_recycle (self->worker, replaced);
-    }
+    gst_ddamfn_tracks_submit (self->tracks, self->worker, job);
     return GST_FLOW_OK;
   }
-
-  if (!gst_ddamfn_job_run (job, self->session, &error)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("DDAMFN inference failed: %s", error->message), (NULL));
-    g_clear_error (&error);
-    return GST_FLOW_ERROR;
-  }
+  if (!gst_ddamfn_job_run (job, self->session, &error))
+    return inference_failed (self, error);
   gst_ddamfn_tracks_apply (self->tracks, job, s->smoothing);
   return GST_FLOW_OK;
 }
@@ -798,6 +760,7 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
 {
   GstBuffer *buffer = frame->buffer;
   GstFlowReturn ret = GST_FLOW_OK;
+  GError *error = NULL;
   Settings s;
 
   read_settings (self, &s);
@@ -811,9 +774,10 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   gst_ddamfn_tracks_update (self->tracks,
       (GstDdamfnTrackedFace *) self->faces->data, self->faces->len);
 
-  if (s.live)
-    ret = collect_finished (self, &s);
-  if (ret == GST_FLOW_OK && self->faces->len > 0
+  if (s.live && !gst_ddamfn_tracks_collect (self->tracks, self->worker,
+          s.smoothing, &error))
+    return inference_failed (self, error);
+  if (self->faces->len > 0
       && !(gst_base_transform_is_qos_enabled (GST_BASE_TRANSFORM (self))
           && gst_ddamfn_qos_is_late (&self->qos, GST_ELEMENT (self),
               &GST_BASE_TRANSFORM (self)->segment, buffer)))

@@ -273,3 +273,40 @@ gst_ddamfn_tracks_end_frame (GstDdamfnTracks * t)
   g_hash_table_foreach_remove (t->info, track_is_stale, &t->frame);
   t->frame++;
 }
+
+gboolean
+gst_ddamfn_tracks_collect (GstDdamfnTracks * t, GstDdamfnWorker * worker,
+    gfloat smoothing, GError ** error)
+{
+  GError *failure = NULL;
+  GstDdamfnJob *job;
+
+  while ((job = gst_ddamfn_worker_pop_done (worker, &failure))) {
+    gst_ddamfn_tracks_apply (t, job, smoothing);
+    gst_ddamfn_worker_recycle (worker, job);
+  }
+  if (failure != NULL) {
+    g_propagate_error (error, failure);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+gst_ddamfn_tracks_submit (GstDdamfnTracks * t, GstDdamfnWorker * worker,
+    GstDdamfnJob * job)
+{
+  GstDdamfnJob *replaced;
+
+  if (job->n_faces == 0) {
+    gst_ddamfn_worker_recycle (worker, job);
+    return;
+  }
+  replaced = gst_ddamfn_worker_submit (worker, job);
+  if (replaced) {
+    GST_LOG ("worker busy: a waiting job of frame %" G_GUINT64_FORMAT
+        " replaced", replaced->frame);
+    gst_ddamfn_tracks_cancel (t, replaced);
+    gst_ddamfn_worker_recycle (worker, replaced);
+  }
+}

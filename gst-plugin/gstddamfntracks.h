@@ -78,6 +78,16 @@ void gst_ddamfn_tracks_cancel (GstDdamfnTracks * tracks,
 void gst_ddamfn_tracks_apply (GstDdamfnTracks * tracks,
     const GstDdamfnJob * job, gfloat smoothing);
 
+/* Live mode: applies every job WORKER finished (gst_ddamfn_tracks_apply ());
+ * FALSE with ERROR set when the network failed on one. */
+gboolean gst_ddamfn_tracks_collect (GstDdamfnTracks * tracks,
+    GstDdamfnWorker * worker, gfloat smoothing, GError ** error);
+
+/* Live mode: hands JOB (taken) to WORKER; a waiting job it replaces is
+ * cancelled (gst_ddamfn_tracks_cancel ()). */
+void gst_ddamfn_tracks_submit (GstDdamfnTracks * tracks,
+    GstDdamfnWorker * worker, GstDdamfnJob * job);
+
 /* The published face for F: box, track and the track's current result
  * with its age; FALSE when the track has no result yet (FACE then has
  * result_age -1 and no result fields). */

@@ -221,15 +221,18 @@ gst_ddamfn_worker_submit (GstDdamfnWorker * w, GstDdamfnJob * job)
   return replaced;
 }
 
-gdouble
-gst_ddamfn_worker_get_us_per_face (GstDdamfnWorker * w)
+guint
+gst_ddamfn_worker_get_budget (GstDdamfnWorker * w, guint64 frame_ns,
+    guint n_faces)
 {
   gdouble us;
 
   g_mutex_lock (&w->lock);
   us = w->us_per_face;
   g_mutex_unlock (&w->lock);
-  return us;
+  if (us <= 0)
+    return n_faces;
+  return (guint) CLAMP (frame_ns / 1000.0 / us, 1, MAX (n_faces, 1));
 }
 
 GstDdamfnJob *

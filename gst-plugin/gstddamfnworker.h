@@ -65,9 +65,11 @@ GstDdamfnJob *gst_ddamfn_worker_get_job (GstDdamfnWorker * worker,
 GstDdamfnJob *gst_ddamfn_worker_submit (GstDdamfnWorker * worker,
     GstDdamfnJob * job);
 
-/* How long the network took per face on the recent jobs, in
- * microseconds; 0 before the first job finished. */
-gdouble gst_ddamfn_worker_get_us_per_face (GstDdamfnWorker * worker);
+/* How many of N_FACES faces the thread analyses in FRAME_NS nanoseconds
+ * (one frame), at its speed on the recent jobs: 1 … N_FACES; N_FACES
+ * before its first job finished. */
+guint gst_ddamfn_worker_get_budget (GstDdamfnWorker * worker,
+    guint64 frame_ns, guint n_faces);
 
 /* The oldest finished job (taken: recycle it), or NULL when none is
  * finished. When the network failed on a job, returns NULL and sets
