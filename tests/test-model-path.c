@@ -15,16 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...) G_STMT_START {                                  \
-  if (!(cond)) {                                                         \
-    g_printerr ("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-    g_printerr (__VA_ARGS__);                                            \
-    g_printerr ("\n");                                                   \
-    failures++;                                                          \
-  }                                                                      \
-} G_STMT_END
+#include "gst/soft-check.h"
 
 static void
 expect_path (const char *property, const char *expected)
@@ -105,7 +96,5 @@ main (int argc, char **argv)
   g_unlink (installed);
   g_free (dir);
   g_free (contents);
-  if (failures)
-    g_printerr ("%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return soft_check_exit_status ();
 }
