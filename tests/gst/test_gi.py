@@ -33,7 +33,7 @@ except (ImportError, ValueError) as e:
     sys.exit(77)
 
 MODEL = MODEL_SINGLE = DATA = None
-TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 WIDTH, HEIGHT = 320, 240
 BOXES = [(20, 30, 120, 130), (170, 60, 110, 110)]
 AUS = ["AU1", "AU2", "AU4", "AU6", "AU7", "AU10", "AU12", "AU15", "AU23",

@@ -210,10 +210,10 @@ class Analyze(unittest.TestCase):
                              [a for a, v in zip(AUS, r[30:42]) if v == "1"])
 
     def test_jsonl_validates_against_the_schema(self):
-        schema = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "..", "docs", "ddamfn-record.schema.json")
-        validator = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                 "validate_records.py")
+        here = os.path.dirname(os.path.abspath(__file__))
+        schema = os.path.join(here, "..", "..", "docs",
+                              "ddamfn-record.schema.json")
+        validator = os.path.join(here, "..", "lib", "validate_records.py")
         r = subprocess.run([sys.executable, validator, schema,
                             self.paths["jsonl"], "face_row"],
                            capture_output=True, text=True)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gst/soft-check.h"
+#include "../gst/soft-check.h"
 
 static void
 expect_path (const char *property, const char *expected)
