@@ -4,15 +4,17 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * usage: bench-live MODEL [--faces N] [--seconds S] [--width W --height H]
- *                         [--modes sync,sync-qos,live]
+ * usage: bench-live MODEL [--load L | --faces N] [--seconds S]
+ *                         [--width W --height H] [--modes sync,sync-qos,live]
  *
  * videotestsrc is-live=true paces 30 frames per second; a pad probe on its
  * output marks N fixed face boxes on every frame (stable tracks);
  * ddamfnfilter (one network thread) analyses them; fakesink sync=true
  * renders them on the pipeline clock. First the engine alone is timed on a
- * batch of N faces on one thread, which gives the load: faces per second
- * the stream asks for over faces per second one core analyses.
+ * batch of faces on one thread; N is chosen so that the stream asks L
+ * times (default 3) what one core analyses (unless --faces is given), and
+ * the load is printed: faces per second the stream asks for over faces
+ * per second one core analyses.
  *
  * Per mode, over the frames rendered after the first second: output
  * frames per second; end-to-end latency (clock time at render minus the
@@ -34,7 +36,8 @@
 #define FRESH_AGE 3
 #define FPS 30
 
-static gint n_faces = 10;
+static gint n_faces = 0;
+static gdouble load = 3.0;
 static gint seconds = 10;
 static gint width = 640;
 static gint height = 480;
@@ -195,9 +198,10 @@ run_mode (const gchar * model, const gchar * mode)
   return msg == NULL;
 }
 
-/* Median ms per face of the engine on a batch of N faces, one thread. */
+/* Median ms per face of the engine on a batch of N_FACES faces, one
+ * thread. */
 static gdouble
-engine_ms_per_face (const gchar * path)
+engine_ms_per_face (const gchar * path, gint n_faces)
 {
   GError *error = NULL;
   DdamfnModel *model = ddamfn_model_open (path, &error);
@@ -236,7 +240,11 @@ main (int argc, char **argv)
   gdouble ms;
   gboolean ok = TRUE;
   GOptionEntry entries[] = {
-    {"faces", 0, 0, G_OPTION_ARG_INT, &n_faces, "Faces per frame (10)", "N"},
+    {"load", 0, 0, G_OPTION_ARG_DOUBLE, &load,
+        "Faces per frame so that the stream asks L times what one core "
+        "analyses (3)", "L"},
+    {"faces", 0, 0, G_OPTION_ARG_INT, &n_faces, "Faces per frame (instead "
+          "of --load)", "N"},
     {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "Seconds per mode (10)",
         "S"},
     {"width", 0, 0, G_OPTION_ARG_INT, &width, "Frame width (640)", "W"},
@@ -250,14 +258,18 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, NULL) || argc != 2
-      || n_faces < 1 || n_faces > 12 || seconds < 2) {
-    g_printerr ("usage: bench-live MODEL [--faces 1..12] [--seconds S>=2] "
-        "[--modes sync,sync-qos,live]\n");
+      || n_faces < 0 || n_faces > 12 || seconds < 2 || load <= 0) {
+    g_printerr ("usage: bench-live MODEL [--load L | --faces 1..12] "
+        "[--seconds S>=2] [--modes sync,sync-qos,live]\n");
     return 2;
   }
   g_option_context_free (ctx);
 
-  ms = engine_ms_per_face (argv[1]);
+  if (n_faces == 0) {
+    ms = engine_ms_per_face (argv[1], 4);
+    n_faces = CLAMP ((gint) (load * 1000.0 / ms / FPS + 0.5), 1, 12);
+  }
+  ms = engine_ms_per_face (argv[1], n_faces);
   g_print ("engine, 1 thread, batch %d: %.2f ms per face -> one core "
       "analyses %.0f faces/s; the stream asks %d x %d = %d faces/s: load "
       "%.2fx\n\n", n_faces, ms, 1000.0 / ms, n_faces, FPS, n_faces * FPS,

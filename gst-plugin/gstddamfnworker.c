@@ -5,6 +5,7 @@
  */
 #include "gstddamfnworker.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Jobs kept for reuse beyond the ones in use: finished jobs are recycled
@@ -232,7 +233,9 @@ gst_ddamfn_worker_get_budget (GstDdamfnWorker * w, guint64 frame_ns,
   g_mutex_unlock (&w->lock);
   if (us <= 0)
     return n_faces;
-  return (guint) CLAMP (frame_ns / 1000.0 / us, 1, MAX (n_faces, 1));
+  /* rounded up: a job lasts at least a frame, so the thread does not sit
+   * idle until the next frame brings the next job */
+  return (guint) CLAMP (ceil (frame_ns / 1000.0 / us), 1, MAX (n_faces, 1));
 }
 
 GstDdamfnJob *
