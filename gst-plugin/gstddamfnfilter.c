@@ -304,16 +304,7 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
-  /**
-   * GstDdamfnFilter:live:
-   *
-   * Live mode: the streaming thread never waits for the network. Faces are
-   * cropped on the streaming thread and run on a worker thread; every
-   * buffer leaves at once with the newest finished result of each face's
-   * track (#GstDdamfnFace.result_age and the result-age field say how many
-   * frames old it is; -1 when the track has none yet). Read when going to
-   * PAUSED.
-   */
+  /* GstDdamfnFilter:live: see the element's description */
   g_object_class_install_property (gobject_class, PROP_LIVE,
       g_param_spec_boolean ("live", "Live mode",
           "Never make the stream wait for the network: faces are analysed "
