@@ -133,6 +133,56 @@ GST_START_TEST (test_live_results_equal_the_engine)
 
 GST_END_TEST;
 
+/* Eight faces, more than the worker analyses per frame once it has timed
+ * itself: every track gets results again and again (its result age drops
+ * back), none is starved by the others. */
+GST_START_TEST (test_live_every_track_gets_its_turn)
+{
+  GstVideoInfo info;
+  GstHarness *h;
+  gint last_age[8], refreshed[8] = { 0 };
+  guint64 n;
+  gboolean all = FALSE;
+
+  for (gint i = 0; i < 8; i++)
+    last_age[i] = -1;
+  info_init (&info, GST_VIDEO_FORMAT_RGB, W, H, NULL);
+  h = live_harness (&info, 1);
+  for (n = 0; n < 600 && !all; n++) {
+    GstBuffer *in = make_frame (&info, 4), *out;
+    GstDdamfnMeta *meta;
+
+    GST_BUFFER_PTS (in) = n * GST_SECOND / 30;
+    GST_BUFFER_DURATION (in) = GST_SECOND / 30;
+    for (gint i = 0; i < 8; i++)
+      add_roi (in, "face", i, (i % 4) * 40 + 2, (i / 4) * 60 + 2, 36, 36);
+    out = gst_harness_push_and_pull (h, in);
+    meta = gst_buffer_get_ddamfn_meta (out);
+    fail_unless_equals_int (meta->n_faces, 8);
+    all = TRUE;
+    for (guint k = 0; k < 8; k++) {
+      const GstDdamfnFace *f = &meta->faces[k];
+      gint id = f->roi_id;
+
+      fail_unless (id >= 0 && id < 8);
+      /* a new result: none before, or younger than the last one grown */
+      if (f->result_age >= 0 && (last_age[id] < 0
+              || f->result_age <= last_age[id]))
+        refreshed[id]++;
+      last_age[id] = f->result_age;
+      all &= refreshed[id] >= 3;
+    }
+    gst_buffer_unref (out);
+    g_usleep (10000);
+  }
+  for (gint i = 0; i < 8; i++)
+    fail_unless (refreshed[i] >= 3, "face %d: %d results in %" G_GUINT64_FORMAT
+        " frames", i, refreshed[i], n);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* After a flush the old tracks and the results still in the worker are
  * forgotten: the next buffer has tracks from 1 again and no results. */
 GST_START_TEST (test_live_flush_forgets_results)
@@ -343,6 +393,7 @@ ddamfnfilter_live_suite (void)
   tcase_add_test (tc, test_live_properties);
   tcase_add_test (tc, test_live_first_buffer_has_no_results);
   tcase_add_test (tc, test_live_results_equal_the_engine);
+  tcase_add_test (tc, test_live_every_track_gets_its_turn);
   tcase_add_test (tc, test_live_flush_forgets_results);
   tcase_add_test (tc, test_live_state_changes_and_eos_with_work_in_flight);
   tcase_add_test (tc, test_qos_skips_inference_for_late_buffers);
