@@ -226,16 +226,23 @@ guint
 gst_ddamfn_worker_get_budget (GstDdamfnWorker * w, guint64 frame_ns,
     guint n_faces)
 {
-  gdouble us;
+  gdouble us, fit;
+  guint budget;
 
   g_mutex_lock (&w->lock);
   us = w->us_per_face;
   g_mutex_unlock (&w->lock);
   if (us <= 0)
     return n_faces;
-  /* rounded up: a job lasts at least a frame, so the thread does not sit
-   * idle until the next frame brings the next job */
-  return (guint) CLAMP (ceil (frame_ns / 1000.0 / us), 1, MAX (n_faces, 1));
+  /* Rounded down, a job ends before the next frame brings the next one, so
+   * results come back within a frame; but when that leaves the thread idle
+   * for more than a quarter of each frame, rounded up (jobs then wait a
+   * little for the thread, which never idles). */
+  fit = frame_ns / 1000.0 / us;
+  budget = (guint) floor (fit);
+  if (budget == 0 || budget < 0.75 * fit)
+    budget = (guint) ceil (fit);
+  return CLAMP (budget, 1, MAX (n_faces, 1));
 }
 
 GstDdamfnJob *

@@ -66,8 +66,8 @@ GstDdamfnJob *gst_ddamfn_worker_submit (GstDdamfnWorker * worker,
     GstDdamfnJob * job);
 
 /* How many of N_FACES faces the thread analyses in FRAME_NS nanoseconds
- * (one frame), rounded up, at its speed on the recent jobs: 1 … N_FACES;
- * N_FACES before its first job finished. */
+ * (one frame) at its speed on the recent jobs: 1 … N_FACES; N_FACES
+ * before its first job finished. */
 guint gst_ddamfn_worker_get_budget (GstDdamfnWorker * worker,
     guint64 frame_ns, guint n_faces);
 
