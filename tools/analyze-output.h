@@ -43,7 +43,8 @@ typedef struct
 
 AnalyzeFile *analyze_file_create (const gchar * path, gboolean open_stream,
     GError ** error);
-gboolean analyze_file_commit (AnalyzeFile * file, GError ** error);
+gboolean analyze_files_commit (AnalyzeFile ** files, guint n,
+    GError ** error);
 void analyze_file_discard (AnalyzeFile * file);
 
 gboolean analyze_csv_write_header (FILE * fp, const AnalyzeLabels * labels);

@@ -41,7 +41,6 @@ typedef struct
 
   /* main thread */
   gchar *error;                 /* the first error, for the user */
-  gboolean interrupted;
   gint64 start_us;
   gint64 duration;
   gboolean tty;

@@ -6,20 +6,22 @@
  *
  * Options, the run with its progress display, the outputs and the summary;
  * the pipeline and its probe are in analyze-pipeline.c. Outputs are written
- * under temporary names and renamed only when the whole run succeeded.
+ * under temporary names and renamed only when the whole run succeeded;
+ * analyze-signals.c makes sure a signal leaves all of them or none.
  */
 #include "analyze-output.h"
+#include "analyze-paths.h"
 #include "analyze-pipeline.h"
 #include "analyze-plot.h"
+#include "analyze-signals.h"
 
 #include <ddamfn/ddamfn.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <glib-unix.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,16 +87,6 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
     default:
       break;
   }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_signal (gpointer user_data)
-{
-  Analysis *a = user_data;
-
-  a->interrupted = TRUE;
-  analysis_fail (a, g_strdup ("interrupted; no output written"));
   return G_SOURCE_CONTINUE;
 }
 
@@ -172,12 +164,10 @@ static void
 run_pipeline (Analysis * a)
 {
   GstBus *bus = gst_element_get_bus (a->pipeline);
-  guint bus_watch, tick, sigint, sigterm;
+  guint bus_watch, tick;
 
   a->loop = g_main_loop_new (NULL, FALSE);
   bus_watch = gst_bus_add_watch (bus, on_bus_message, a);
-  sigint = g_unix_signal_add (SIGINT, on_signal, a);
-  sigterm = g_unix_signal_add (SIGTERM, on_signal, a);
   a->start_us = a->last_line_us = g_get_monotonic_time ();
   a->next_percent = 10;
   a->last_percent = -1;
@@ -203,8 +193,6 @@ run_pipeline (Analysis * a)
     fputc ('\n', stderr);
 
   g_source_remove (tick);
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
   g_source_remove (bus_watch);
   gst_object_unref (bus);
 }
@@ -236,12 +224,12 @@ discard_outputs (Analysis * a)
   g_clear_pointer (&a->plot, analyze_file_discard);
 }
 
-/* Draws the plot, then renames every output; on any failure nothing is
- * renamed that was not already complete. */
+/* Draws the plot, then renames every output; on any failure none is. */
 static gboolean
 finish_outputs (Analysis * a, gdouble dt)
 {
   AnalyzeFile **files[] = { &a->csv, &a->jsonl, &a->plot, &a->annotated };
+  AnalyzeFile *list[G_N_ELEMENTS (files)];
   GError *error = NULL;
 
   if (a->plot) {
@@ -264,15 +252,13 @@ finish_outputs (Analysis * a, gdouble dt)
     }
   }
   for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
-    if (*files[i] == NULL)
-      continue;
-    if (!analyze_file_commit (*files[i], &error)) {
-      *files[i] = NULL;
-      analysis_fail (a, g_strdup (error->message));
-      g_error_free (error);
-      return FALSE;
-    }
+    list[i] = *files[i];
     *files[i] = NULL;
+  }
+  if (!analyze_files_commit (list, G_N_ELEMENTS (list), &error)) {
+    analysis_fail (a, g_strdup (error->message));
+    g_error_free (error);
+    return FALSE;
   }
   return TRUE;
 }
@@ -374,26 +360,16 @@ load_labels (AnalyzeLabels * labels, GError ** error)
   return TRUE;
 }
 
-/* Every output must differ from the others and from the input. */
+/* Every output must differ from the others and from the input, and be
+ * absent or a regular file. */
 static gchar *
 check_output_paths (const gchar * video)
 {
+  const gchar *options[] = { "--csv", "--jsonl", "--annotated", "--plot" };
   const gchar *paths[] = { opt_csv, opt_jsonl, opt_annotated, opt_plot };
-  gchar *canon[G_N_ELEMENTS (paths) + 1];
-  gchar *problem = NULL;
 
-  canon[0] = g_canonicalize_filename (video, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    canon[i + 1] = paths[i] ? g_canonicalize_filename (paths[i], NULL) : NULL;
-  for (guint i = 1; i <= G_N_ELEMENTS (paths) && !problem; i++)
-    for (guint j = 0; j < i && !problem; j++)
-      if (canon[i] && canon[j] && g_str_equal (canon[i], canon[j]))
-        problem = j == 0 ?
-            g_strdup_printf ("output %s is the input video", paths[i - 1]) :
-            g_strdup_printf ("%s is given for two outputs", paths[i - 1]);
-  for (guint i = 0; i <= G_N_ELEMENTS (paths); i++)
-    g_free (canon[i]);
-  return problem;
+  return analyze_check_output_paths (video, options, paths,
+      G_N_ELEMENTS (paths));
 }
 
 static AnalyzeFile *
@@ -428,6 +404,9 @@ main (int argc, char **argv)
   Analysis a = { 0 };
   gint code;
 
+  /* Before any other thread exists: they all inherit the blocked signals. */
+  analyze_signals_start (isatty (fileno (stderr)));
+  setlocale (LC_ALL, "");
   prefer_build_tree_plugin ();
   /* facedetect also opens optional nose, mouth and eye cascades that Debian
    * does not ship; OpenCV's complaints about them would bury our own
@@ -454,9 +433,16 @@ main (int argc, char **argv)
         "(see --help)\n");
     return 2;
   }
-  if (opt_interval < 1 || !(opt_smoothing >= 0 && opt_smoothing <= 1)) {
-    g_printerr (PROGRAM ": --inference-interval must be at least 1 and "
-        "--smoothing between 0 and 1\n");
+  if (opt_interval < 1) {
+    g_printerr (PROGRAM ": --inference-interval %d: must be at least 1\n",
+        opt_interval);
+    return 2;
+  }
+  if (!(opt_smoothing >= 0 && opt_smoothing <= 1)) {
+    gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_printerr (PROGRAM ": --smoothing %s: must be between 0 and 1\n",
+        g_ascii_dtostr (buf, sizeof (buf), opt_smoothing));
     return 2;
   }
   a.video = opt_inputs[0];
@@ -514,7 +500,7 @@ main (int argc, char **argv)
 
   code = 0;
   if (a.error)
-    code = die (&a, a.interrupted ? 130 : 1);
+    code = die (&a, 1);
 
   if (a.probe_pad)
     gst_object_unref (a.probe_pad);
