@@ -394,3 +394,70 @@ analysis_describe_error (Analysis * a, GstMessage * msg)
   g_free (debug);
   return text;
 }
+
+static gboolean
+from_decoder (Analysis * a, GstMessage * msg)
+{
+  GstObject *src = GST_MESSAGE_SRC (msg);
+
+  return src && a->decodebin && (src == GST_OBJECT (a->decodebin)
+      || gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin)));
+}
+
+/* Counts the warnings of the demuxer and decoder and the frames the
+ * decoder dropped (its QoS messages carry the running total). */
+void
+analysis_note_decoder_message (Analysis * a, GstMessage * msg)
+{
+  if (!from_decoder (a, msg))
+    return;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+    GError *err = NULL;
+
+    gst_message_parse_warning (msg, &err, NULL);
+    if (a->n_warnings++ == 0)
+      a->first_warning = g_strdup_printf ("%s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+    g_error_free (err);
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_QOS) {
+    GstFormat format;
+    guint64 processed, dropped;
+
+    gst_message_parse_qos_stats (msg, &format, &processed, &dropped);
+    if (format == GST_FORMAT_BUFFERS && dropped != G_MAXUINT64)
+      a->dropped = MAX (a->dropped, dropped);
+  }
+}
+
+/* NULL when the video read cleanly; otherwise a line for the user: the
+ * frames read against those the container's duration implies, the frames
+ * the decoder dropped, its warnings. */
+gchar *
+analysis_describe_damage (Analysis * a, gint64 container_duration,
+    gdouble frame_interval)
+{
+  guint64 expected = 0;
+  GString *s;
+
+  if (container_duration > 0 && frame_interval > 0)
+    expected = (guint64) llround (container_duration / (gdouble) GST_SECOND
+        / frame_interval);
+  /* one frame of slack: durations are rounded */
+  if (a->n_warnings == 0 && a->dropped == 0 && a->next_frame + 1 >= expected)
+    return NULL;
+
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "%s looks damaged: %" G_GUINT64_FORMAT
+      " frames read", a->video, a->next_frame);
+  if (expected > 0)
+    g_string_append_printf (s, " of the %" G_GUINT64_FORMAT " its duration "
+        "(%.1f s) implies", expected, container_duration / (gdouble)
+        GST_SECOND);
+  if (a->dropped > 0)
+    g_string_append_printf (s, "; the decoder dropped %" G_GUINT64_FORMAT
+        " undecodable frame%s", a->dropped, a->dropped == 1 ? "" : "s");
+  if (a->n_warnings > 0)
+    g_string_append_printf (s, "; %u decoder warning%s, the first: %s",
+        a->n_warnings, a->n_warnings == 1 ? "" : "s", a->first_warning);
+  return g_string_free (s, FALSE);
+}

@@ -39,6 +39,11 @@ typedef struct
   GArray *points;               /* AnalyzePoint */
   gint stream_failed;           /* atomic: an error was posted */
 
+  /* what the decoder said of damage, main thread */
+  guint n_warnings;
+  gchar *first_warning;
+  guint64 dropped;              /* frames the decoder could not decode */
+
   /* main thread */
   gchar *error;                 /* the first error, for the user */
   gint64 start_us;
@@ -53,6 +58,9 @@ void analysis_fail (Analysis * a, gchar * message);
 const gchar *analysis_muxer_for (const gchar * path);
 gboolean analysis_build_pipeline (Analysis * a);
 gchar *analysis_describe_error (Analysis * a, GstMessage * msg);
+void analysis_note_decoder_message (Analysis * a, GstMessage * msg);
+gchar *analysis_describe_damage (Analysis * a, gint64 container_duration,
+    gdouble frame_interval);
 
 G_END_DECLS
 

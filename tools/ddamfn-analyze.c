@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #define PROGRAM "ddamfn-analyze"
+/* Exit status of a run that finished on a damaged video. */
+#define EXIT_DAMAGED 3
 
 static gchar *opt_model;
 static gchar *opt_csv;
@@ -76,6 +78,10 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
         analysis_fail (a, g_strdup_printf ("cannot decode %s: no video stream",
                 a->video));
       g_main_loop_quit (a->loop);
+      break;
+    case GST_MESSAGE_WARNING:
+    case GST_MESSAGE_QOS:
+      analysis_note_decoder_message (a, msg);
       break;
     case GST_MESSAGE_APPLICATION:{
       const GstStructure *s = gst_message_get_structure (msg);
@@ -402,6 +408,7 @@ main (int argc, char **argv)
   GOptionContext *ctx;
   GError *error = NULL;
   Analysis a = { 0 };
+  gchar *damage = NULL;
   gint code;
 
   /* Before any other thread exists: they all inherit the blocked signals. */
@@ -417,7 +424,11 @@ main (int argc, char **argv)
       "opencv's facedetect, reads their expression, valence, arousal and "
       "action units with DDAMFN, and writes them as CSV, JSON Lines, an "
       "annotated video and a PNG timeline. Outputs appear only when the "
-      "whole video was analysed.");
+      "whole video was analysed.\n\nExit status: 0 success; 1 failure "
+      "(no output written); 2 bad usage; 3 the video was damaged (decoder "
+      "warnings, undecodable frames or fewer frames than its duration "
+      "implies): the outputs hold what could be read; 128 + N when signal "
+      "N ended the run.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
@@ -488,19 +499,30 @@ main (int argc, char **argv)
   if (a.error == NULL) {
     gdouble elapsed = (g_get_monotonic_time () - a.start_us) / 1e6;
     gdouble dt = frame_interval (&a);
+    gint64 container_duration = a.duration;
 
     if (a.duration <= 0 && a.next_frame > 0)
       a.duration = (gint64) (a.next_frame * dt * GST_SECOND);
     gst_element_set_state (a.pipeline, GST_STATE_NULL);
-    if (finish_outputs (&a, dt))
+    if (finish_outputs (&a, dt)) {
       print_summary (&a, elapsed);
+      damage = analysis_describe_damage (&a, container_duration, dt);
+    }
   }
   if (a.pipeline)
     gst_element_set_state (a.pipeline, GST_STATE_NULL);
 
   code = 0;
-  if (a.error)
+  if (a.error) {
     code = die (&a, 1);
+  } else if (damage) {
+    /* The outputs hold every frame that could be read. */
+    g_printerr (PROGRAM ": warning: %s; the outputs hold the frames that "
+        "were read\n", damage);
+    code = EXIT_DAMAGED;
+  }
+  g_free (damage);
+  g_free (a.first_warning);
 
   if (a.probe_pad)
     gst_object_unref (a.probe_pad);
