@@ -90,7 +90,7 @@ enum
 #define TRACK_MAX_MISSED DDAMFN_TRACKER_DEFAULT_MAX_MISSED
 
 #define VIDEO_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, I420, NV12 }"
+  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12 }"
 
 static GstStaticPadTemplate gst_ddamfn_filter_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink",
