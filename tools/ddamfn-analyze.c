@@ -469,13 +469,13 @@ main (int argc, char **argv)
         "no such file");
     return die (&a, 1);
   }
+  if ((a.error = check_output_paths (a.video)))
+    return die (&a, 2);
   if (opt_annotated && analysis_muxer_for (opt_annotated) == NULL) {
     a.error = g_strdup_printf ("--annotated %s: name it .mkv or .mp4",
         opt_annotated);
     return die (&a, 2);
   }
-  if ((a.error = check_output_paths (a.video)))
-    return die (&a, 2);
   if (!load_labels (&a.labels, &error)) {
     a.error = g_strdup_printf ("cannot use the model: %s", error->message);
     g_error_free (error);
