@@ -317,6 +317,40 @@ class Messages(Setup):
         self.assertIn("--smoothing 1.5", r.stderr)
         self.assertNotIn("--inference-interval", r.stderr)
 
+    def test_encoder_lines_stand_apart(self):
+        # x264enc (gstreamer1.0-plugins-ugly) is preferred and prints
+        # nothing; without it OpenH264 prints an "Error:" line on every run
+        # although the video is complete.
+        d = fresh_dir("encoder")
+        r = analyze("--model", MODEL, self.clip, "--annotated",
+                    os.path.join(d, "x264.mkv"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if subprocess.run(["gst-inspect-1.0", "x264enc"],
+                          capture_output=True).returncode == 0:
+            self.assertNotIn("a library printed", r.stderr)
+        if subprocess.run(["gst-inspect-1.0", "openh264enc"],
+                          capture_output=True).returncode != 0:
+            self.skipTest("openh264enc absent")
+        # the same without gstreamer1.0-plugins-ugly's plugins
+        env = tool_env(
+            GST_REGISTRY=os.path.join(d, "registry.bin"),
+            GST_PLUGIN_LOADING_WHITELIST="gstreamer:gst-plugins-base:"
+            "gst-plugins-good:gst-plugins-bad:gst-libav:gst-ddamfn")
+        r = analyze("--model", MODEL, self.clip, "--annotated",
+                    os.path.join(d, "openh264.mkv"), env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        noted = [l for l in lines if "OpenH264" in l]
+        self.assertGreater(len(noted), 0, r.stderr)
+        for line in noted:
+            self.assertTrue(line.startswith(
+                "ddamfn-analyze: a library printed: [OpenH264]"), line)
+        for line in lines:
+            self.assertRegex(line, r"^(progress: |ddamfn-analyze: a library "
+                             r"printed: )", line)
+        self.assertGreater(os.path.getsize(os.path.join(d, "openh264.mkv")),
+                           10000)
+
     def test_csv_numbers_have_six_decimals(self):
         d = fresh_dir("csv")
         out = os.path.join(d, "a.csv")

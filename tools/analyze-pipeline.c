@@ -208,7 +208,9 @@ make (Analysis * a, const gchar * factory)
   return e;
 }
 
-/* The first H.264 encoder there is, else MPEG-4 part 2 (gstreamer1.0-libav);
+/* The first H.264 encoder there is (x264enc from gstreamer1.0-plugins-ugly
+ * first: OpenH264 prints an error line on every run, see analyze-stderr.c),
+ * else MPEG-4 part 2 (gstreamer1.0-libav);
  * *PARSER gets the parser the muxers need between them, if any. */
 static GstElement *
 make_encoder (Analysis * a, const gchar ** parser)
@@ -227,8 +229,8 @@ make_encoder (Analysis * a, const gchar ** parser)
     *parser = NULL;
   } else {
     analysis_fail (a, g_strdup ("no video encoder found: install "
-            "gstreamer1.0-plugins-bad (openh264enc) or gstreamer1.0-libav "
-            "(avenc_mpeg4)"));
+            "gstreamer1.0-plugins-ugly (x264enc), gstreamer1.0-plugins-bad "
+            "(openh264enc) or gstreamer1.0-libav (avenc_mpeg4)"));
     return NULL;
   }
   gst_bin_add (GST_BIN (a->pipeline), e);

@@ -49,6 +49,9 @@ typedef struct
   gint64 start_us;
   gint64 duration;
   gboolean tty;
+  FILE *term;                   /* the real stderr while a library's output
+                                 * is captured (analyze-stderr.c) */
+  struct _AnalyzeStderr *capture;
   gint next_percent;
   gint last_percent;            /* last one printed, −1 before the first */
   gint64 last_line_us;

@@ -51,6 +51,7 @@ static GMutex lock;
 static GPtrArray *temps;        /* gchar *, under lock */
 static gboolean committed;      /* under lock */
 static gboolean on_tty;
+static int message_fd = STDERR_FILENO;  /* the real stderr, always */
 
 static void
 fill_set (sigset_t * set)
@@ -94,13 +95,12 @@ wait_for_signal (G_GNUC_UNUSED gpointer data)
   if (!committed) {
     for (guint i = 0; i < temps->len; i++)
       unlink (g_ptr_array_index (temps, i));
-    fprintf (stderr, "%sddamfn-analyze: interrupted by %s; no output "
+    dprintf (message_fd, "%sddamfn-analyze: interrupted by %s; no output "
         "written\n", on_tty ? "\n" : "", name);
   } else {
-    fprintf (stderr, "%sddamfn-analyze: %s after every output was "
+    dprintf (message_fd, "%sddamfn-analyze: %s after every output was "
         "written\n", on_tty ? "\n" : "", name);
   }
-  fflush (stderr);
   _exit (128 + sig);
   return NULL;
 }
@@ -119,6 +119,10 @@ analyze_signals_start (gboolean tty)
   GThread *thread;
 
   on_tty = tty;
+  /* fd 2 may become a pipe later (analyze-stderr.c) */
+  message_fd = dup (STDERR_FILENO);
+  if (message_fd < 0)
+    message_fd = STDERR_FILENO;
   temps = g_ptr_array_new_with_free_func (g_free);
   fill_set (&waited);
   pthread_sigmask (SIG_BLOCK, &waited, NULL);

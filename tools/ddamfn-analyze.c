@@ -14,6 +14,7 @@
 #include "analyze-pipeline.h"
 #include "analyze-plot.h"
 #include "analyze-signals.h"
+#include "analyze-stderr.h"
 
 #include <ddamfn/ddamfn.h>
 #include <gst/gst.h>
@@ -139,19 +140,24 @@ show_progress (Analysis * a, gboolean final)
     memset (bar, '#', filled);
     memset (bar + filled, '.', 30 - filled);
     bar[30] = '\0';
-    fprintf (stderr, "\r%3d%% [%s] %s / %s  %d frames  %.1f fps \033[K",
+    analyze_stderr_lock (a->capture);
+    fprintf (a->term, "\r%3d%% [%s] %s / %s  %d frames  %.1f fps \033[K",
         MAX (percent, 0), bar, p, d, frames, fps);
     if (final)
-      fputc ('\n', stderr);
-    fflush (stderr);
+      fputc ('\n', a->term);
+    fflush (a->term);
+    analyze_stderr_unlock (a->capture);
     return;
   }
   if (final && percent >= 0 && percent == a->last_percent)
     return;
   if (final || (percent >= 0 && percent >= a->next_percent)
       || (percent < 0 && now - a->last_line_us >= 5 * G_USEC_PER_SEC)) {
-    fprintf (stderr, "progress: %3d%%  %s / %s  %d frames  %.1f fps\n",
+    analyze_stderr_lock (a->capture);
+    fprintf (a->term, "progress: %3d%%  %s / %s  %d frames  %.1f fps\n",
         MAX (percent, 0), p, d, frames, fps);
+    fflush (a->term);
+    analyze_stderr_unlock (a->capture);
     a->last_line_us = now;
     a->last_percent = percent;
     if (percent >= 0)
@@ -172,6 +178,8 @@ run_pipeline (Analysis * a)
   GstBus *bus = gst_element_get_bus (a->pipeline);
   guint bus_watch, tick;
 
+  a->capture = analyze_stderr_capture (a->tty);
+  a->term = analyze_stderr_terminal (a->capture);
   a->loop = g_main_loop_new (NULL, FALSE);
   bus_watch = gst_bus_add_watch (bus, on_bus_message, a);
   a->start_us = a->last_line_us = g_get_monotonic_time ();
@@ -196,7 +204,10 @@ run_pipeline (Analysis * a)
   if (a->error == NULL)
     show_progress (a, TRUE);
   else if (a->tty)
-    fputc ('\n', stderr);
+    fputc ('\n', a->term);
+  analyze_stderr_release (a->capture);
+  a->capture = NULL;
+  a->term = stderr;
 
   g_source_remove (tick);
   g_source_remove (bus_watch);
