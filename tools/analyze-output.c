@@ -37,7 +37,8 @@ analyze_file_free (AnalyzeFile * file)
 }
 
 /* Creates the temporary file for PATH; with OPEN_STREAM it stays open as
- * file->fp, otherwise it is closed for another writer to open by name.
+ * file->fp, otherwise as file->fd for another writer (never reopened by
+ * name, so nothing can recreate it after a signal deleted it).
  * Fails with a message naming PATH when its directory cannot take it. The
  * file is created and registered with signals held off, so a signal at any
  * moment finds it in the list it deletes. */
@@ -81,8 +82,9 @@ analyze_file_create (const gchar * path, gboolean open_stream,
     analyze_file_free (file);
     return NULL;
   }
+  file->fd = -1;
   if (!open_stream) {
-    close (fd);
+    file->fd = fd;
     return file;
   }
   file->fp = fdopen (fd, "w");
@@ -104,13 +106,20 @@ analyze_file_close (AnalyzeFile * file, GError ** error)
 {
   gint saved_errno = 0;
 
+  if (file->fd >= 0) {
+    /* its writer has flushed it (the pipeline is stopped) */
+    if (close (file->fd) != 0)
+      saved_errno = errno;
+    file->fd = -1;
+  }
   if (file->fp == NULL)
-    return TRUE;
+    goto done;
   if (fflush (file->fp) != 0 || ferror (file->fp))
     saved_errno = errno ? errno : EIO;
   if (fclose (file->fp) != 0 && saved_errno == 0)
     saved_errno = errno;
   file->fp = NULL;
+done:
   if (saved_errno != 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "cannot write %s: %s", file->path, g_strerror (saved_errno));
@@ -169,6 +178,8 @@ analyze_file_discard (AnalyzeFile * file)
     return;
   if (file->fp != NULL)
     fclose (file->fp);
+  if (file->fd >= 0)
+    close (file->fd);
   analyze_signals_lock ();
   unlink (file->tmp_path);
   analyze_signals_remove_temp (file->tmp_path);

@@ -39,6 +39,7 @@ typedef struct
   gchar *path;
   gchar *tmp_path;
   FILE *fp;                     /* NULL for files others write */
+  gint fd;                      /* theirs; -1 when fp holds it */
 } AnalyzeFile;
 
 AnalyzeFile *analyze_file_create (const gchar * path, gboolean open_stream,

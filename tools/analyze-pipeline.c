@@ -254,7 +254,7 @@ analysis_muxer_for (const gchar * path)
 }
 
 /* queue ! ddamfnoverlay ! videoconvert ! I420 ! encoder ! [parser] ! muxer !
- * filesink, fed by UPSTREAM. */
+ * fdsink, fed by UPSTREAM. */
 static gboolean
 add_annotated_branch (Analysis * a, GstElement * upstream)
 {
@@ -269,13 +269,14 @@ add_annotated_branch (Analysis * a, GstElement * upstream)
       || !(enc = make_encoder (a, &parser))
       || (parser && !(parse = make (a, parser)))
       || !(mux = make (a, analysis_muxer_for (a->annotated->path)))
-      || !(sink = make (a, "filesink")))
+      || !(sink = make (a, "fdsink")))
     return FALSE;
 
   i420 = gst_caps_from_string ("video/x-raw, format=I420");
   g_object_set (caps, "caps", i420, NULL);
   gst_caps_unref (i420);
-  g_object_set (sink, "location", a->annotated->tmp_path, NULL);
+  /* the temporary file's own descriptor: nothing is created by name */
+  g_object_set (sink, "fd", a->annotated->fd, NULL);
   if (!gst_element_link_many (upstream, queue, overlay, convert, caps, enc,
           NULL) || (parse && !gst_element_link (enc, parse))
       || !gst_element_link_many (parse ? parse : enc, mux, sink, NULL)) {

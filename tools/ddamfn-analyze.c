@@ -256,7 +256,7 @@ finish_outputs (Analysis * a, gdouble dt)
     AnalyzePlotInfo info = { title, a->duration / (gdouble) GST_SECOND, dt,
       a->next_frame
     };
-    gboolean ok = analyze_plot_write (a->plot->tmp_path, &info, &a->labels,
+    gboolean ok = analyze_plot_write (a->plot->fp, &info, &a->labels,
         a->points, &error);
 
     g_free (title);
@@ -496,7 +496,7 @@ main (int argc, char **argv)
   a.csv = open_output (&a, opt_csv, TRUE);
   a.jsonl = open_output (&a, opt_jsonl, TRUE);
   a.annotated = open_output (&a, opt_annotated, FALSE);
-  a.plot = open_output (&a, opt_plot, FALSE);
+  a.plot = open_output (&a, opt_plot, TRUE);
   if (a.error)
     return die (&a, 1);
   if (a.csv && !analyze_csv_write_header (a.csv->fp, &a.labels)) {
