@@ -9,7 +9,7 @@ help is readable in a UTF-8 locale; CSV numbers have six decimals; a wrong
 option value names its option; a damaged video is reported.
 
 usage: test_analyze_safety.py PATH/TO/ddamfn-analyze MODEL WORKDIR SHARED_DATA
-Needs no PyGObject (so it also runs under tests/sanitize.sh). Exits 77
+Needs no PyGObject (so it also runs under tests/scripts/sanitize.sh). Exits 77
 (skipped) without Megamind.avi or opencv's facedetect and its cascade.
 """
 import csv
