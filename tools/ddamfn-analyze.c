@@ -410,6 +410,9 @@ die (Analysis * a, gint code)
 {
   discard_outputs (a);
   g_printerr (PROGRAM ": %s\n", a->error ? a->error : "failed");
+  /* what the early returns of main () would leave */
+  g_clear_pointer (&a->error, g_free);
+  g_clear_pointer (&a->points, g_array_unref);
   return code;
 }
 
@@ -541,7 +544,6 @@ main (int argc, char **argv)
     gst_object_unref (a.pipeline);
   if (a.loop)
     g_main_loop_unref (a.loop);
-  g_array_unref (a.points);
-  g_free (a.error);
+  g_clear_pointer (&a.points, g_array_unref);
   return code;
 }
