@@ -307,6 +307,20 @@ on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
     gst_caps_unref (caps);
 }
 
+/* Every stream of the file is known: without a video one the run ends here
+ * (waiting for the audio to run out, or for the error an unlinked audio pad
+ * may or may not raise, could take as long as the file or for ever). */
+static void
+on_no_more_pads (GstElement * decodebin, gpointer user_data)
+{
+  Analysis *a = user_data;
+
+  (void) decodebin;
+  if (!a->video_linked)
+    stream_error (a, g_strdup_printf ("cannot decode %s: no video stream",
+            a->video));
+}
+
 gboolean
 analysis_build_pipeline (Analysis * a)
 {
@@ -342,6 +356,8 @@ analysis_build_pipeline (Analysis * a)
     return FALSE;
   }
   g_signal_connect (a->decodebin, "pad-added", G_CALLBACK (on_pad_added), a);
+  g_signal_connect (a->decodebin, "no-more-pads",
+      G_CALLBACK (on_no_more_pads), a);
   a->last_pts = GST_CLOCK_TIME_NONE;
   pad = gst_element_get_static_pad (a->convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |

@@ -428,6 +428,24 @@ class Damaged(Setup):
         with open(os.path.join(d, "a.csv")) as f:
             self.assertGreater(len(f.readlines()), 1)
 
+    def test_audio_only_file_always_ends(self):
+        # the run ends when decodebin has shown every stream, not when an
+        # unlinked audio pad raises an error (it did not, one run in four)
+        wav = os.path.join(WORK, "tone.wav")
+        subprocess.run(["gst-launch-1.0", "-q", "audiotestsrc",
+                        "num-buffers=20", "!", "wavenc", "!", "filesink",
+                        "location=" + wav], check=True, timeout=60,
+                       env=system_env())
+        d = fresh_dir("damaged", "audio")
+        for _ in range(8):
+            r = analyze("--model", MODEL, wav, "--csv",
+                        os.path.join(d, "a.csv"), timeout=120)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr.strip().splitlines()[-1],
+                             "ddamfn-analyze: cannot decode %s: no video "
+                             "stream" % wav)
+            self.assertEqual(os.listdir(d), [])
+
     def test_intact_video_is_not_called_damaged(self):
         self.assertGreaterEqual(self.frames_of(self.clip), 24)
 
