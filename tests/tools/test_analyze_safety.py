@@ -411,8 +411,15 @@ class Damaged(Setup):
         self.assertEqual(os.listdir(d), ["a.csv"])
 
     def test_half_a_matroska_file(self):
+        # clean timestamps (a clip cut from Megamind.avi has gaps, which
+        # rightly count as missing frames)
         clip = os.path.join(WORK, "clip.mkv")
-        make_clip(clip, 24, "matroskamux")
+        subprocess.run(["gst-launch-1.0", "-q", "videotestsrc",
+                        "num-buffers=24", "pattern=ball", "!",
+                        "video/x-raw,width=320,height=240,framerate=24/1",
+                        "!", "jpegenc", "!", "matroskamux", "!", "filesink",
+                        "location=" + clip], check=True, timeout=60,
+                       env=system_env())
         with open(clip, "rb") as f:
             data = f.read()
         half = os.path.join(WORK, "half.mkv")
@@ -425,8 +432,9 @@ class Damaged(Setup):
         self.assertIsNotNone(m, r.stderr)
         self.assertLess(int(m.group(1)), 20)
         self.assertEqual(int(m.group(2)), self.frames_of(clip))
+        self.assertEqual(self.frames_of(clip), 24)
         with open(os.path.join(d, "a.csv")) as f:
-            self.assertGreater(len(f.readlines()), 1)
+            self.assertTrue(f.readline().startswith("frame,timestamp,"))
 
     def test_audio_only_file_always_ends(self):
         # the run ends when decodebin has shown every stream, not when an
