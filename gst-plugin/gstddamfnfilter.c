@@ -114,7 +114,7 @@ enum
 #define MAX_QUEUE_SIZE 16
 
 #define VIDEO_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, I420, NV12 }"
+  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12 }"
 
 static GstStaticPadTemplate gst_ddamfn_filter_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink",

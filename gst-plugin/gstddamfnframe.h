@@ -25,6 +25,12 @@ void gst_ddamfn_image_from_frame (const GstVideoFrame * frame,
     DdamfnPixelFormat pixel_format, DdamfnYuvMatrix yuv_matrix,
     DdamfnImage * image);
 
+/* TRUE when every row of every plane of a mapped FRAME, as its strides and
+ * offsets (a GstVideoMeta's, when the buffer has one) describe them, lies
+ * inside the memory that was mapped; FALSE for a meta that lies (a stride
+ * or offset larger than the memory holds). */
+gboolean gst_ddamfn_frame_rows_are_mapped (const GstVideoFrame * frame);
+
 G_END_DECLS
 
 #endif /* __GST_DDAMFN_FRAME_H__ */

@@ -18,11 +18,17 @@
  *
  * Text is set with pango, everything is drawn with cairo. On BGRx and BGRA
  * (xRGB and ARGB on big-endian machines), cairo's own layouts, the frame is
- * drawn on directly; on the other formats each face is rendered into a
- * small ARGB rectangle that is blended with #GstVideoOverlayComposition, so
- * no videoconvert is needed for RGB, BGR, RGBx, xRGB, xBGR, RGBA, ARGB,
- * ABGR, I420 or NV12. Buffers with nothing to draw pass untouched and
- * unmapped.
+ * drawn on directly; on the other formats the faces are rendered into ARGB
+ * rectangles that are blended with #GstVideoOverlayComposition, so no
+ * videoconvert is needed for RGB, BGR, RGBx, xRGB, xBGR, RGBA, ARGB, ABGR,
+ * I420 or NV12. Each face gets a rectangle of its own while their areas add
+ * up to less than the frame's; beyond that all of them share one rectangle
+ * covering what they touch, so a frame never needs more than one frame of
+ * ARGB memory whatever its boxes. Boxes are clipped to the frame before
+ * anything is laid out, and at most #GstDdamfnOverlay:max-faces faces are
+ * drawn (a warning says so once per stream). Buffers with nothing to draw
+ * pass untouched and unmapped; a buffer whose #GstVideoMeta claims rows its
+ * memory does not hold is an error.
  *
  * ## Example launch line
  * |[
@@ -37,6 +43,7 @@
 #endif
 
 #include "gstddamfnoverlay.h"
+#include "gstddamfnframe.h"
 #include "gstddamfnroi.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
@@ -56,6 +63,7 @@ enum
   PROP_LINE_WIDTH,
   PROP_FONT,
   PROP_ROI_TYPE,
+  PROP_MAX_FACES,
 };
 
 #define DEFAULT_DRAW_BOX TRUE
@@ -65,6 +73,9 @@ enum
 #define DEFAULT_LINE_WIDTH 2.0
 #define DEFAULT_FONT "Sans Bold 12"
 #define DEFAULT_ROI_TYPE "face"
+/* as ddamfnfilter's max-faces */
+#define DEFAULT_MAX_FACES 16
+#define MAX_MAX_FACES 4096
 
 #define VIDEO_FORMATS \
   "{ BGRx, BGRA, RGB, BGR, RGBx, xRGB, xBGR, RGBA, ARGB, ABGR, I420, NV12 }"
@@ -101,6 +112,8 @@ static gboolean gst_ddamfn_overlay_set_info (GstVideoFilter * filter,
     GstVideoInfo * out_info);
 static GstFlowReturn gst_ddamfn_overlay_transform_ip (GstBaseTransform *
     trans, GstBuffer * buffer);
+static gboolean gst_ddamfn_overlay_sink_event (GstBaseTransform * trans,
+    GstEvent * event);
 
 static void
 gst_ddamfn_overlay_class_init (GstDdamfnOverlayClass * klass)
@@ -177,6 +190,21 @@ gst_ddamfn_overlay_class_init (GstDdamfnOverlayClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstDdamfnOverlay:max-faces:
+   *
+   * The most faces drawn on one frame: first those of #GstDdamfnMeta, in
+   * its order, then the plain boxes. The rest are skipped, and a warning
+   * message says so once per stream.
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_FACES,
+      g_param_spec_uint ("max-faces", "Max faces",
+          "Draw at most this many faces per frame (results first, then "
+          "plain boxes); a warning tells once per stream when some are "
+          "skipped", 1, MAX_MAX_FACES, DEFAULT_MAX_FACES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_set_static_metadata (element_class,
       "DDAMFN facial affect overlay", "Filter/Effect/Video",
       "Draws the faces, expressions, valence-arousal and action units found "
@@ -196,6 +224,7 @@ gst_ddamfn_overlay_class_init (GstDdamfnOverlayClass * klass)
    * something to draw are mapped. */
   trans_class->transform_ip =
       GST_DEBUG_FUNCPTR (gst_ddamfn_overlay_transform_ip);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_ddamfn_overlay_sink_event);
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ddamfn_overlay_set_info);
 }
@@ -211,6 +240,7 @@ gst_ddamfn_overlay_init (GstDdamfnOverlay * self)
   self->font = g_strdup (DEFAULT_FONT);
   gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
       DEFAULT_ROI_TYPE);
+  self->max_faces = DEFAULT_MAX_FACES;
   self->direct_format = CAIRO_FORMAT_INVALID;
   self->faces = g_array_new (FALSE, FALSE, sizeof (GstDdamfnDrawFace));
   self->layouts = g_array_new (FALSE, FALSE, sizeof (GstDdamfnDrawLayout));
@@ -251,6 +281,9 @@ gst_ddamfn_overlay_set_property (GObject * object, guint prop_id,
       gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
           g_value_get_string (value));
       break;
+    case PROP_MAX_FACES:
+      self->max_faces = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -287,6 +320,9 @@ gst_ddamfn_overlay_get_property (GObject * object, guint prop_id,
     case PROP_ROI_TYPE:
       g_value_set_string (value, self->roi_type);
       break;
+    case PROP_MAX_FACES:
+      g_value_set_uint (value, self->max_faces);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -322,7 +358,19 @@ gst_ddamfn_overlay_start (GstBaseTransform * trans)
   gst_ddamfn_drawer_free (self->drawer);
   self->drawer = gst_ddamfn_drawer_new (font);
   g_free (font);
+  self->warned_skipped = self->warned_no_memory = FALSE;
   return TRUE;
+}
+
+static gboolean
+gst_ddamfn_overlay_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstDdamfnOverlay *self = GST_DDAMFN_OVERLAY (trans);
+
+  /* serialized: the streaming thread's own flags */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START)
+    self->warned_skipped = self->warned_no_memory = FALSE;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
 static gboolean
@@ -370,20 +418,18 @@ gst_ddamfn_overlay_set_info (GstVideoFilter * filter,
   return TRUE;
 }
 
-/* Clips a box to a WIDTH × HEIGHT frame; FALSE when nothing is left. */
 static gboolean
-clip_box (gint64 x, gint64 y, gint64 w, gint64 h, gint width, gint height,
+clip_face (guint x, guint y, guint w, guint h, gint width, gint height,
     GstDdamfnDrawFace * face)
 {
-  gint64 x0 = CLAMP (x, 0, width), y0 = CLAMP (y, 0, height);
-  gint64 x1 = CLAMP (x + w, 0, width), y1 = CLAMP (y + h, 0, height);
+  GstDdamfnBox box;
 
-  if (x1 <= x0 || y1 <= y0)
+  if (!gst_ddamfn_box_clip (x, y, w, h, width, height, &box))
     return FALSE;
-  face->x = (gint) x0;
-  face->y = (gint) y0;
-  face->w = (gint) (x1 - x0);
-  face->h = (gint) (y1 - y0);
+  face->x = box.x;
+  face->y = box.y;
+  face->w = box.w;
+  face->h = box.h;
   return TRUE;
 }
 
@@ -412,17 +458,20 @@ face_from_meta (const GstDdamfnFace * f, GstDdamfnDrawFace * face)
   }
 }
 
-/* The faces of BUFFER: every face of its GstDdamfnMeta, then the ROIs of
- * the selected type the filter gave no result (all of them when there is no
- * meta) as plain boxes. */
-static void
+/* The faces of BUFFER, at most MAX_FACES of them: every face of its
+ * GstDdamfnMeta, then the ROIs of the selected type the filter gave no
+ * result (all of them when there is no meta) as plain boxes. Boxes are
+ * clipped to the frame first; those outside it are dropped. Returns how
+ * many faces inside the frame were left out by MAX_FACES. */
+static guint
 collect_faces (GstDdamfnOverlay * self, GstBuffer * buffer, GQuark roi_type,
-    gint width, gint height)
+    guint max_faces, gint width, gint height)
 {
   GstDdamfnMeta *meta = gst_buffer_get_ddamfn_meta (buffer);
   GstDdamfnDrawFace face;
   gpointer state = NULL;
   GstMeta *m;
+  guint skipped = 0;
 
   g_array_set_size (self->faces, 0);
 
@@ -430,8 +479,12 @@ collect_faces (GstDdamfnOverlay * self, GstBuffer * buffer, GQuark roi_type,
     const GstDdamfnFace *f = &meta->faces[i];
 
     memset (&face, 0, sizeof (face));
-    if (!clip_box (f->x, f->y, f->w, f->h, width, height, &face))
+    if (!clip_face (f->x, f->y, f->w, f->h, width, height, &face))
       continue;
+    if (self->faces->len >= max_faces) {
+      skipped++;
+      continue;
+    }
     face_from_meta (f, &face);
     g_array_append_val (self->faces, face);
   }
@@ -447,10 +500,15 @@ collect_faces (GstDdamfnOverlay * self, GstBuffer * buffer, GQuark roi_type,
       continue;
     memset (&face, 0, sizeof (face));
     face.expr_index = -1;
-    if (!clip_box (roi->x, roi->y, roi->w, roi->h, width, height, &face))
+    if (!clip_face (roi->x, roi->y, roi->w, roi->h, width, height, &face))
       continue;
+    if (self->faces->len >= max_faces) {
+      skipped++;
+      continue;
+    }
     g_array_append_val (self->faces, face);
   }
+  return skipped;
 }
 
 /* Draws on the frame itself; FALSE when cairo cannot take its memory (a
@@ -485,13 +543,12 @@ render_direct (GstDdamfnOverlay * self, GstVideoFrame * frame)
   return TRUE;
 }
 
-/* One ARGB overlay rectangle covering LAYOUT's bounds with FACE drawn on
- * it, or NULL when cairo could not allocate the surface. */
+/* One ARGB overlay rectangle covering AREA with faces FIRST to LAST - 1
+ * drawn on it, or NULL when cairo could not allocate the surface. */
 static GstVideoOverlayRectangle *
-render_rectangle (GstDdamfnOverlay * self, const GstDdamfnDrawFace * face,
-    const GstDdamfnDrawLayout * l)
+render_rectangle (GstDdamfnOverlay * self, const GstDdamfnDrawRect * area,
+    guint first, guint last)
 {
-  const GstDdamfnDrawRect *b = &l->bounds;
   cairo_surface_t *surface;
   cairo_t *cr;
   GstBuffer *pixels;
@@ -500,55 +557,94 @@ render_rectangle (GstDdamfnOverlay * self, const GstDdamfnDrawFace * face,
   gint stride[GST_VIDEO_MAX_PLANES] = { 0 };
   gsize size;
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, b->w, b->h);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, area->w,
+      area->h);
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS) {
-    GST_WARNING_OBJECT (self, "no %dx%d surface: %s", b->w, b->h,
-        cairo_status_to_string (cairo_surface_status (surface)));
+    if (!self->warned_no_memory)
+      GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
+          ("Not enough memory to draw the faces"),
+          ("no %dx%d ARGB surface: %s; faces are not drawn while this lasts "
+              "(said once per stream)", area->w, area->h,
+              cairo_status_to_string (cairo_surface_status (surface))));
+    self->warned_no_memory = TRUE;
     cairo_surface_destroy (surface);
     return NULL;
   }
   cr = cairo_create (surface);
-  cairo_translate (cr, -b->x, -b->y);
-  gst_ddamfn_drawer_render (self->drawer, cr, face, l);
+  cairo_translate (cr, -area->x, -area->y);
+  for (guint i = first; i < last; i++)
+    gst_ddamfn_drawer_render (self->drawer, cr,
+        &g_array_index (self->faces, GstDdamfnDrawFace, i),
+        &g_array_index (self->layouts, GstDdamfnDrawLayout, i));
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
   /* The buffer owns the surface and frees it with the rectangle. */
   stride[0] = cairo_image_surface_get_stride (surface);
-  size = (gsize) stride[0] * b->h;
+  size = (gsize) stride[0] * area->h;
   pixels = gst_buffer_new_wrapped_full (0,
       cairo_image_surface_get_data (surface), size, 0, size, surface,
       (GDestroyNotify) cairo_surface_destroy);
   gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE,
-      GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, b->w, b->h, 1, offset,
+      GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, area->w, area->h, 1, offset,
       stride);
-  rect = gst_video_overlay_rectangle_new_raw (pixels, b->x, b->y, b->w, b->h,
-      GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
+  rect = gst_video_overlay_rectangle_new_raw (pixels, area->x, area->y,
+      area->w, area->h, GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
   gst_buffer_unref (pixels);
   return rect;
 }
 
 static void
+add_rectangle (GstVideoOverlayComposition ** comp,
+    GstVideoOverlayRectangle * rect)
+{
+  if (rect == NULL)
+    return;
+  if (*comp == NULL)
+    *comp = gst_video_overlay_composition_new (rect);
+  else
+    gst_video_overlay_composition_add_rectangle (*comp, rect);
+  gst_video_overlay_rectangle_unref (rect);
+}
+
+/* A rectangle per face while their areas add up to less than the frame's;
+ * otherwise one covering the union of their bounds (at most the frame). */
+static void
 render_composition (GstDdamfnOverlay * self, GstVideoFrame * frame)
 {
   GstVideoOverlayComposition *comp = NULL;
+  guint64 total = 0;
+  gint x0 = G_MAXINT, y0 = G_MAXINT, x1 = 0, y1 = 0;
+  guint n = self->layouts->len;
 
-  for (guint i = 0; i < self->faces->len; i++) {
-    GstDdamfnDrawLayout *l =
-        &g_array_index (self->layouts, GstDdamfnDrawLayout, i);
-    GstVideoOverlayRectangle *rect;
+  for (guint i = 0; i < n; i++) {
+    const GstDdamfnDrawRect *b =
+        &g_array_index (self->layouts, GstDdamfnDrawLayout, i).bounds;
 
-    if (l->bounds.w <= 0)
+    if (b->w <= 0 || b->h <= 0)
       continue;
-    rect = render_rectangle (self,
-        &g_array_index (self->faces, GstDdamfnDrawFace, i), l);
-    if (rect == NULL)
-      continue;
-    if (comp == NULL)
-      comp = gst_video_overlay_composition_new (rect);
-    else
-      gst_video_overlay_composition_add_rectangle (comp, rect);
-    gst_video_overlay_rectangle_unref (rect);
+    total += (guint64) b->w * b->h;
+    x0 = MIN (x0, b->x);
+    y0 = MIN (y0, b->y);
+    x1 = MAX (x1, b->x + b->w);
+    y1 = MAX (y1, b->y + b->h);
+  }
+  if (total == 0)
+    return;
+
+  if (total <= (guint64) GST_VIDEO_FRAME_WIDTH (frame) *
+      GST_VIDEO_FRAME_HEIGHT (frame)) {
+    for (guint i = 0; i < n; i++) {
+      const GstDdamfnDrawRect *b =
+          &g_array_index (self->layouts, GstDdamfnDrawLayout, i).bounds;
+
+      if (b->w > 0 && b->h > 0)
+        add_rectangle (&comp, render_rectangle (self, b, i, i + 1));
+    }
+  } else {
+    GstDdamfnDrawRect all = { x0, y0, x1 - x0, y1 - y0 };
+
+    add_rectangle (&comp, render_rectangle (self, &all, 0, n));
   }
   if (comp == NULL)
     return;
@@ -569,7 +665,7 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
   GstVideoFrame frame;
   gchar *font = NULL;
   GQuark roi_type;
-  guint n_drawn = 0;
+  guint max_faces, skipped, n_drawn = 0;
 
   if (G_UNLIKELY (!filter->negotiated || self->drawer == NULL)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
@@ -584,6 +680,7 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
   options.aus = self->draw_aus;
   options.line_width = self->line_width;
   roi_type = self->roi_type_quark;
+  max_faces = self->max_faces;
   if (self->font_changed) {
     font = g_strdup (self->font);
     self->font_changed = FALSE;
@@ -595,7 +692,13 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
     g_free (font);
   }
 
-  collect_faces (self, buffer, roi_type, width, height);
+  skipped = collect_faces (self, buffer, roi_type, max_faces, width, height);
+  if (skipped > 0 && !self->warned_skipped) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("Too many faces to draw: %u drawn, %u skipped", self->faces->len,
+            skipped), ("max-faces is %u; said once per stream", max_faces));
+    self->warned_skipped = TRUE;
+  }
   g_array_set_size (self->layouts, self->faces->len);
   for (guint i = 0; i < self->faces->len; i++) {
     GstDdamfnDrawLayout *l =
@@ -615,6 +718,14 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
         ("buffer of %" G_GSIZE_FORMAT " bytes does not hold a %dx%d frame",
             gst_buffer_get_size (buffer), width, height));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_ddamfn_frame_rows_are_mapped (&frame)) {
+    gst_video_frame_unmap (&frame);
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
+        ("the buffer's video meta describes %dx%d rows its %" G_GSIZE_FORMAT
+            " bytes of memory do not hold (stride or offset too large)",
+            width, height, gst_buffer_get_size (buffer)));
     return GST_FLOW_ERROR;
   }
   if (self->direct_format == CAIRO_FORMAT_INVALID

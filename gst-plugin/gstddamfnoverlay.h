@@ -39,6 +39,7 @@ struct _GstDdamfnOverlay
   gboolean font_changed;        /* the drawer has not seen font yet */
   gchar *roi_type;
   GQuark roi_type_quark;        /* 0 = every ROI */
+  guint max_faces;
 
   /* between start () and stop (), streaming thread only */
   GstDdamfnDrawer *drawer;
@@ -46,6 +47,10 @@ struct _GstDdamfnOverlay
   /* from set_info (): the frame's own cairo format when cairo can draw on
    * it directly, CAIRO_FORMAT_INVALID when the overlay is blended */
   cairo_format_t direct_format;
+
+  /* what was said once in this stream (streaming thread) */
+  gboolean warned_skipped;
+  gboolean warned_no_memory;
 
   /* per-buffer scratch */
   GArray *faces;                /* GstDdamfnDrawFace */

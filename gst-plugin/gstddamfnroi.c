@@ -21,8 +21,28 @@ compare_area_desc (const void *pa, const void *pb)
   return (a->order > b->order) - (a->order < b->order);
 }
 
+gboolean
+gst_ddamfn_box_clip (guint x, guint y, guint w, guint h, gint width,
+    gint height, GstDdamfnBox * out)
+{
+  gint64 x0 = (gint32) x, y0 = (gint32) y;
+  gint64 x1 = x0 + (gint64) w, y1 = y0 + (gint64) h;
+
+  x0 = CLAMP (x0, 0, width);
+  y0 = CLAMP (y0, 0, height);
+  x1 = CLAMP (x1, 0, width);
+  y1 = CLAMP (y1, 0, height);
+  if (x1 <= x0 || y1 <= y0)
+    return FALSE;
+  out->x = (gint) x0;
+  out->y = (gint) y0;
+  out->w = (gint) (x1 - x0);
+  out->h = (gint) (y1 - y0);
+  return TRUE;
+}
+
 /* ROI coordinates are unsigned in the meta; values of 2^31 and above are
- * read as negative, as producers that compute signed boxes write them. */
+ * read as negative (gst_ddamfn_box_clip). */
 void
 gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
     GQuark roi_type, gint width, gint height, guint min_face_size,
@@ -37,7 +57,7 @@ gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
   while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
     GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    gint64 x0, y0, x1, y1;
+    GstDdamfnBox box;
     GstDdamfnCandidate c;
 
     if (roi_type != 0 && roi->roi_type != roi_type) {
@@ -45,35 +65,26 @@ gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
       continue;
     }
 
-    x0 = (gint32) roi->x;
-    y0 = (gint32) roi->y;
-    x1 = x0 + (gint64) roi->w;
-    y1 = y0 + (gint64) roi->h;
-    x0 = CLAMP (x0, 0, width);
-    y0 = CLAMP (y0, 0, height);
-    x1 = CLAMP (x1, 0, width);
-    y1 = CLAMP (y1, 0, height);
-
-    if (x1 <= x0 || y1 <= y0) {
+    if (!gst_ddamfn_box_clip (roi->x, roi->y, roi->w, roi->h, width, height,
+            &box)) {
       GST_LOG_OBJECT (self, "ROI %d (%d,%d %ux%u) is empty inside the "
           "%dx%d frame: skipped", roi->id, (gint32) roi->x, (gint32) roi->y,
           roi->w, roi->h, width, height);
       n_empty++;
       continue;
     }
-    if (MIN (x1 - x0, y1 - y0) < min_face_size) {
-      GST_LOG_OBJECT (self, "ROI %d (%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
-          " after clipping) is below min-face-size %u: skipped", roi->id,
-          x1 - x0, y1 - y0, min_face_size);
+    if ((guint) MIN (box.w, box.h) < min_face_size) {
+      GST_LOG_OBJECT (self, "ROI %d (%dx%d after clipping) is below "
+          "min-face-size %u: skipped", roi->id, box.w, box.h, min_face_size);
       n_small++;
       continue;
     }
 
     c.roi = roi;
-    c.x = (gint) x0;
-    c.y = (gint) y0;
-    c.w = (gint) (x1 - x0);
-    c.h = (gint) (y1 - y0);
+    c.x = box.x;
+    c.y = box.y;
+    c.w = box.w;
+    c.h = box.h;
     c.area = (guint64) c.w * (guint64) c.h;
     c.order = order++;
     g_array_append_val (candidates, c);

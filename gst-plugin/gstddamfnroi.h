@@ -11,6 +11,20 @@
 
 G_BEGIN_DECLS
 
+/* A box of whole pixels inside a frame. */
+typedef struct
+{
+  gint x, y, w, h;
+} GstDdamfnBox;
+
+/* Clips the box (X, Y, W, H) of an ROI or a face to a WIDTH x HEIGHT frame
+ * into *OUT; FALSE when nothing of it is inside. X and Y are read as signed
+ * 32-bit values (producers that compute signed boxes write -1 as
+ * 0xFFFFFFFF), W and H as unsigned; nothing overflows. Both elements clip
+ * with it, so a box is analysed and drawn at the same place. */
+gboolean gst_ddamfn_box_clip (guint x, guint y, guint w, guint h, gint width,
+    gint height, GstDdamfnBox * out);
+
 /* An ROI that passed the type filter, with its box clipped to the frame. */
 typedef struct
 {

@@ -6,11 +6,14 @@
  *
  * Every output is written to a hidden temporary file next to it (".NAME."
  * and a random suffix, so the rename stays on one file system) and renamed to
- * NAME only once it is complete; a failed or interrupted run deletes it.
+ * NAME only once every output is complete; a failed or interrupted run
+ * deletes them (analyze-signals.c).
  * Numbers are rounded to six decimals before they are written, so the CSV
  * and the JSON Lines of a run hold the same values.
  */
 #include "analyze-output.h"
+#include "analyze-paths.h"
+#include "analyze-signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +35,11 @@ analyze_file_free (AnalyzeFile * file)
 }
 
 /* Creates the temporary file for PATH; with OPEN_STREAM it stays open as
- * file->fp, otherwise it is closed for another writer to open by name.
- * Fails with a message naming PATH when its directory cannot take it. */
+ * file->fp, otherwise as file->fd for another writer (never reopened by
+ * name, so nothing can recreate it after a signal deleted it).
+ * Fails with a message naming PATH when its directory cannot take it. The
+ * file is created and registered with signals held off, so a signal at any
+ * moment finds it in the list it deletes. */
 AnalyzeFile *
 analyze_file_create (const gchar * path, gboolean open_stream,
     GError ** error)
@@ -62,56 +68,104 @@ analyze_file_create (const gchar * path, gboolean open_stream,
   g_free (base);
   g_free (name);
 
+  analyze_signals_lock ();
   fd = g_mkstemp_full (file->tmp_path, O_RDWR, 0666);
+  saved_errno = errno;
+  if (fd >= 0)
+    analyze_signals_add_temp (file->tmp_path);
+  analyze_signals_unlock ();
   if (fd < 0) {
-    saved_errno = errno;
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "cannot write %s: %s", path, g_strerror (saved_errno));
     analyze_file_free (file);
     return NULL;
   }
+  file->fd = -1;
   if (!open_stream) {
-    close (fd);
+    file->fd = fd;
     return file;
   }
   file->fp = fdopen (fd, "w");
   if (file->fp == NULL) {
     saved_errno = errno;
     close (fd);
-    unlink (file->tmp_path);
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "cannot write %s: %s", path, g_strerror (saved_errno));
-    analyze_file_free (file);
+    analyze_file_discard (file);
     return NULL;
   }
   return file;
 }
 
-/* Closes FILE and gives it its name. Consumes FILE; on failure the
- * temporary file is deleted and nothing is left under the name. */
-gboolean
-analyze_file_commit (AnalyzeFile * file, GError ** error)
+/* Flushes and closes FILE's stream, if it has one; FALSE with a message
+ * naming its path when the data did not all reach the file. */
+static gboolean
+analyze_file_close (AnalyzeFile * file, GError ** error)
 {
   gint saved_errno = 0;
 
-  if (file->fp != NULL) {
-    if (fflush (file->fp) != 0 || ferror (file->fp))
-      saved_errno = errno ? errno : EIO;
-    if (fclose (file->fp) != 0 && saved_errno == 0)
+  if (file->fd >= 0) {
+    /* its writer has flushed it (the pipeline is stopped) */
+    if (close (file->fd) != 0)
       saved_errno = errno;
-    file->fp = NULL;
+    file->fd = -1;
   }
-  if (saved_errno == 0 && rename (file->tmp_path, file->path) != 0)
+  if (file->fp == NULL)
+    goto done;
+  if (fflush (file->fp) != 0 || ferror (file->fp))
+    saved_errno = errno ? errno : EIO;
+  if (fclose (file->fp) != 0 && saved_errno == 0)
     saved_errno = errno;
+  file->fp = NULL;
+done:
   if (saved_errno != 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "cannot write %s: %s", file->path, g_strerror (saved_errno));
-    unlink (file->tmp_path);
-    analyze_file_free (file);
     return FALSE;
   }
-  analyze_file_free (file);
   return TRUE;
+}
+
+/* Gives every file of FILES (N of them, NULL entries skipped) its name, or
+ * none of them: every stream is closed and every name checked (an output
+ * that has become something else than a regular file since the start is
+ * refused) before the first rename, and the renames run with signals held
+ * off. Consumes the files; on failure their temporary files are deleted. */
+gboolean
+analyze_files_commit (AnalyzeFile ** files, guint n, GError ** error)
+{
+  gboolean ok = TRUE;
+  gint saved_errno = 0;
+  guint i;
+
+  for (i = 0; i < n && ok; i++)
+    if (files[i] != NULL)
+      ok = analyze_file_close (files[i], error)
+          && analyze_output_still_writable (files[i]->path, error);
+  if (!ok) {
+    for (i = 0; i < n; i++)
+      g_clear_pointer (&files[i], analyze_file_discard);
+    return FALSE;
+  }
+
+  analyze_signals_lock ();
+  for (i = 0; i < n; i++) {
+    if (files[i] == NULL)
+      continue;
+    if (saved_errno == 0 && rename (files[i]->tmp_path, files[i]->path) != 0) {
+      saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+          "cannot write %s: %s", files[i]->path, g_strerror (saved_errno));
+    }
+    if (saved_errno != 0)
+      unlink (files[i]->tmp_path);
+    analyze_signals_remove_temp (files[i]->tmp_path);
+    g_clear_pointer (&files[i], analyze_file_free);
+  }
+  if (saved_errno == 0)
+    analyze_signals_set_committed ();
+  analyze_signals_unlock ();
+  return saved_errno == 0;
 }
 
 /* Closes and deletes the temporary file. Consumes FILE. */
@@ -122,7 +176,12 @@ analyze_file_discard (AnalyzeFile * file)
     return;
   if (file->fp != NULL)
     fclose (file->fp);
+  if (file->fd >= 0)
+    close (file->fd);
+  analyze_signals_lock ();
   unlink (file->tmp_path);
+  analyze_signals_remove_temp (file->tmp_path);
+  analyze_signals_unlock ();
   analyze_file_free (file);
 }
 

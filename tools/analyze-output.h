@@ -39,11 +39,13 @@ typedef struct
   gchar *path;
   gchar *tmp_path;
   FILE *fp;                     /* NULL for files others write */
+  gint fd;                      /* theirs; -1 when fp holds it */
 } AnalyzeFile;
 
 AnalyzeFile *analyze_file_create (const gchar * path, gboolean open_stream,
     GError ** error);
-gboolean analyze_file_commit (AnalyzeFile * file, GError ** error);
+gboolean analyze_files_commit (AnalyzeFile ** files, guint n,
+    GError ** error);
 void analyze_file_discard (AnalyzeFile * file);
 
 gboolean analyze_csv_write_header (FILE * fp, const AnalyzeLabels * labels);

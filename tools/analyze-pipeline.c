@@ -208,7 +208,9 @@ make (Analysis * a, const gchar * factory)
   return e;
 }
 
-/* The first H.264 encoder there is, else MPEG-4 part 2 (gstreamer1.0-libav);
+/* The first H.264 encoder there is (x264enc from gstreamer1.0-plugins-ugly
+ * first: OpenH264 prints an error line on every run, see analyze-stderr.c),
+ * else MPEG-4 part 2 (gstreamer1.0-libav);
  * *PARSER gets the parser the muxers need between them, if any. */
 static GstElement *
 make_encoder (Analysis * a, const gchar ** parser)
@@ -227,8 +229,8 @@ make_encoder (Analysis * a, const gchar ** parser)
     *parser = NULL;
   } else {
     analysis_fail (a, g_strdup ("no video encoder found: install "
-            "gstreamer1.0-plugins-bad (openh264enc) or gstreamer1.0-libav "
-            "(avenc_mpeg4)"));
+            "gstreamer1.0-plugins-ugly (x264enc), gstreamer1.0-plugins-bad "
+            "(openh264enc) or gstreamer1.0-libav (avenc_mpeg4)"));
     return NULL;
   }
   gst_bin_add (GST_BIN (a->pipeline), e);
@@ -252,7 +254,7 @@ analysis_muxer_for (const gchar * path)
 }
 
 /* queue ! ddamfnoverlay ! videoconvert ! I420 ! encoder ! [parser] ! muxer !
- * filesink, fed by UPSTREAM. */
+ * fdsink, fed by UPSTREAM. */
 static gboolean
 add_annotated_branch (Analysis * a, GstElement * upstream)
 {
@@ -267,13 +269,14 @@ add_annotated_branch (Analysis * a, GstElement * upstream)
       || !(enc = make_encoder (a, &parser))
       || (parser && !(parse = make (a, parser)))
       || !(mux = make (a, analysis_muxer_for (a->annotated->path)))
-      || !(sink = make (a, "filesink")))
+      || !(sink = make (a, "fdsink")))
     return FALSE;
 
   i420 = gst_caps_from_string ("video/x-raw, format=I420");
   g_object_set (caps, "caps", i420, NULL);
   gst_caps_unref (i420);
-  g_object_set (sink, "location", a->annotated->tmp_path, NULL);
+  /* the temporary file's own descriptor: nothing is created by name */
+  g_object_set (sink, "fd", a->annotated->fd, NULL);
   if (!gst_element_link_many (upstream, queue, overlay, convert, caps, enc,
           NULL) || (parse && !gst_element_link (enc, parse))
       || !gst_element_link_many (parse ? parse : enc, mux, sink, NULL)) {
@@ -302,6 +305,20 @@ on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
   }
   if (caps)
     gst_caps_unref (caps);
+}
+
+/* Every stream of the file is known: without a video one the run ends here
+ * (waiting for the audio to run out, or for the error an unlinked audio pad
+ * may or may not raise, could take as long as the file or for ever). */
+static void
+on_no_more_pads (GstElement * decodebin, gpointer user_data)
+{
+  Analysis *a = user_data;
+
+  (void) decodebin;
+  if (!a->video_linked)
+    stream_error (a, g_strdup_printf ("cannot decode %s: no video stream",
+            a->video));
 }
 
 gboolean
@@ -339,6 +356,8 @@ analysis_build_pipeline (Analysis * a)
     return FALSE;
   }
   g_signal_connect (a->decodebin, "pad-added", G_CALLBACK (on_pad_added), a);
+  g_signal_connect (a->decodebin, "no-more-pads",
+      G_CALLBACK (on_no_more_pads), a);
   a->last_pts = GST_CLOCK_TIME_NONE;
   pad = gst_element_get_static_pad (a->convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -393,4 +412,71 @@ analysis_describe_error (Analysis * a, GstMessage * msg)
   g_error_free (err);
   g_free (debug);
   return text;
+}
+
+static gboolean
+from_decoder (Analysis * a, GstMessage * msg)
+{
+  GstObject *src = GST_MESSAGE_SRC (msg);
+
+  return src && a->decodebin && (src == GST_OBJECT (a->decodebin)
+      || gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin)));
+}
+
+/* Counts the warnings of the demuxer and decoder and the frames the
+ * decoder dropped (its QoS messages carry the running total). */
+void
+analysis_note_decoder_message (Analysis * a, GstMessage * msg)
+{
+  if (!from_decoder (a, msg))
+    return;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+    GError *err = NULL;
+
+    gst_message_parse_warning (msg, &err, NULL);
+    if (a->n_warnings++ == 0)
+      a->first_warning = g_strdup_printf ("%s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+    g_error_free (err);
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_QOS) {
+    GstFormat format;
+    guint64 processed, dropped;
+
+    gst_message_parse_qos_stats (msg, &format, &processed, &dropped);
+    if (format == GST_FORMAT_BUFFERS && dropped != G_MAXUINT64)
+      a->dropped = MAX (a->dropped, dropped);
+  }
+}
+
+/* NULL when the video read cleanly; otherwise a line for the user: the
+ * frames read against those the container's duration implies, the frames
+ * the decoder dropped, its warnings. */
+gchar *
+analysis_describe_damage (Analysis * a, gint64 container_duration,
+    gdouble frame_interval)
+{
+  guint64 expected = 0;
+  GString *s;
+
+  if (container_duration > 0 && frame_interval > 0)
+    expected = (guint64) llround (container_duration / (gdouble) GST_SECOND
+        / frame_interval);
+  /* one frame of slack: durations are rounded */
+  if (a->n_warnings == 0 && a->dropped == 0 && a->next_frame + 1 >= expected)
+    return NULL;
+
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "%s looks damaged: %" G_GUINT64_FORMAT
+      " frames read", a->video, a->next_frame);
+  if (expected > 0)
+    g_string_append_printf (s, " of the %" G_GUINT64_FORMAT " its duration "
+        "(%.1f s) implies", expected, container_duration / (gdouble)
+        GST_SECOND);
+  if (a->dropped > 0)
+    g_string_append_printf (s, "; the decoder dropped %" G_GUINT64_FORMAT
+        " undecodable frame%s", a->dropped, a->dropped == 1 ? "" : "s");
+  if (a->n_warnings > 0)
+    g_string_append_printf (s, "; %u decoder warning%s, the first: %s",
+        a->n_warnings, a->n_warnings == 1 ? "" : "s", a->first_warning);
+  return g_string_free (s, FALSE);
 }

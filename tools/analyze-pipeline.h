@@ -39,12 +39,19 @@ typedef struct
   GArray *points;               /* AnalyzePoint */
   gint stream_failed;           /* atomic: an error was posted */
 
+  /* what the decoder said of damage, main thread */
+  guint n_warnings;
+  gchar *first_warning;
+  guint64 dropped;              /* frames the decoder could not decode */
+
   /* main thread */
   gchar *error;                 /* the first error, for the user */
-  gboolean interrupted;
   gint64 start_us;
   gint64 duration;
   gboolean tty;
+  FILE *term;                   /* the real stderr while a library's output
+                                 * is captured (analyze-stderr.c) */
+  struct _AnalyzeStderr *capture;
   gint next_percent;
   gint last_percent;            /* last one printed, −1 before the first */
   gint64 last_line_us;
@@ -54,6 +61,9 @@ void analysis_fail (Analysis * a, gchar * message);
 const gchar *analysis_muxer_for (const gchar * path);
 gboolean analysis_build_pipeline (Analysis * a);
 gchar *analysis_describe_error (Analysis * a, GstMessage * msg);
+void analysis_note_decoder_message (Analysis * a, GstMessage * msg);
+gchar *analysis_describe_damage (Analysis * a, gint64 container_duration,
+    gdouble frame_interval);
 
 G_END_DECLS
 

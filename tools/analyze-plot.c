@@ -407,7 +407,7 @@ draw_legend (const Plot * p, gdouble x, gdouble y)
 
 /**
  * analyze_plot_write:
- * @path: the PNG file to write.
+ * @fp: where the PNG goes.
  * @info: title, duration and frame rate of the video.
  * @labels: the model's classes.
  * @points: (inout): every record of the run; sorted by track and frame on
@@ -416,8 +416,15 @@ draw_legend (const Plot * p, gdouble x, gdouble y)
  *
  * Draws the timeline and writes it as a PNG.
  */
+static cairo_status_t
+write_to_file (void *closure, const unsigned char *data, unsigned int length)
+{
+  return fwrite (data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS :
+      CAIRO_STATUS_WRITE_ERROR;
+}
+
 gboolean
-analyze_plot_write (const gchar * path, const AnalyzePlotInfo * info,
+analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
     const AnalyzeLabels * labels, GArray * points, GError ** error)
 {
   Plot p = { 0 };
@@ -481,7 +488,7 @@ analyze_plot_write (const gchar * path, const AnalyzePlotInfo * info,
   cairo_destroy (p.cr);
   status = cairo_surface_status (surface);
   if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_write_to_png (surface, path);
+    status = cairo_surface_write_to_png_stream (surface, write_to_file, fp);
   cairo_surface_destroy (surface);
   g_array_unref (p.tracks);
   if (status != CAIRO_STATUS_SUCCESS) {

@@ -33,7 +33,7 @@ typedef struct
   guint64 n_frames;
 } AnalyzePlotInfo;
 
-gboolean analyze_plot_write (const gchar * path, const AnalyzePlotInfo * info,
+gboolean analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
     const AnalyzeLabels * labels, GArray * points, GError ** error);
 
 G_END_DECLS

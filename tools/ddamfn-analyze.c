@@ -6,26 +6,31 @@
  *
  * Options, the run with its progress display, the outputs and the summary;
  * the pipeline and its probe are in analyze-pipeline.c. Outputs are written
- * under temporary names and renamed only when the whole run succeeded.
+ * under temporary names and renamed only when the whole run succeeded;
+ * analyze-signals.c makes sure a signal leaves all of them or none.
  */
 #include "analyze-output.h"
+#include "analyze-paths.h"
 #include "analyze-pipeline.h"
 #include "analyze-plot.h"
+#include "analyze-signals.h"
+#include "analyze-stderr.h"
 
 #include <ddamfn/ddamfn.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <glib-unix.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define PROGRAM "ddamfn-analyze"
+/* Exit status of a run that finished on a damaged video. */
+#define EXIT_DAMAGED 3
 
 static gchar *opt_model;
 static gchar *opt_csv;
@@ -76,6 +81,10 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
                 a->video));
       g_main_loop_quit (a->loop);
       break;
+    case GST_MESSAGE_WARNING:
+    case GST_MESSAGE_QOS:
+      analysis_note_decoder_message (a, msg);
+      break;
     case GST_MESSAGE_APPLICATION:{
       const GstStructure *s = gst_message_get_structure (msg);
 
@@ -86,16 +95,6 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
     default:
       break;
   }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_signal (gpointer user_data)
-{
-  Analysis *a = user_data;
-
-  a->interrupted = TRUE;
-  analysis_fail (a, g_strdup ("interrupted; no output written"));
   return G_SOURCE_CONTINUE;
 }
 
@@ -142,19 +141,24 @@ show_progress (Analysis * a, gboolean final)
     memset (bar, '#', filled);
     memset (bar + filled, '.', 30 - filled);
     bar[30] = '\0';
-    fprintf (stderr, "\r%3d%% [%s] %s / %s  %d frames  %.1f fps \033[K",
+    analyze_stderr_lock (a->capture);
+    fprintf (a->term, "\r%3d%% [%s] %s / %s  %d frames  %.1f fps \033[K",
         MAX (percent, 0), bar, p, d, frames, fps);
     if (final)
-      fputc ('\n', stderr);
-    fflush (stderr);
+      fputc ('\n', a->term);
+    fflush (a->term);
+    analyze_stderr_unlock (a->capture);
     return;
   }
   if (final && percent >= 0 && percent == a->last_percent)
     return;
   if (final || (percent >= 0 && percent >= a->next_percent)
       || (percent < 0 && now - a->last_line_us >= 5 * G_USEC_PER_SEC)) {
-    fprintf (stderr, "progress: %3d%%  %s / %s  %d frames  %.1f fps\n",
+    analyze_stderr_lock (a->capture);
+    fprintf (a->term, "progress: %3d%%  %s / %s  %d frames  %.1f fps\n",
         MAX (percent, 0), p, d, frames, fps);
+    fflush (a->term);
+    analyze_stderr_unlock (a->capture);
     a->last_line_us = now;
     a->last_percent = percent;
     if (percent >= 0)
@@ -173,12 +177,12 @@ static void
 run_pipeline (Analysis * a)
 {
   GstBus *bus = gst_element_get_bus (a->pipeline);
-  guint bus_watch, tick, sigint, sigterm;
+  guint bus_watch, tick;
 
+  a->capture = analyze_stderr_capture (a->tty);
+  a->term = analyze_stderr_terminal (a->capture);
   a->loop = g_main_loop_new (NULL, FALSE);
   bus_watch = gst_bus_add_watch (bus, on_bus_message, a);
-  sigint = g_unix_signal_add (SIGINT, on_signal, a);
-  sigterm = g_unix_signal_add (SIGTERM, on_signal, a);
   a->start_us = a->last_line_us = g_get_monotonic_time ();
   a->next_percent = 10;
   a->last_percent = -1;
@@ -201,11 +205,12 @@ run_pipeline (Analysis * a)
   if (a->error == NULL)
     show_progress (a, TRUE);
   else if (a->tty)
-    fputc ('\n', stderr);
+    fputc ('\n', a->term);
+  analyze_stderr_release (a->capture);
+  a->capture = NULL;
+  a->term = stderr;
 
   g_source_remove (tick);
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
   g_source_remove (bus_watch);
   gst_object_unref (bus);
 }
@@ -237,12 +242,12 @@ discard_outputs (Analysis * a)
   g_clear_pointer (&a->plot, analyze_file_discard);
 }
 
-/* Draws the plot, then renames every output; on any failure nothing is
- * renamed that was not already complete. */
+/* Draws the plot, then renames every output; on any failure none is. */
 static gboolean
 finish_outputs (Analysis * a, gdouble dt)
 {
   AnalyzeFile **files[] = { &a->csv, &a->jsonl, &a->plot, &a->annotated };
+  AnalyzeFile *list[G_N_ELEMENTS (files)];
   GError *error = NULL;
 
   if (a->plot) {
@@ -252,7 +257,7 @@ finish_outputs (Analysis * a, gdouble dt)
     AnalyzePlotInfo info = { title, a->duration / (gdouble) GST_SECOND, dt,
       a->next_frame
     };
-    gboolean ok = analyze_plot_write (a->plot->tmp_path, &info, &a->labels,
+    gboolean ok = analyze_plot_write (a->plot->fp, &info, &a->labels,
         a->points, &error);
 
     g_free (title);
@@ -265,15 +270,13 @@ finish_outputs (Analysis * a, gdouble dt)
     }
   }
   for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
-    if (*files[i] == NULL)
-      continue;
-    if (!analyze_file_commit (*files[i], &error)) {
-      *files[i] = NULL;
-      analysis_fail (a, g_strdup (error->message));
-      g_error_free (error);
-      return FALSE;
-    }
+    list[i] = *files[i];
     *files[i] = NULL;
+  }
+  if (!analyze_files_commit (list, G_N_ELEMENTS (list), &error)) {
+    analysis_fail (a, g_strdup (error->message));
+    g_error_free (error);
+    return FALSE;
   }
   return TRUE;
 }
@@ -375,26 +378,16 @@ load_labels (AnalyzeLabels * labels, GError ** error)
   return TRUE;
 }
 
-/* Every output must differ from the others and from the input. */
+/* Every output must differ from the others and from the input, and be
+ * absent or a regular file. */
 static gchar *
 check_output_paths (const gchar * video)
 {
+  const gchar *options[] = { "--csv", "--jsonl", "--annotated", "--plot" };
   const gchar *paths[] = { opt_csv, opt_jsonl, opt_annotated, opt_plot };
-  gchar *canon[G_N_ELEMENTS (paths) + 1];
-  gchar *problem = NULL;
 
-  canon[0] = g_canonicalize_filename (video, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    canon[i + 1] = paths[i] ? g_canonicalize_filename (paths[i], NULL) : NULL;
-  for (guint i = 1; i <= G_N_ELEMENTS (paths) && !problem; i++)
-    for (guint j = 0; j < i && !problem; j++)
-      if (canon[i] && canon[j] && g_str_equal (canon[i], canon[j]))
-        problem = j == 0 ?
-            g_strdup_printf ("output %s is the input video", paths[i - 1]) :
-            g_strdup_printf ("%s is given for two outputs", paths[i - 1]);
-  for (guint i = 0; i <= G_N_ELEMENTS (paths); i++)
-    g_free (canon[i]);
-  return problem;
+  return analyze_check_output_paths (video, options, paths,
+      G_N_ELEMENTS (paths));
 }
 
 static AnalyzeFile *
@@ -418,6 +411,9 @@ die (Analysis * a, gint code)
 {
   discard_outputs (a);
   g_printerr (PROGRAM ": %s\n", a->error ? a->error : "failed");
+  /* what the early returns of main () would leave */
+  g_clear_pointer (&a->error, g_free);
+  g_clear_pointer (&a->points, g_array_unref);
   return code;
 }
 
@@ -427,8 +423,12 @@ main (int argc, char **argv)
   GOptionContext *ctx;
   GError *error = NULL;
   Analysis a = { 0 };
+  gchar *damage = NULL;
   gint code;
 
+  /* Before any other thread exists: they all inherit the blocked signals. */
+  analyze_signals_start (isatty (fileno (stderr)));
+  setlocale (LC_ALL, "");
   prefer_build_tree_plugin ();
   /* facedetect also opens optional nose, mouth and eye cascades that Debian
    * does not ship; OpenCV's complaints about them would bury our own
@@ -439,7 +439,11 @@ main (int argc, char **argv)
       "opencv's facedetect, reads their expression, valence, arousal and "
       "action units with DDAMFN, and writes them as CSV, JSON Lines, an "
       "annotated video and a PNG timeline. Outputs appear only when the "
-      "whole video was analysed.");
+      "whole video was analysed.\n\nExit status: 0 success; 1 failure "
+      "(no output written); 2 bad usage; 3 the video was damaged (decoder "
+      "warnings, undecodable frames or fewer frames than its duration "
+      "implies): the outputs hold what could be read; 128 + N when signal "
+      "N ended the run.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
@@ -454,9 +458,16 @@ main (int argc, char **argv)
         "(see --help)\n");
     return 2;
   }
-  if (opt_interval < 1 || !(opt_smoothing >= 0 && opt_smoothing <= 1)) {
-    g_printerr (PROGRAM ": --inference-interval must be at least 1 and "
-        "--smoothing between 0 and 1\n");
+  if (opt_interval < 1) {
+    g_printerr (PROGRAM ": --inference-interval %d: must be at least 1\n",
+        opt_interval);
+    return 2;
+  }
+  if (!(opt_smoothing >= 0 && opt_smoothing <= 1)) {
+    gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_printerr (PROGRAM ": --smoothing %s: must be between 0 and 1\n",
+        g_ascii_dtostr (buf, sizeof (buf), opt_smoothing));
     return 2;
   }
   a.video = opt_inputs[0];
@@ -479,13 +490,13 @@ main (int argc, char **argv)
         "no such file");
     return die (&a, 1);
   }
+  if ((a.error = check_output_paths (a.video)))
+    return die (&a, 2);
   if (opt_annotated && analysis_muxer_for (opt_annotated) == NULL) {
     a.error = g_strdup_printf ("--annotated %s: name it .mkv or .mp4",
         opt_annotated);
     return die (&a, 2);
   }
-  if ((a.error = check_output_paths (a.video)))
-    return die (&a, 2);
   if (!load_labels (&a.labels, &error)) {
     a.error = g_strdup_printf ("cannot use the model: %s", error->message);
     g_error_free (error);
@@ -495,7 +506,7 @@ main (int argc, char **argv)
   a.csv = open_output (&a, opt_csv, TRUE);
   a.jsonl = open_output (&a, opt_jsonl, TRUE);
   a.annotated = open_output (&a, opt_annotated, FALSE);
-  a.plot = open_output (&a, opt_plot, FALSE);
+  a.plot = open_output (&a, opt_plot, TRUE);
   if (a.error)
     return die (&a, 1);
   if (a.csv && !analyze_csv_write_header (a.csv->fp, &a.labels)) {
@@ -509,19 +520,30 @@ main (int argc, char **argv)
   if (a.error == NULL) {
     gdouble elapsed = (g_get_monotonic_time () - a.start_us) / 1e6;
     gdouble dt = frame_interval (&a);
+    gint64 container_duration = a.duration;
 
     if (a.duration <= 0 && a.next_frame > 0)
       a.duration = (gint64) (a.next_frame * dt * GST_SECOND);
     gst_element_set_state (a.pipeline, GST_STATE_NULL);
-    if (finish_outputs (&a, dt))
+    if (finish_outputs (&a, dt)) {
       print_summary (&a, elapsed);
+      damage = analysis_describe_damage (&a, container_duration, dt);
+    }
   }
   if (a.pipeline)
     gst_element_set_state (a.pipeline, GST_STATE_NULL);
 
   code = 0;
-  if (a.error)
-    code = die (&a, a.interrupted ? 130 : 1);
+  if (a.error) {
+    code = die (&a, 1);
+  } else if (damage) {
+    /* The outputs hold every frame that could be read. */
+    g_printerr (PROGRAM ": warning: %s; the outputs hold the frames that "
+        "were read\n", damage);
+    code = EXIT_DAMAGED;
+  }
+  g_free (damage);
+  g_free (a.first_warning);
 
   if (a.probe_pad)
     gst_object_unref (a.probe_pad);
@@ -529,7 +551,6 @@ main (int argc, char **argv)
     gst_object_unref (a.pipeline);
   if (a.loop)
     g_main_loop_unref (a.loop);
-  g_array_unref (a.points);
-  g_free (a.error);
+  g_clear_pointer (&a.points, g_array_unref);
   return code;
 }
