@@ -450,6 +450,12 @@ DDAMFN_API gboolean ddamfn_preprocess_box (const DdamfnImage *image,
  * five DDAMFN++ templates is estimated, the one with the smallest summed
  * point distance wins, and the frame is warped with it (bilinear, border 0).
  *
+ * Detectors that give the mouth centre instead of its corners (BlazeFace,
+ * see ddamfn-detector.h) pass the centre as both mouth corners: when the
+ * two are equal, the fit uses four points — eyes and nose onto the
+ * template's, the mouth centre onto the midpoint of the template's mouth
+ * corners — and the summed distance of those four chooses the template.
+ *
  * Returns: %TRUE on success; %FALSE with @error set for an invalid image or
  *   degenerate (coincident or non-finite) landmarks.
  */
