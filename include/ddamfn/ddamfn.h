@@ -509,11 +509,10 @@ DDAMFN_API uint8_t *ddamfn_jpeg_decode_file (const char *path, int *width, int *
 /**
  * ddamfn_backend_info:
  *
- * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX, avx512
- * kernels". Loads OpenBLAS if no model or session did yet.
+ * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX (1 thread
+ * per call), avx512 kernels". Fixed on the first call.
  *
- * Returns: (transfer none): a static string, or a message saying OpenBLAS
- *   could not be loaded.
+ * Returns: (transfer none): a static string.
  */
 DDAMFN_API const char *ddamfn_backend_info (void);
 
