@@ -161,6 +161,18 @@ check_step (const DdamfnStep * s, GError ** error)
           || (s->aux.c > 0 && cv->act != ACT_NONE))
         return step_error (s, "unsupported fusion", error);
       break;
+    case DDAMFN_STEP_DEPTHWISE_WIDE:
+      if (s->in.c != cv->cout || s->out.c != cv->cout
+          || cv->groups != cv->cout || cv->kw > DDAMFN_DW_MAX_KERNEL
+          || (cv->act != ACT_NONE && cv->act != ACT_RELU
+              && cv->act != ACT_PRELU))
+        return step_error (s, "operands do not match the weights", error);
+      break;
+    case DDAMFN_STEP_UPSAMPLE2:
+      if (s->out.c != s->in.c || s->out.h != 2 * s->in.h
+          || s->out.w != 2 * s->in.w || s->in.w > DDAMFN_UPSAMPLE_MAX_WIDTH)
+        return step_error (s, "output is not twice the input", error);
+      break;
     case DDAMFN_STEP_COORD_APPLY:
     case DDAMFN_STEP_COORD_MAX:
       if (s->out.w > DDAMFN_DW_MAX_WIDTH)
@@ -269,6 +281,7 @@ ddamfn_step_flops (const DdamfnStep * s)
     case DDAMFN_STEP_CONV_IM2COL:
     case DDAMFN_STEP_CONV1X1:
     case DDAMFN_STEP_DEPTHWISE:
+    case DDAMFN_STEP_DEPTHWISE_WIDE:
       return 2.0 * cv->cout * (cv->cin / cv->groups) * cv->kh * cv->kw
           * out_plane;
     case DDAMFN_STEP_COORD_GATES:{
@@ -291,6 +304,7 @@ ddamfn_step_flops (const DdamfnStep * s)
     case DDAMFN_STEP_COORD_MAX:
     case DDAMFN_STEP_ADD:
     case DDAMFN_STEP_MAXPOOL2:
+    case DDAMFN_STEP_UPSAMPLE2:
       return 0.0;
   }
   return 0.0;
@@ -331,6 +345,10 @@ ddamfn_step_kind_name (DdamfnStepKind kind)
       return "add";
     case DDAMFN_STEP_MAXPOOL2:
       return "maxpool2";
+    case DDAMFN_STEP_DEPTHWISE_WIDE:
+      return "depthwise-wide";
+    case DDAMFN_STEP_UPSAMPLE2:
+      return "upsample2";
   }
   return "?";
 }

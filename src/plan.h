@@ -74,6 +74,12 @@ typedef enum
   DDAMFN_STEP_ADD,
   /* out = 2 × 2 max pooling, stride 2, of in (odd edges padded with −∞). */
   DDAMFN_STEP_MAXPOOL2,
+  /* out = depthwise conv (in) for planes of any width, bias and the conv's
+   * activation applied; padding as DEPTHWISE (BlazeFace full range). */
+  DDAMFN_STEP_DEPTHWISE_WIDE,
+  /* out = 2× bilinear upsampling of in (half_pixel: TFLite's half-pixel
+   * centres). */
+  DDAMFN_STEP_UPSAMPLE2,
 } DdamfnStepKind;
 
 typedef struct
@@ -90,6 +96,7 @@ typedef struct
   gboolean apply_bias;          /* CONV_*, DEPTHWISE: own bias and act */
   gboolean accumulate;          /* CONV1X1 */
   gboolean first;               /* COORD_MAX */
+  gboolean half_pixel;          /* UPSAMPLE2 */
   int plane_h, plane_w;         /* COORD_GATES: the attended plane */
   DdamfnAct act;                /* DENSE, ADD */
   const char *fused;            /* what else this step does, for reading */

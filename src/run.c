@@ -170,6 +170,14 @@ run_step (const DdamfnStep * s, const float *input, int n,
     case DDAMFN_STEP_MAXPOOL2:
       ddamfn_op_maxpool2 (out, in, s->in.c * n, s->in.h, s->in.w);
       break;
+    case DDAMFN_STEP_DEPTHWISE_WIDE:
+      ddamfn_op_depthwise_wide (s->conv, in, out, s->out.c, n, s->in.h,
+          s->in.w, s->out.h, s->out.w);
+      break;
+    case DDAMFN_STEP_UPSAMPLE2:
+      ddamfn_op_upsample2 (out, in, s->in.c * n, s->in.h, s->in.w,
+          s->half_pixel);
+      break;
   }
 }
 

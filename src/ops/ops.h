@@ -171,6 +171,24 @@ void ddamfn_op_add (float *y, const float *a, const float *b, int c, int cb,
  * ⌈H/2⌉ × ⌈W/2⌉ (a last odd row or column pools what it has). */
 void ddamfn_op_maxpool2 (float *y, const float *x, int planes, int h, int w);
 
+/* Depthwise convolution of planes of any width (ops/depthwise-wide.c):
+ * CHANNELS channels of N planes H × W, channel-major, into OH × OW planes;
+ * zero padding of conv->pad_h rows and conv->pad_w columns before the
+ * plane and whatever OH × OW needs after it (TFLite's "same"); any
+ * stride; conv bias always added, then conv->act (none, ReLU, PReLU). No
+ * slack needed; X and Y must not overlap. */
+void ddamfn_op_depthwise_wide (const DdamfnConv * conv, const float *x,
+    float *y, int channels, int n, int h, int w, int oh, int ow);
+
+/* Widest input plane ddamfn_op_upsample2 takes. */
+#define DDAMFN_UPSAMPLE_MAX_WIDTH 1024
+
+/* Y (PLANES planes 2H × 2W) = bilinear 2× upsampling of X (H × W planes),
+ * with TFLite's half-pixel centres or without (ops/upsample.c); W ≤
+ * DDAMFN_UPSAMPLE_MAX_WIDTH. */
+void ddamfn_op_upsample2 (float *y, const float *x, int planes, int h,
+    int w, gboolean half_pixel);
+
 G_END_DECLS
 
 #endif /* DDAMFN_OPS_H */
