@@ -9,6 +9,7 @@
 
 #include <gst/gst.h>
 
+#include "gstddamfnfacedetect.h"
 #include "gstddamfnfilter.h"
 #include "gstddamfnoverlay.h"
 
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ok = GST_ELEMENT_REGISTER (ddamfnfilter, plugin);
 
   ok &= GST_ELEMENT_REGISTER (ddamfnoverlay, plugin);
+  ok &= GST_ELEMENT_REGISTER (ddamfnfacedetect, plugin);
   return ok;
 }
 
