@@ -250,13 +250,15 @@ def time_ort(args, onnx, raw, runs, warmup, configs, dump):
     return res, version
 
 
-def time_floor(sgemm, runs, warmup, configs):
+def time_floor(sgemm, st, runs, warmup, configs):
     if not os.access(sgemm, os.X_OK):
         raise Unavailable("bench-sgemm not found at %s (build it, or pass "
                           "--sgemm)" % sgemm)
+    if isinstance(st, Unavailable):
+        raise Unavailable("needs the converted model (%s)" % st)
     res, rate, head = {}, {}, []
     for t, bs in by_threads(configs).items():
-        out = run_cmd([sgemm, "--threads", str(t), "--batch",
+        out = run_cmd([sgemm, st, "--threads", str(t), "--batch",
                        ",".join(map(str, bs)), "--runs", str(runs),
                        "--warmup", str(warmup)], "bench-sgemm")
         head = [ln for ln in out.splitlines()
@@ -429,8 +431,8 @@ def main():
                                      CONFIGS)),
         ("ORT", lambda: time_ort(args, onnx, raw, args.runs, args.warmup,
                                  CONFIGS, ort_dump)),
-        ("floor", lambda: time_floor(args.sgemm, args.runs, args.warmup,
-                                     CONFIGS)),
+        ("floor", lambda: time_floor(args.sgemm, st, args.runs,
+                                     args.warmup, CONFIGS)),
     ]
     rates, sgemm_head, ort_version = {}, [], None
     per_round = {name: [] for name, _ in steps}

@@ -21,24 +21,13 @@ static const char *const labels_affectnet8[] = {
   "Contempt", NULL
 };
 
-static const char *const labels_abaw[] = {
-  "Neutral", "Anger", "Disgust", "Fear", "Happiness", "Sadness", "Surprise",
-  "Other", NULL
-};
-
-/* Labels of a file without "expression_labels" (docs/network.md, Labels):
- * the released single-task checkpoints have 7 or 8 AffectNet classes, the
- * multitask (ABAW) layout 8 ABAW ones; anything else is numbered. */
+/* Labels of a file without "expression_labels": those of the released
+ * checkpoints with that many classes (docs/network.md, Labels). */
 static const char *const *
 default_labels (const DdamfnHeads * hd)
 {
-  if (!hd->multitask && hd->n_expr == 7)
-    return labels_affectnet7;
-  if (!hd->multitask && hd->n_expr == 8)
-    return labels_affectnet8;
-  if (hd->multitask && hd->n_expr == 8)
-    return labels_abaw;
-  return NULL;
+  return hd->n_expr == 7 ? labels_affectnet7 : hd->n_expr == 8
+      ? labels_affectnet8 : NULL;
 }
 
 static const char *const default_au_names[DDAMFN_N_AU] = {
@@ -262,6 +251,16 @@ ddamfn_model_open (const char *path, GError ** error)
     return NULL;
   }
   return m;
+}
+
+char *
+ddamfn_model_describe_plan (const DdamfnModel * model)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (model != NULL, NULL);
+  ddamfn_plan_describe (model->plan, out);
+  return g_string_free (out, FALSE);
 }
 
 const DdamfnPlan *
