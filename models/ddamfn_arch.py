@@ -1,7 +1,7 @@
 """The DDAMFN architecture as data: every tensor of the released state-dict
 layout, in state-dict order, plus label presets and AU names.
 
-Written from shared/docs/ddamfn-network.md. Standard library only, no output;
+Written from docs/network.md. Standard library only, no output;
 imported by models/ddamfn-convert and by the tests.
 
 Heads are given as the string "single" (released DDAMFN / DDAMFN++ layout:
