@@ -8,8 +8,8 @@ usage: /usr/bin/python3 bench/compare.py [--engine build/bench/bench-engine]
            [--ort-dir bench]
 
 One run:
-  1. weights: tests/reference/weights.py make_state({'va','expression','au'},
-     K=8, seed) loaded into the PyTorch reference (tests/reference); saved
+  1. weights: tests/parity/reference/weights.py make_state({'va','expression','au'},
+     K=8, seed) loaded into the PyTorch reference (tests/parity/reference); saved
      with torch.save and converted with models/ddamfn-convert --labels abaw
      for libddamfn; exported with torch.onnx.export (opset 13, dynamic batch)
      for ONNX Runtime. All three run these same weights.
@@ -40,8 +40,8 @@ from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
-sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "parity", "reference"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "models"))
 
 CONFIGS = [(1, 1), (1, 8), (2, 8)]          # (threads, batch)

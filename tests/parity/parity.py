@@ -3,7 +3,7 @@
 
 For each case (single-task K=7, single-task K=8, multitask VA+8+12) the test
 builds deterministic, non-trivial weights in the released checkpoint layout
-(tests/reference/weights.py), writes them as a PyTorch checkpoint, converts it
+(tests/parity/reference/weights.py), writes them as a PyTorch checkpoint, converts it
 with models/ddamfn-convert, runs tools/ddamfn-infer --raw on a 5-face and a
 1-face input and compares every output:
 
@@ -12,7 +12,7 @@ with models/ddamfn-convert, runs tools/ddamfn-infer --raw on a 5-face and a
          engine is compared with that model's float32 eval-mode outputs
          (max abs error <= 1e-4). The reference is also compared with the
          committed goldens (<= 1e-5) so generator or reference drift shows.
-  golden (no torch): the checkpoint is written by tests/pthwriter.py and the
+  golden (no torch): the checkpoint is written by tests/lib/pthwriter.py and the
          engine is compared with tests/golden/parity-<case>.json; the sha256
          of the generated weights and inputs must match the goldens.
   auto   live when torch can be imported, else golden.
@@ -29,14 +29,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TESTS = os.path.dirname(HERE)
+TOP = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(HERE, "reference"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
 sys.path.insert(0, os.path.join(TOP, "models"))
 
 import weights  # noqa: E402
 
-GOLDEN_DIR = os.path.join(HERE, "golden")
+GOLDEN_DIR = os.path.join(TESTS, "golden")
 INPUT_SEED = 20240607
 N_FACES = 5
 ENGINE_TOL = 1e-4        # engine vs reference (torch or golden)
@@ -513,7 +514,7 @@ def golden_doc(case, st_sha, in_sha, rows, torch_version):
         "n_faces": N_FACES,
         "weights_sha256": st_sha,
         "inputs_sha256": in_sha,
-        "generated_by": "tests/parity.py --update-goldens (torch %s)"
+        "generated_by": "tests/parity/parity.py --update-goldens (torch %s)"
                         % torch_version,
         "outputs": [{k: ([f9(x) for x in v] if isinstance(v, list) else f9(v))
                      for k, v in r.items()} for r in rows],
