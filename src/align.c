@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-/* From ddamfn-network.md, "Alignment". Points in the order of
+/* docs/network.md, "Alignment". Points in the order of
  * DDAMFN_N_LANDMARKS: left eye, right eye, nose tip, left mouth corner,
  * right mouth corner; (x, y) in the 112 × 112 crop. */
 static const float templates[DDAMFN_N_TEMPLATES][2 * DDAMFN_N_LANDMARKS] = {

@@ -82,6 +82,11 @@ struct _DdamfnModel
 DdamfnPlan *ddamfn_net_build (const StFile * file, const char *path,
     DdamfnHeads * heads, GError ** error);
 
+/* Reads M's metadata table into its labels, AU names and thresholds and
+ * normalisation (after the plan has set M's heads); FALSE with ERROR set
+ * naming the key at fault. */
+gboolean ddamfn_model_read_metadata (DdamfnModel * m, GError ** error);
+
 /* The model's plan (owned by the model). */
 const DdamfnPlan *ddamfn_model_get_plan (const DdamfnModel * model);
 

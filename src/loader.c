@@ -206,7 +206,7 @@ ddamfn_loader_depthwise (DdamfnLoader * ld, const char *prefix,
   *conv = (DdamfnConv) {
   .cin = c,.cout = c,.kh = k,.kw = k,.stride = stride,.pad_h = k / 2,.pad_w =
         k / 2,.groups = c,.act = ACT_NONE};
-  conv->weight = ddamfn_loader_take (ld, prefix, "", 4, dims);
+  conv->weight = ddamfn_loader_take (ld, prefix, ".weight", 4, dims);
 }
 
 /* A 1×1 convolution with its own bias: "<prefix>.weight", "<prefix>.bias". */

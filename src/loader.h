@@ -47,7 +47,7 @@ DdamfnDense *ddamfn_loader_new_dense (DdamfnLoader * ld);
 void ddamfn_loader_conv_block (DdamfnLoader * ld, const char *prefix,
     DdamfnConv * conv, int cin, int cout, int kh, int kw, int stride,
     int pad, int groups, DdamfnAct act);
-/* Depthwise weights "<prefix>" [c][1][k][k] alone: no bias, no BN. */
+/* Depthwise weights "<prefix>.weight" [c][1][k][k] alone: no bias, no BN. */
 void ddamfn_loader_depthwise (DdamfnLoader * ld, const char *prefix,
     DdamfnConv * conv, int c, int k, int stride);
 /* Coordinate-attention gate "<prefix>.conv1 / bn1 / conv2 / conv3" over C

@@ -11,6 +11,6 @@ ninja -C build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C build --num-processes 2 --print-errorlogs "$@"
 status=$?
 
-/usr/bin/python3 tests/summary.py build/meson-logs/testlog.json
+/usr/bin/python3 tests/scripts/summary.py build/meson-logs/testlog.json
 summary=$?
 [ "$status" -eq 0 ] && [ "$summary" -eq 0 ]

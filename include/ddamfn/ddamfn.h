@@ -209,6 +209,19 @@ DDAMFN_API void ddamfn_model_get_normalization (const DdamfnModel *model, float 
 DDAMFN_API const char *ddamfn_model_get_metadata (const DdamfnModel *model,
     const char *key);
 
+/**
+ * ddamfn_model_describe_plan:
+ * @model: a #DdamfnModel.
+ *
+ * The layer plan the engine runs for @model, for reading: one line per
+ * step (kind, layer, input and output tensors, kernel, fused bias and
+ * activations, FLOPs per face), then the scratch slots and the total FLOPs
+ * per face.
+ *
+ * Returns: (transfer full): the text, free with g_free().
+ */
+DDAMFN_API char *ddamfn_model_describe_plan (const DdamfnModel *model);
+
 /* ------------------------------------------------------------------ */
 /* Inference                                                           */
 /* ------------------------------------------------------------------ */
@@ -485,26 +498,6 @@ DDAMFN_API double ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS]
  *   @index in the 112 × 112 crop, or %NULL when out of range.
  */
 DDAMFN_API const float *ddamfn_align_template (int index);
-
-/* ------------------------------------------------------------------ */
-/* Images                                                              */
-/* ------------------------------------------------------------------ */
-
-/**
- * ddamfn_jpeg_decode_file:
- * @path: a JPEG file.
- * @width: (out): image width.
- * @height: (out): image height.
- * @error: return location for a #GError, or %NULL.
- *
- * Decodes a JPEG with libjpeg-turbo into packed RGB.
- *
- * Returns: (transfer full) (nullable): width × height × 3 bytes, free with
- *   g_free(); %NULL with @error set when the file is unreadable or not a
- *   valid JPEG.
- */
-DDAMFN_API uint8_t *ddamfn_jpeg_decode_file (const char *path, int *width, int *height,
-    GError **error);
 
 /**
  * ddamfn_backend_info:

@@ -206,25 +206,25 @@ build_mdconv (Builder * b, const char *prefix, const DdamfnConv * expand,
   int c0 = 0;
 
   for (int i = 0; !b->ld.error; i++) {
-    char *piece = g_strdup_printf ("%s%d.weight", dw, i);
-    const StTensor *t = ddamfn_loader_find (&b->ld, piece);
+    char *piece = g_strdup_printf ("%s%d", dw, i);
+    const StTensor *t = ddamfn_loader_find2 (&b->ld, piece, ".weight");
     DdamfnConv *cv;
     int c, k;
 
     if (t == NULL) {
       if (i == 0)
-        ddamfn_loader_fail (&b->ld, "%s: missing tensor '%s'", b->ld.path,
-            piece);
+        ddamfn_loader_fail (&b->ld, "%s: missing tensor '%s.weight'",
+            b->ld.path, piece);
       g_free (piece);
       break;
     }
     c = t->ndim == 4 ? (int) MIN (t->shape[0], G_MAXINT) : 0;
     k = t->ndim == 4 ? (int) MIN (t->shape[2], G_MAXINT) : 0;
     if (c < 1 || c0 + c > expand->cout) {
-      ddamfn_loader_fail (&b->ld, "%s: tensor '%s' must be [C, 1, k, k] "
+      ddamfn_loader_fail (&b->ld, "%s: tensor '%s.weight' must be [C, 1, k, k] "
           "with C at most the %d channels the expand conv leaves",
           b->ld.path, piece, expand->cout - c0);
-    } else if (kernel_ok (b, piece, k)) {
+    } else if (kernel_ok (b, t->name, k)) {
       cv = ddamfn_loader_new_conv (&b->ld);
       ddamfn_loader_depthwise (&b->ld, piece, cv, c, k, stride);
       add (b, &(DdamfnStep) {

@@ -21,6 +21,6 @@ ddamfn_op_bias_act (float *y, int rows, int cols, int ld, const float *bias,
   const DdamfnKernels *k = ddamfn_kernels_get ();
 
   for (int r = 0; r < rows; r++)
-    k->act_copy (y + (gsize) r * ld, y + (gsize) r * ld, cols,
+    k->act_inplace (y + (gsize) r * ld, cols,
         bias ? bias[r] : 0.f, slope ? slope[r] : 0.f, act);
 }

@@ -75,8 +75,11 @@ typedef struct
 typedef struct
 {
   const char *name;
-  /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y may be X */
+  /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y and X do not overlap */
   void (*act_copy) (float *y, const float *x, int n, float bias, float slope,
+      DdamfnAct act);
+  /* y[i] = act (y[i] + bias) */
+  void (*act_inplace) (float *y, int n, float bias, float slope,
       DdamfnAct act);
   /* One depthwise channel over its faces: see DdamfnDwChannel */
   void (*dw_channel) (const DdamfnDwChannel * job);

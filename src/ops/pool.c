@@ -24,7 +24,9 @@ ddamfn_op_add (float *y, const float *a, const float *b, int c, int cb,
       const float *bc = b + (gsize) ch * n_plane;
       for (gsize i = 0; i < n_plane; i++)
         yc[i] = ac[i] + bc[i];
-      k->act_copy (yc, yc, (int) n_plane, 0.f, 0.f, act);
+      k->act_inplace (yc, (int) n_plane, 0.f, 0.f, act);
+    } else if (yc == ac) {
+      k->act_inplace (yc, (int) n_plane, 0.f, 0.f, act);
     } else {
       k->act_copy (yc, ac, (int) n_plane, 0.f, 0.f, act);
     }

@@ -110,7 +110,7 @@ echo "linking build-fuzz/fuzz-$target..."
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/scripts/lsan.supp:print_suppressions=0}
 export OPENBLAS_NUM_THREADS=1
 
 dict=()

@@ -15,7 +15,7 @@
  * all naming the same model file. They must share one loaded model (the
  * four together cost less than two copies of its weights) and every
  * result must equal the engine's answer for the same face (no races).
- * tests/tsan.sh runs this part under ThreadSanitizer (and sets
+ * tests/scripts/tsan.sh runs this part under ThreadSanitizer (and sets
  * DDAMFN_SOAK_NO_RSS_BOUND: shadow memory makes RSS meaningless there).
  */
 #include <gst/gst.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of models/ddamfn-convert (and models/fetch-released.sh offline).
 
-Standard library only: checkpoints are written by tests/pthwriter.py, and,
+Standard library only: checkpoints are written by tests/lib/pthwriter.py, and,
 when /usr/bin/python3 can import torch, also by torch.save() itself. Each
 test names one behaviour:
 
@@ -14,7 +14,7 @@ test names one behaviour:
     with exit 1, one message naming the problem, and no output file;
   - hostile pickles and zips: see test_convert_hostile.py.
 
-Run: python3 tests/test_convert.py
+Run: python3 tests/convert/test_convert.py
 """
 import collections
 import json
@@ -29,11 +29,11 @@ import unittest
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TOP = os.path.dirname(os.path.dirname(HERE))
 MODELS = os.path.join(TOP, "models")
 CONVERT = os.path.join(MODELS, "ddamfn-convert")
 FETCH = os.path.join(MODELS, "fetch-released.sh")
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 sys.path.insert(0, MODELS)
 
 import ddamfn_arch  # noqa: E402

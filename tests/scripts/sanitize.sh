@@ -5,16 +5,16 @@
 # when the project has it) and prints a summary. Exits non-zero when the
 # build or any test fails.
 #
-#   tests/sanitize.sh [MESON-TEST-OPTION…]      e.g. --suite unit
+#   tests/scripts/sanitize.sh [MESON-TEST-OPTION…]      e.g. --suite unit
 #
 # Every executable of the build is ASan-linked, so the Python tests that
 # spawn tools/ddamfn-infer run instrumented binaries without LD_PRELOAD.
 # A sanitizer report makes a process exit with status 86 (ASan, UBSan and
 # LeakSanitizer alike), which no test accepts as a regular answer.
-# Leaks inside third-party libraries are suppressed by tests/lsan.supp.
+# Leaks inside third-party libraries are suppressed by tests/scripts/lsan.supp.
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 build=build-asan
 start=$(date +%s)
@@ -44,7 +44,7 @@ shim="$top/$build/sanitize-bin"
 mkdir -p "$shim"
 cat >"$shim/valgrind" <<'EOF'
 #!/bin/sh
-# tests/sanitize.sh: ASan build, so run the command without valgrind.
+# tests/scripts/sanitize.sh: ASan build, so run the command without valgrind.
 while [ $# -gt 0 ]; do
   case "$1" in
     -*) shift ;;
@@ -60,7 +60,7 @@ chmod +x "$shim/valgrind"
 san_common="exitcode=86:print_stacktrace=1:fast_unwind_on_malloc=0"
 export ASAN_OPTIONS="detect_leaks=1:$san_common:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86"
-export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0:exitcode=86"
+export LSAN_OPTIONS="suppressions=$top/tests/scripts/lsan.supp:print_suppressions=0:exitcode=86"
 # The plugin is ASan-built: GStreamer must load it into the (ASan-linked)
 # test process, not into its uninstrumented gst-plugin-scanner helper.
 export GST_REGISTRY_FORK=no
@@ -82,6 +82,6 @@ meson test -C "$build" --num-processes 2 --print-errorlogs \
 status=$?
 
 echo "sanitize: results"
-/usr/bin/python3 tests/summary.py "$build/meson-logs/testlog.json" | sed 's/^/  /'
+/usr/bin/python3 tests/scripts/summary.py "$build/meson-logs/testlog.json" | sed 's/^/  /'
 echo "sanitize: wall time $(elapsed)"
 exit $status

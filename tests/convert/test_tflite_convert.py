@@ -2,7 +2,7 @@
 """Tests of models/tflite-convert and models/fetch-detector.sh (offline).
 
 The fixtures are small BlazeFace-shaped TFLite graphs written by
-tests/tflite_builder.py (128x128 input, the short-range anchor layout of
+tests/lib/tflite_builder.py (128x128 input, the short-range anchor layout of
 16x16x2 + 8x8x6 = 896 anchors), converted and compared value by value; then
 broken: truncated at many lengths, wrong identifier, hostile offsets and
 lengths, inconsistent shapes, unsupported operators, non-finite weights.
@@ -21,10 +21,10 @@ import unittest
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODELS = os.path.join(HERE, "..", "models")
+MODELS = os.path.join(HERE, "..", "..", "models")
 CONVERT = os.path.join(MODELS, "tflite-convert")
 FETCH = os.path.join(MODELS, "fetch-detector.sh")
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import tflite_builder as tb  # noqa: E402
 
 F32, F16, I32 = 0, 1, 2

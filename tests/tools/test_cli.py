@@ -11,7 +11,8 @@ import sys
 import unittest
 from array import array
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
 import modelfile  # noqa: E402
 
 INFER = WORK = DATA = None

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "models"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "models"))
 import blazeface_arch  # noqa: E402
 import tflite_reader  # noqa: E402
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Parity test: the C face detector against the NumPy reference forward
-pass of the same TFLite graph (tests/reference/blazeface_numpy.py).
+pass of the same TFLite graph (tests/parity/reference/blazeface_numpy.py).
 
 For each installed BlazeFace model (the .safetensors written by
 models/fetch-detector.sh and the .tflite it keeps beside it) and each real
 image (messi5.jpg; Megamind.avi frames 30, 120, 210 when GStreamer can
-decode them), tests/detector-dump writes the letterboxed input tensor, the
+decode them), tests/parity/detector-dump writes the letterboxed input tensor, the
 raw outputs of every anchor and the detected faces. The reference runs the
 TFLite graph on that same tensor:
 

@@ -3,7 +3,7 @@
 
 For each case (single-task K=7, single-task K=8, multitask VA+8+12) the test
 builds deterministic, non-trivial weights in the released checkpoint layout
-(tests/reference/weights.py), writes them as a PyTorch checkpoint, converts it
+(tests/parity/reference/weights.py), writes them as a PyTorch checkpoint, converts it
 with models/ddamfn-convert, runs tools/ddamfn-infer --raw on a 5-face and a
 1-face input and compares every output:
 
@@ -12,7 +12,7 @@ with models/ddamfn-convert, runs tools/ddamfn-infer --raw on a 5-face and a
          engine is compared with that model's float32 eval-mode outputs
          (max abs error <= 1e-4). The reference is also compared with the
          committed goldens (<= 1e-5) so generator or reference drift shows.
-  golden (no torch): the checkpoint is written by tests/pthwriter.py and the
+  golden (no torch): the checkpoint is written by tests/lib/pthwriter.py and the
          engine is compared with tests/golden/parity-<case>.json; the sha256
          of the generated weights and inputs must match the goldens.
   auto   live when torch can be imported, else golden.
@@ -29,17 +29,20 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TESTS = os.path.dirname(HERE)
+TOP = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(HERE, "reference"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
 sys.path.insert(0, os.path.join(TOP, "models"))
 
 import weights  # noqa: E402
 
-GOLDEN_DIR = os.path.join(HERE, "golden")
+GOLDEN_DIR = os.path.join(TESTS, "golden")
 INPUT_SEED = 20240607
 N_FACES = 5
 ENGINE_TOL = 1e-4        # engine vs reference (torch or golden)
+F64_RATIO = 3.0          # engine vs float64 reference, at most this many
+                         # times torch float32's own error against it
 GOLDEN_TOL = 1e-5        # torch now vs torch when the goldens were written
 MULTITASK = ("va", "expression", "au")
 
@@ -308,6 +311,30 @@ def stats_line(rows):
     return "; ".join(parts)
 
 
+def float64_rows(model, x, case):
+    """The reference in float64 on the same inputs: the yardstick of both
+    float32 implementations."""
+    import copy
+    import torch
+    m64 = copy.deepcopy(model).double()
+    with torch.no_grad():
+        out = m64(x.double())
+    return ref_rows({k: v.detach().cpu().numpy() for k, v in out.items()},
+                    case)
+
+
+def f64_check(case, what, got, ref64, torch_err):
+    """A table row: the engine's worst error against float64, which must
+    stay within F64_RATIO times torch float32's own."""
+    w, k, _ = compare_rows(got, ref64, case, math.inf, discrete=False)
+    problems = []
+    if w > F64_RATIO * torch_err:
+        problems.append("%.3g against float64 is %.1f times torch float32's "
+                        "%.3g (limit %.0f)" % (w, w / torch_err, torch_err,
+                                               F64_RATIO))
+    return (case.name, "f64 %s/%.2g" % (what, torch_err), w, k, problems)
+
+
 # ---------------------------------------------------------------- checkpoints
 
 def torch_state(state):
@@ -487,7 +514,7 @@ def golden_doc(case, st_sha, in_sha, rows, torch_version):
         "n_faces": N_FACES,
         "weights_sha256": st_sha,
         "inputs_sha256": in_sha,
-        "generated_by": "tests/parity.py --update-goldens (torch %s)"
+        "generated_by": "tests/parity/parity.py --update-goldens (torch %s)"
                         % torch_version,
         "outputs": [{k: ([f9(x) for x in v] if isinstance(v, list) else f9(v))
                      for k, v in r.items()} for r in rows],
@@ -606,6 +633,9 @@ def main():
                         N_FACES, 3, 112, 112))
                 out = ddamfn_torch.outputs(model, x)
                 ref = ref_rows(out, case)
+                ref64 = float64_rows(model, x, case)
+                f64_torch, _, _ = compare_rows(ref, ref64, case, math.inf,
+                                               discrete=False)
                 degenerate = nondegenerate(ref, case)
                 if degenerate:          # never write such goldens
                     raise Failure("reference outputs degenerate: "
@@ -672,6 +702,9 @@ def main():
                 got = parse_engine(text, n, what)
                 w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
                 table.append((case.name, "engine b%d" % n, w, k, p))
+                if mode == "live" and n == N_FACES:
+                    table.append(f64_check(case, "b%d" % n, got, ref64,
+                                           f64_torch))
             # The other kernel variants (DDAMFN_CPU). A variant this CPU
             # cannot run would silently fall back to the best one it can:
             # it is left out and said so instead.
@@ -688,6 +721,9 @@ def main():
                 w, k, p = compare_rows(got, ref, case, ENGINE_TOL)
                 table.append((case.name, "b%d %s" % (N_FACES, variant), w, k,
                               p))
+                if mode == "live":
+                    table.append(f64_check(case, variant, got, ref64,
+                                           f64_torch))
         except Failure as e:
             table.append((case.name, "error", math.nan, "-", [str(e)]))
         except Exception as e:      # e.g. load_state_dict(strict) mismatch

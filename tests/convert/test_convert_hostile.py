@@ -6,7 +6,7 @@ path traversal, absurd or lying sizes, compression bombs, nested persistent
 ids, oversized pickles) are refused with a clear message and bounded
 memory.
 
-Run: python3 tests/test_convert_hostile.py
+Run: python3 tests/convert/test_convert_hostile.py
 """
 import os
 import pickle
@@ -19,6 +19,8 @@ import unittest
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
 import pthwriter  # noqa: E402
 from pthwriter import Global, Reduce  # noqa: E402
 from test_convert import ConvertTestCase, state, state_dict  # noqa: E402

@@ -20,7 +20,7 @@ The gains were tuned by measuring activations in the torch reference: the
 residual stream stays at a standard deviation of about 1-3 through the 31
 residual blocks, and the outputs are not saturated (softmax maxima mostly
 0.2-0.9, valence/arousal well inside (-1, 1), AU probabilities spread over
-about (0.1, 0.95)); tests/parity.py prints these statistics and refuses
+about (0.1, 0.95)); tests/parity/parity.py prints these statistics and refuses
 saturated references.
 
 Each tensor draws from its own random.Random("<seed>:<name>") through
@@ -37,7 +37,7 @@ import sys
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "models"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "models"))
 
 _U32 = 4294967296.0
 assert array("I").itemsize == 4 and array("f").itemsize == 4 \

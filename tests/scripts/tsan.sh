@@ -3,13 +3,13 @@
 # one model) under ThreadSanitizer. Not part of CI (a few minutes on 2
 # cores); run it after touching threads, the model cache or the element.
 #
-#   tests/tsan.sh
+#   tests/scripts/tsan.sh
 #
 # GLib's slice allocator hands memory between threads out of TSan's sight:
 # G_SLICE=always-malloc. No system GStreamer plugin is loaded (the test
 # needs none, and some start threads of their own in uninstrumented code).
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 build=build-tsan
 if [ ! -f "$build/build.ninja" ]; then

@@ -1,5 +1,5 @@
 /* Runs the C face detector on one image and writes what the parity test
- * (tests/test_detector_parity.py) compares with the NumPy reference: the
+ * (tests/parity/test_detector_parity.py) compares with the NumPy reference: the
  * letterboxed input tensor, the raw outputs of every anchor and the
  * detected faces.
  *
@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <ddamfn/ddamfn-detector.h>
+#include "ddamfn-tool.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 """Test fixtures: build small TFLite FlatBuffers with the standard library.
 
 Enough of the schema to write BlazeFace-shaped graphs (and break them in
-controlled ways) for tests/test_tflite_convert.py. Objects are laid out
+controlled ways) for tests/convert/test_tflite_convert.py. Objects are laid out
 parent first, children after, so every u32 offset points forward as the
 format requires; vtables sit just before their table.
 """

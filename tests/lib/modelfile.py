@@ -3,7 +3,7 @@
 Used by the loader tests to build valid models and then break them in
 controlled ways. Tensor values come from random.Random(seed) so a fixture is
 reproducible; they are not meant to be realistic (the parity tests use
-tests/reference/weights.py for that).
+tests/parity/reference/weights.py for that).
 """
 import json
 import os
@@ -13,7 +13,7 @@ import sys
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "models"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "models"))
 import ddamfn_arch  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 // "input:0") with ONNX Runtime (onnxruntime-node) on raw inputs and prints
 // the outputs as one JSON object {name: {dims, data}}.
 //
-//   node tests/reference/ort-blazeface.mjs --model M.onnx --input IN.f32
+//   node tests/parity/reference/ort-blazeface.mjs --model M.onnx --input IN.f32
 //        --size S [--ort-dir DIR]
 //
 // IN.f32: raw little-endian float32, S x S x 3 (RGB in [-1, 1]).
