@@ -4,7 +4,8 @@
  * output row: each tap adds its weight times a (strided) run of one input
  * row, over exactly the output columns whose input lies inside the plane,
  * so padding costs nothing and no scratch plane is needed. The stride-1
- * runs are contiguous and vectorise.
+ * runs are contiguous: their loop is compiled for AVX-512, AVX2 and the
+ * baseline, the CPU picking one at load time (GCC target clones).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -23,6 +24,26 @@ column_range (int ow, int w, int s, int k, int pad, int *lo, int *hi)
 
   *lo = a <= 0 ? 0 : (a + s - 1) / s;
   *hi = b < 0 ? 0 : MIN (ow, b / s + 1);
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ROW_CLONES __attribute__ ((target_clones ("avx512f", "avx2,fma", \
+        "default")))
+#else
+#define ROW_CLONES
+#endif
+
+/* out[i] += w · src[i · s] for i in [lo, hi). */
+ROW_CLONES static void
+tap_row (float *restrict out, const float *restrict src, float w, int s,
+    int lo, int hi)
+{
+  if (s == 1)
+    for (int i = lo; i < hi; i++)
+      out[i] += w * src[i];
+  else
+    for (int i = lo; i < hi; i++)
+      out[i] += w * src[i * s];
 }
 
 void
@@ -60,15 +81,9 @@ ddamfn_op_depthwise_wide (const DdamfnConv * conv, const float *x, float *y,
             continue;
           row = xp + (gsize) iy * w;
           for (int kx = 0; kx < kw; kx++) {
-            const float wv = wt[ky * kw + kx];
-            const float *src = row + kx - conv->pad_w;
-
-            if (s == 1)
-              for (int ox = lo[kx]; ox < hi[kx]; ox++)
-                out[ox] += wv * src[ox];
-            else
-              for (int ox = lo[kx]; ox < hi[kx]; ox++)
-                out[ox] += wv * src[ox * s];
+            /* lo[kx] makes the first index read ≥ 0 */
+            tap_row (out, row + kx - conv->pad_w, wt[ky * kw + kx], s,
+                lo[kx], hi[kx]);
           }
         }
         k->act_copy (out, out, ow, bias, slope, conv->act);
