@@ -25,20 +25,6 @@ CONVERT = os.path.join(TOP, "models", "tflite-convert")
 DUMP = WORK = None
 
 
-def read(path):
-    with open(path, "rb") as f:
-        d = f.read()
-    n = struct.unpack("<Q", d[:8])[0]
-    h = json.loads(d[8:8 + n])
-    data = d[8 + n:]
-    md = h.pop("__metadata__")
-    tensors = [(k, v["dtype"], v["shape"],
-                data[v["data_offsets"][0]:v["data_offsets"][1]])
-               for k, v in sorted(h.items(),
-                                  key=lambda kv: kv[1]["data_offsets"][0])]
-    return md, tensors
-
-
 class DetectorModelErrors(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -49,7 +35,7 @@ class DetectorModelErrors(unittest.TestCase):
             f.write(Fixture().build())
         subprocess.run([sys.executable, CONVERT, src, cls.good], check=True,
                        capture_output=True)
-        cls.md, cls.tensors = read(cls.good)
+        cls.md, cls.tensors = modelfile.read_safetensors(cls.good)
         cls.image = os.path.join(WORK, "grey.rgb")
         with open(cls.image, "wb") as f:
             f.write(bytes([128]) * (64 * 48 * 3))

@@ -25,6 +25,7 @@ MODELS = os.path.join(HERE, "..", "..", "models")
 CONVERT = os.path.join(MODELS, "tflite-convert")
 FETCH = os.path.join(MODELS, "fetch-detector.sh")
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import modelfile  # noqa: E402
 import tflite_builder as tb  # noqa: E402
 
 F32, F16, I32 = 0, 1, 2
@@ -137,19 +138,14 @@ class Fixture:
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        d = f.read()
-    n = struct.unpack("<Q", d[:8])[0]
-    h = json.loads(d[8:8 + n])
-    data = d[8 + n:]
+    """(metadata, {name: (shape, array('f'))})."""
+    md, tensors = modelfile.read_safetensors(path)
     out = {}
-    for k, v in h.items():
-        if k == "__metadata__":
-            continue
+    for name, _, shape, raw in tensors:
         a = array("f")
-        a.frombytes(data[v["data_offsets"][0]:v["data_offsets"][1]])
-        out[k] = (v["shape"], a)
-    return h["__metadata__"], out
+        a.frombytes(raw)
+        out[name] = (shape, a)
+    return md, out
 
 
 class ConvertCase(unittest.TestCase):

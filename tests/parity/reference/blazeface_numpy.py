@@ -87,27 +87,24 @@ class Graph:
     def dequantize(self, o, x):
         return x
 
-    def conv_2d(self, o, x, w, b):
-        oc, kh, kw, ic = w.shape
+    @staticmethod
+    def _taps(o, x, kh, kw):
+        """(i, j, the input samples tap (i, j) multiplies) of a conv."""
         sh, sw = o["stride_h"], o["stride_w"]
         xp, oh, ow = _pad_same(x, kh, kw, sh, sw, o["padding"])
-        y = np.zeros((1, oh, ow, oc))
         for i in range(kh):
             for j in range(kw):
-                patch = xp[:, i:i + sh * (oh - 1) + 1:sh,
-                           j:j + sw * (ow - 1) + 1:sw, :]
-                y += patch @ w[:, i, j, :].T
+                yield i, j, xp[:, i:i + sh * (oh - 1) + 1:sh,
+                               j:j + sw * (ow - 1) + 1:sw, :]
+
+    def conv_2d(self, o, x, w, b):
+        y = sum(patch @ w[:, i, j, :].T
+                for i, j, patch in self._taps(o, x, w.shape[1], w.shape[2]))
         return _act(y + b, o["activation"])
 
     def depthwise_conv_2d(self, o, x, w, b):
-        _, kh, kw, c = w.shape
-        sh, sw = o["stride_h"], o["stride_w"]
-        xp, oh, ow = _pad_same(x, kh, kw, sh, sw, o["padding"])
-        y = np.zeros((1, oh, ow, c))
-        for i in range(kh):
-            for j in range(kw):
-                y += xp[:, i:i + sh * (oh - 1) + 1:sh,
-                        j:j + sw * (ow - 1) + 1:sw, :] * w[0, i, j, :]
+        y = sum(patch * w[0, i, j, :]
+                for i, j, patch in self._taps(o, x, w.shape[1], w.shape[2]))
         return _act(y + b, o["activation"])
 
     def add(self, o, a, b):
