@@ -164,8 +164,9 @@ typedef struct _DdamfnDetector DdamfnDetector;
  * ddamfn_detector_new:
  * @model: a #DdamfnDetectorModel; the detector takes its own reference.
  * @error: return location for a #GError, or %NULL.
- * Allocates everything a detection needs; ddamfn_detector_detect()
- * allocates nothing afterwards.
+ * Allocates everything a single-pass detection needs: ddamfn_detector_detect()
+ * allocates only when it uses more tiles than any call before (memory is
+ * bounded by #DDAMFN_DETECTOR_MAX_TILES whatever the frame size).
  * Returns: (transfer full) (nullable): a new detector, or %NULL with
  *   @error set (out of memory).
  */
