@@ -202,12 +202,6 @@ ddamfn_plan_finalize (DdamfnPlan * plan, GError ** error)
   return TRUE;
 }
 
-const char *
-ddamfn_plan_get_network (const DdamfnPlan * plan)
-{
-  return plan->network;
-}
-
 guint
 ddamfn_plan_n_steps (const DdamfnPlan * plan)
 {
