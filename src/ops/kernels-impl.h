@@ -257,11 +257,11 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
 #undef PAD
 }
 
-/* With AVX-512, dw_rows_s1 for each kernel side the depthwise steps use
- * (odd, up to DDAMFN_DW_MAX_KERNEL), dw_rows for the others. With 16
- * registers (AVX2, SSE2) the kernel's weights do not fit beside the
- * accumulators, and dw_rows is faster (6 % on the network's depthwise
- * steps, bench-depthwise). */
+/* dw_rows_s1 for the stride-1 kernel sides whose column of weights fits in
+ * registers beside the accumulators: every odd side up to
+ * DDAMFN_DW_MAX_KERNEL with AVX-512's 32 registers, 3 and 5 with AVX2's 16
+ * (with 7 and 9 it spills and is slower than dw_rows: bench-depthwise);
+ * dw_rows for the rest, and for SSE2's 4-float rows. */
 #if DW_VEC_FLOATS == 16
 #define ROWS_S1(l, nc, pool) do {                                           \
     switch (a->k) {                                                        \
@@ -269,6 +269,14 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
       case 5: RKV (dw_rows_s1, l) (a, nc, 5, pool); break;                 \
       case 7: RKV (dw_rows_s1, l) (a, nc, 7, pool); break;                 \
       case 9: RKV (dw_rows_s1, l) (a, nc, 9, pool); break;                 \
+      default: RKV (dw_rows, l) (a, nc, pool); break;                      \
+    }                                                                      \
+  } while (0)
+#elif DW_VEC_FLOATS == 8
+#define ROWS_S1(l, nc, pool) do {                                           \
+    switch (a->k) {                                                        \
+      case 3: RKV (dw_rows_s1, l) (a, nc, 3, pool); break;                 \
+      case 5: RKV (dw_rows_s1, l) (a, nc, 5, pool); break;                 \
       default: RKV (dw_rows, l) (a, nc, pool); break;                      \
     }                                                                      \
   } while (0)
