@@ -257,31 +257,31 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
 #undef PAD
 }
 
-/* dw_rows_s1 for the stride-1 kernel sides whose column of weights fits in
+/* dw_taps_s1 for the stride-1 kernel sides whose column of weights fits in
  * registers beside the accumulators: every odd side up to
  * DDAMFN_DW_MAX_KERNEL with AVX-512's 32 registers, 3 and 5 with AVX2's 16
- * (with 7 and 9 it spills and is slower than dw_rows: bench-depthwise);
- * dw_rows for the rest, and for SSE2's 4-float rows. */
+ * (with 7 and 9 it spills and is slower than dw_taps: bench-depthwise);
+ * dw_taps for the rest, and for SSE2's 4-float rows. */
 #if DW_VEC_FLOATS == 16
 #define ROWS_S1(l, nc, pool) do {                                           \
     switch (a->k) {                                                        \
-      case 3: RKV (dw_rows_s1, l) (a, nc, 3, pool); break;                 \
-      case 5: RKV (dw_rows_s1, l) (a, nc, 5, pool); break;                 \
-      case 7: RKV (dw_rows_s1, l) (a, nc, 7, pool); break;                 \
-      case 9: RKV (dw_rows_s1, l) (a, nc, 9, pool); break;                 \
-      default: RKV (dw_rows, l) (a, nc, pool); break;                      \
+      case 3: RKV (dw_rows, l) (a, nc, 3, pool); break;                 \
+      case 5: RKV (dw_rows, l) (a, nc, 5, pool); break;                 \
+      case 7: RKV (dw_rows, l) (a, nc, 7, pool); break;                 \
+      case 9: RKV (dw_rows, l) (a, nc, 9, pool); break;                 \
+      default: RKV (dw_rows, l) (a, nc, 0, pool); break;                   \
     }                                                                      \
   } while (0)
 #elif DW_VEC_FLOATS == 8
 #define ROWS_S1(l, nc, pool) do {                                           \
     switch (a->k) {                                                        \
-      case 3: RKV (dw_rows_s1, l) (a, nc, 3, pool); break;                 \
-      case 5: RKV (dw_rows_s1, l) (a, nc, 5, pool); break;                 \
-      default: RKV (dw_rows, l) (a, nc, pool); break;                      \
+      case 3: RKV (dw_rows, l) (a, nc, 3, pool); break;                 \
+      case 5: RKV (dw_rows, l) (a, nc, 5, pool); break;                 \
+      default: RKV (dw_rows, l) (a, nc, 0, pool); break;                   \
     }                                                                      \
   } while (0)
 #else
-#define ROWS_S1(l, nc, pool) RKV (dw_rows, l) (a, nc, pool)
+#define ROWS_S1(l, nc, pool) RKV (dw_rows, l) (a, nc, 0, pool)
 #endif
 G_STATIC_ASSERT (DDAMFN_DW_MAX_KERNEL == 9);
 

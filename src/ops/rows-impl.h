@@ -270,80 +270,78 @@ RK (dw_pool_end) (const DwRows * a, int nc, RV * colacc)
   RK (store) (a->col_mean, colacc, nc);
 }
 
-/* The depthwise taps over a plane (see DwRows), any taps (the stride-2
- * phase offsets), NC vectors per row; with POOL also the row and column
- * means. */
+/* The taps of a block of R output rows from BASE into ACC: any taps
+ * (OFF, the stride-2 phase offsets among them), each an input row vector
+ * load per output row and tap. */
 static inline DDAMFN_INLINE void
-RK (dw_rows) (const DwRows * a, int nc, gboolean pool)
+RK (dw_taps) (const DwRows * a, const float *base, RV acc[][RMAX], int R,
+    int nc)
 {
-  const int R = RK (dw_block_rows) (nc);
   const int pitch = a->pitch, n_taps = a->n_taps;
   const int *restrict off = a->off;
   const float *restrict wts = a->wts;
-  RV colacc[RMAX];
-  RVI keep[RMAX];
 
-  if (pool)
-    RK (dw_pool_begin) (a, nc, colacc, keep);
-  for (int oy0 = 0; oy0 < a->oh; oy0 += R) {
-    const float *base = a->p + (gsize) oy0 * pitch;
-    RV acc[DDAMFN_DW_MAX_BLOCK_ROWS][RMAX];
-
+  for (int t = 0; t < n_taps; t++) {
+    const float *q = base + off[t];
+    const float wt = wts[t];
     for (int r = 0; r < R; r++)
-      for (int c = 0; c < nc; c++)
-        acc[r][c] = (RV) { 0 } + a->bias;
-    for (int t = 0; t < n_taps; t++) {
-      const float *q = base + off[t];
-      const float wt = wts[t];
-      for (int r = 0; r < R; r++)
-        for (int c = 0; c < nc; c++) {
-          RV v;
-          memcpy (&v, q + (gsize) r * pitch + c * ROW_L, sizeof v);
-          acc[r][c] += wt * v;
-        }
-    }
-    RK (dw_block_out) (a, acc, R, oy0, nc, pool, colacc, keep);
+      for (int c = 0; c < nc; c++) {
+        RV v;
+        memcpy (&v, q + (gsize) r * pitch + c * ROW_L, sizeof v);
+        acc[r][c] += wt * v;
+      }
   }
-  if (pool)
-    RK (dw_pool_end) (a, nc, colacc);
 }
 
 /* The same for a stride-1 K × K kernel (K a constant): each input row
  * vector is loaded once per kernel column and added into every output row
  * of the block that uses it (K of them), instead of once per tap and
- * output row. */
+ * output row. Whole unrolling keeps ACC in registers. */
 static inline DDAMFN_INLINE void
-RK (dw_rows_s1) (const DwRows * a, int nc, int k, gboolean pool)
+RK (dw_taps_s1) (const DwRows * a, const float *base, RV acc[][RMAX], int R,
+    int nc, int k)
 {
-  const int R = RK (dw_block_rows) (nc);
   const int pitch = a->pitch;
   const float *restrict wts = a->wts;
+
+  for (int kx = 0; kx < k; kx++) {
+#pragma GCC unroll 16
+    for (int q = 0; q < R + k - 1; q++)
+#pragma GCC unroll 16
+      for (int c = 0; c < nc; c++) {
+        RV v;
+        memcpy (&v, base + (gsize) q * pitch + kx + c * ROW_L, sizeof v);
+#pragma GCC unroll 16
+        for (int ky = 0; ky < k; ky++)
+          if (q - ky >= 0 && q - ky < R)
+            acc[q - ky][c] += wts[ky * k + kx] * v;
+      }
+  }
+}
+
+/* The depthwise conv of a plane (see DwRows), NC vectors per row, with
+ * the taps of dw_taps (K = 0) or of dw_taps_s1 (a stride-1 K × K kernel);
+ * with POOL also the row and column means. */
+static inline DDAMFN_INLINE void
+RK (dw_rows) (const DwRows * a, int nc, int k, gboolean pool)
+{
+  const int R = RK (dw_block_rows) (nc);
   RV colacc[RMAX];
   RVI keep[RMAX];
 
   if (pool)
     RK (dw_pool_begin) (a, nc, colacc, keep);
   for (int oy0 = 0; oy0 < a->oh; oy0 += R) {
-    const float *base = a->p + (gsize) oy0 * pitch;
+    const float *base = a->p + (gsize) oy0 * a->pitch;
     RV acc[DDAMFN_DW_MAX_BLOCK_ROWS][RMAX];
 
     for (int r = 0; r < R; r++)
       for (int c = 0; c < nc; c++)
         acc[r][c] = (RV) { 0 } + a->bias;
-    /* whole unrolling keeps ACC in registers (the sizes are constants) */
-    for (int kx = 0; kx < k; kx++) {
-#pragma GCC unroll 16
-      for (int q = 0; q < R + k - 1; q++)
-#pragma GCC unroll 16
-        for (int c = 0; c < nc; c++) {
-          RV v;
-          memcpy (&v, base + (gsize) q * pitch + kx + c * ROW_L, sizeof v);
-#pragma GCC unroll 16
-          for (int ky = 0; ky < k; ky++)
-            if (q - ky >= 0 && q - ky < R)
-              acc[q - ky][c] += wts[ky * k + kx] * v;
-        }
-    }
+    if (k == 0)
+      RK (dw_taps) (a, base, acc, R, nc);
+    else
+      RK (dw_taps_s1) (a, base, acc, R, nc, k);
     RK (dw_block_out) (a, acc, R, oy0, nc, pool, colacc, keep);
   }
   if (pool)
