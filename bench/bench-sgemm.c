@@ -105,6 +105,88 @@ typedef struct
   double *t;                    /* per run: summed seconds over its instances */
 } Shape;
 
+/* Times the plan's sgemm sequence at NT OpenBLAS threads and batch B;
+ * appends a row to SUMMARY (and prints the shapes when SHAPES). */
+static void
+time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
+    int opt_warmup, gboolean opt_shapes, GString * summary)
+{
+  const gsize n_layers = net->gemms->len;
+  gsize max_in = 0, max_out = 0;
+  float *x, *c;
+  double *tot = g_new0 (double, opt_runs);
+  GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
+  int *shape_of = g_new (int, n_layers);
+  guint32 st = 4242;
+
+  for (gsize i = 0; i < n_layers; i++) {
+    Gemm *g = &g_array_index (net->gemms, Gemm, i);
+    gsize in = (gsize) g->K * g->cols * b, out = (gsize) g->M * g->cols * b;
+    guint s;
+    max_in = MAX (max_in, in);
+    max_out = MAX (max_out, out);
+    for (s = 0; s < shapes->len; s++) {
+      Shape *sh = &g_array_index (shapes, Shape, s);
+      if (sh->M == g->M && sh->K == g->K && sh->cols == g->cols)
+        break;
+    }
+    if (s == shapes->len) {
+      Shape sh = { g->M, g->K, g->cols, 0, g_new0 (double, opt_runs) };
+      g_array_append_val (shapes, sh);
+    }
+    g_array_index (shapes, Shape, s).count++;
+    shape_of[i] = s;
+  }
+  x = g_new (float, max_in);
+  c = g_new (float, max_out);
+  fill (x, max_in, &st);
+  memset (c, 0, max_out * sizeof (float));
+
+  for (int r = 0; r < opt_warmup + opt_runs; r++) {
+    for (gsize i = 0; i < n_layers; i++) {
+      Gemm *g = &g_array_index (net->gemms, Gemm, i);
+      int N = g->cols * b;
+      double t0 = now_s (), dt;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
+          g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
+      dt = now_s () - t0;
+      if (r >= opt_warmup) {
+        tot[r - opt_warmup] += dt;
+        g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;
+      }
+    }
+  }
+
+  double med = bench_median (tot, opt_runs);
+  double rate = net->flops_1x1 * b / med;    /* FLOP/s */
+  double floor_ms = net->flops_total / rate * 1e3;
+
+  if (opt_shapes) {
+    printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
+        nt, b, opt_runs);
+    printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
+        "GFLOP/s", "time %");
+    for (guint s = 0; s < shapes->len; s++) {
+      Shape *sh = &g_array_index (shapes, Shape, s);
+      double m = bench_median (sh->t, opt_runs);
+      printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
+          sh->cols * b, sh->count,
+          2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
+          100.0 * m / med);
+    }
+  }
+  g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
+      nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
+
+  for (guint s = 0; s < shapes->len; s++)
+    g_free (g_array_index (shapes, Shape, s).t);
+  g_array_free (shapes, TRUE);
+  g_free (shape_of);
+  g_free (x);
+  g_free (c);
+  g_free (tot);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -131,7 +213,6 @@ main (int argc, char **argv)
   char **batches, **threads;
   gsize n_layers;
   float **weights;
-  double flops_total;
 
   ddamfn_tool_setup_blas (argv);
   g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on a model "
@@ -152,13 +233,12 @@ main (int argc, char **argv)
 
   build_net (&net, ddamfn_model_get_plan (model));
   n_layers = net.gemms->len;
-  flops_total = net.flops_total;
 
   printf ("OpenBLAS: %s (%s kernels)\n", openblas_get_config (),
       openblas_get_corename ());
   printf ("network FLOPs/face (the model's plan): %.4f G = "
       "1x1 conv/dense %.4f G (%u sgemm calls) + depthwise and first conv "
-      "%.4f G\n", flops_total * 1e-9, net.flops_1x1 * 1e-9,
+      "%.4f G\n", net.flops_total * 1e-9, net.flops_1x1 * 1e-9,
       (unsigned) n_layers, net.flops_other * 1e-9);
 
   /* Distinct weights per layer, as in the real network. */
@@ -189,83 +269,13 @@ main (int argc, char **argv)
     openblas_set_num_threads (nt);
     for (int bi = 0; batches[bi]; bi++) {
       int b = atoi (batches[bi]);
-      gsize max_in = 0, max_out = 0;
-      float *x, *c;
-      double *tot = g_new0 (double, opt_runs);
-      GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
-      int *shape_of = g_new (int, n_layers);
-      guint32 st = 4242;
 
       if (b < 1) {
         fprintf (stderr, "bench-sgemm: bad batch size '%s'\n", batches[bi]);
         return 2;
       }
-      for (gsize i = 0; i < n_layers; i++) {
-        Gemm *g = &g_array_index (net.gemms, Gemm, i);
-        gsize in = (gsize) g->K * g->cols * b, out = (gsize) g->M * g->cols * b;
-        guint s;
-        max_in = MAX (max_in, in);
-        max_out = MAX (max_out, out);
-        for (s = 0; s < shapes->len; s++) {
-          Shape *sh = &g_array_index (shapes, Shape, s);
-          if (sh->M == g->M && sh->K == g->K && sh->cols == g->cols)
-            break;
-        }
-        if (s == shapes->len) {
-          Shape sh = { g->M, g->K, g->cols, 0, g_new0 (double, opt_runs) };
-          g_array_append_val (shapes, sh);
-        }
-        g_array_index (shapes, Shape, s).count++;
-        shape_of[i] = s;
-      }
-      x = g_new (float, max_in);
-      c = g_new (float, max_out);
-      fill (x, max_in, &st);
-      memset (c, 0, max_out * sizeof (float));
-
-      for (int r = 0; r < opt_warmup + opt_runs; r++) {
-        for (gsize i = 0; i < n_layers; i++) {
-          Gemm *g = &g_array_index (net.gemms, Gemm, i);
-          int N = g->cols * b;
-          double t0 = now_s (), dt;
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
-              g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
-          dt = now_s () - t0;
-          if (r >= opt_warmup) {
-            tot[r - opt_warmup] += dt;
-            g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;
-          }
-        }
-      }
-
-      double med = bench_median (tot, opt_runs);
-      double rate = net.flops_1x1 * b / med;    /* FLOP/s */
-      double floor_ms = flops_total / rate * 1e3;
-
-      if (opt_shapes) {
-        printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
-            nt, b, opt_runs);
-        printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
-            "GFLOP/s", "time %");
-        for (guint s = 0; s < shapes->len; s++) {
-          Shape *sh = &g_array_index (shapes, Shape, s);
-          double m = bench_median (sh->t, opt_runs);
-          printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
-              sh->cols * b, sh->count,
-              2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
-              100.0 * m / med);
-        }
-      }
-      g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
-          nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
-
-      for (guint s = 0; s < shapes->len; s++)
-        g_free (g_array_index (shapes, Shape, s).t);
-      g_array_free (shapes, TRUE);
-      g_free (shape_of);
-      g_free (x);
-      g_free (c);
-      g_free (tot);
+      time_config (&net, weights, nt, b, opt_runs, opt_warmup, opt_shapes,
+          summary);
     }
   }
   printf ("\n%s", summary->str);

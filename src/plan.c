@@ -178,6 +178,17 @@ check_step (const DdamfnStep * s, GError ** error)
       if (s->out.w > DDAMFN_DW_MAX_WIDTH)
         return step_error (s, "plane wider than the row kernels take", error);
       break;
+    case DDAMFN_STEP_ADD:
+      if (s->in.c != s->out.c || s->aux.c > s->out.c
+          || s->in.h * s->in.w != s->out.h * s->out.w
+          || s->aux.h * s->aux.w != s->out.h * s->out.w)
+        return step_error (s, "operands of different shapes", error);
+      break;
+    case DDAMFN_STEP_MAXPOOL2:
+      if (s->in.c != s->out.c || s->out.h != (s->in.h + 1) / 2
+          || s->out.w != (s->in.w + 1) / 2)
+        return step_error (s, "output is not the pooled input", error);
+      break;
     default:
       break;
   }
@@ -212,12 +223,6 @@ ddamfn_plan_finalize (DdamfnPlan * plan, GError ** error)
     return FALSE;
   }
   return TRUE;
-}
-
-const char *
-ddamfn_plan_get_network (const DdamfnPlan * plan)
-{
-  return plan->network;
 }
 
 guint

@@ -125,7 +125,6 @@ void ddamfn_plan_set_finish (DdamfnPlan * plan, DdamfnPlanFinish finish,
  * step's operands do not agree with its weights. */
 gboolean ddamfn_plan_finalize (DdamfnPlan * plan, GError ** error);
 
-const char *ddamfn_plan_get_network (const DdamfnPlan * plan);
 guint ddamfn_plan_n_steps (const DdamfnPlan * plan);
 const DdamfnStep *ddamfn_plan_step (const DdamfnPlan * plan, guint i);
 int ddamfn_plan_n_slots (const DdamfnPlan * plan);

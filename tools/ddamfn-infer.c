@@ -220,7 +220,7 @@ main (int argc, char **argv)
   ddamfn_tool_setup_blas (argv);
   setlocale (LC_ALL, "");
 
-  ctx = g_option_context_new ("[IMAGE.jpg…]");
+  ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx,
       "Reads facial affect with a DDAMFN model. Each JPEG is taken as one "
       "face crop\n(resized to 112×112); --raw takes already normalised "

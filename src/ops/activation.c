@@ -6,13 +6,6 @@
  */
 #include "ops/dispatch.h"
 
-#include <math.h>
-
-float
-ddamfn_sigmoid (float x)
-{
-  return 1.f / (1.f + expf (-x));
-}
 
 void
 ddamfn_op_bias_act (float *y, int rows, int cols, int ld, const float *bias,

@@ -57,7 +57,7 @@ typedef struct
   int pitch, qw, qsize;
   float *scratch;
   const int *off;
-  int n_taps;
+  int n_taps, kh, kw;
   const float *wts;
   float bias;
   const float *x;

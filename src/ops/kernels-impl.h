@@ -35,41 +35,73 @@ typedef struct
   const int *off;
   const float *wts;
   int n_taps;
+  int k;                        /* stride 1, K × K: the side, else 0 */
   float bias;
   float *row_mean, *col_mean;
   float inv_w, inv_h;
 } DwRows;
 #endif
 
-#ifndef DDAMFN_EXP_APPROX
-#define DDAMFN_EXP_APPROX
-/* e^x for the sigmoid, in a form the vectoriser takes: x = k·ln 2 + r with
- * k rounded to nearest and |r| ≤ ln 2 / 2, e^r by a degree-6 Taylor
- * polynomial (truncation under 1.2e-7 relative), 2^k put into the exponent
- * bits. x is clamped to [-87, 88] (e^x is then below 1.7e-38 or above
- * 1.6e38, and the sigmoid 0 or 1 to float precision either way).
- * tests/test-ops.c checks the sigmoid against double precision. */
-static inline float
-ddamfn_exp_approx (float x)
-{
-  float k, r, p, scale;
-  gint32 bits;
+/* This variant's own vector of DW_VEC_FLOATS floats. */
+#define KV VCAT (DdamfnV, DW_VEC_FLOATS)
+#define KVI VCAT (KV, i)
 
-  /* two selects, not nested ones: those the vectoriser turns into
-   * branches */
-  x = x < -87.f ? -87.f : x;
-  x = x > 88.f ? 88.f : x;
-  /* round to nearest by the 1.5·2^23 trick (no call, vectorises) */
+static inline DDAMFN_INLINE KV
+K (select) (KVI m, KV a, KV b)
+{
+  return (KV) (((KVI) a & m) | ((KVI) b & ~m));
+}
+
+/* e^x lane by lane: x = k·ln 2 + r with k rounded to nearest and
+ * |r| ≤ ln 2 / 2, e^r by a degree-6 Taylor polynomial (truncation under
+ * 1.2e-7 relative), 2^k put into the exponent bits. x is clamped to
+ * [-87, 88] (e^x is then below 1.7e-38 or above 1.6e38, and the sigmoid 0
+ * or 1 to float precision either way). In vector types: the compiler does
+ * not vectorise the float-to-int conversion of a scalar loop.
+ * tests/unit/test-ops.c checks the sigmoid against double precision. */
+static inline DDAMFN_INLINE KV
+K (exp_vec) (KV x)
+{
+  const KV lo = (KV) { 0 } - 87.f, hi = (KV) { 0 } + 88.f;
+  KV k, r, p;
+  KVI bits;
+
+  x = K (select) (x < lo, lo, x);
+  x = K (select) (x > hi, hi, x);
+  /* round to nearest by the 1.5·2^23 trick */
   k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
-  r = x - k * 0.693359375f;             /* ln 2, high part (exact in float) */
-  r = r + k * 2.12194440e-4f;           /* minus the low part */
+  r = x - k * 0.693359375f;     /* ln 2, high part (exact in float) */
+  r = r + k * 2.12194440e-4f;   /* minus the low part */
   p = 1.f + r * (1.f + r * (1.f / 2 + r * (1.f / 6 + r * (1.f / 24
                   + r * (1.f / 120 + r * (1.f / 720))))));
-  bits = ((gint32) k + 127) << 23;
-  memcpy (&scale, &bits, sizeof scale);
-  return p * scale;
+  bits = (__builtin_convertvector (k, KVI) + 127) << 23;
+  return p * (KV) bits;
 }
-#endif
+
+/* y[i] = sigmoid (x[i] + bias); Y may be X. The last partial vector goes
+ * through a zero-padded copy. */
+static inline DDAMFN_INLINE void
+K (sigmoid) (float *y, const float *x, int n, float bias)
+{
+  enum { L = DW_VEC_FLOATS };
+  int i = 0;
+
+  for (; i + L <= n; i += L) {
+    KV v;
+    memcpy (&v, x + i, sizeof v);
+    v = 1.f / (1.f + K (exp_vec) (-(v + bias)));
+    memcpy (y + i, &v, sizeof v);
+  }
+  if (i < n) {
+    float t[L] = { 0 };
+    KV v;
+    memcpy (t, x + i, (n - i) * sizeof (float));
+    memcpy (&v, t, sizeof v);
+    v = 1.f / (1.f + K (exp_vec) (-(v + bias)));
+    memcpy (t, &v, sizeof v);
+    memcpy (y + i, t, (n - i) * sizeof (float));
+  }
+}
 
 /* y[i] = act (x[i] + bias), PReLU with SLOPE. Inlined into act_copy
  * (distinct arrays) and act_inplace (Y = X): with a single pointer the
@@ -106,14 +138,13 @@ K (act_body) (float *y, const float *x, int n, float bias, float slope,
       for (int i = 0; i < n; i++) {
         float v = x[i] + bias;
         float r = v + 3.f;
-        r = r < 0.f ? 0.f : r;          /* unnested: see ddamfn_exp_approx */
+        r = r < 0.f ? 0.f : r;  /* two selects: nested ones become branches */
         r = r > 6.f ? 6.f : r;
         y[i] = v * r * (1.f / 6.f);
       }
       break;
     case ACT_SIGMOID:
-      for (int i = 0; i < n; i++)
-        y[i] = 1.f / (1.f + ddamfn_exp_approx (-(x[i] + bias)));
+      K (sigmoid) (y, x, n, bias);
       break;
     case ACT_TANH:
       for (int i = 0; i < n; i++)
@@ -226,18 +257,47 @@ K (pad_rows_s2) (float *restrict phases, int qw, int qsize, int pad_h,
 #undef PAD
 }
 
+/* dw_taps_s1 for the stride-1 kernel sides whose column of weights fits in
+ * registers beside the accumulators: every odd side up to
+ * DDAMFN_DW_MAX_KERNEL with AVX-512's 32 registers, 3 and 5 with AVX2's 16
+ * (with 7 and 9 it spills and is slower than dw_taps: bench-depthwise);
+ * dw_taps for the rest, and for SSE2's 4-float rows. */
+#if DW_VEC_FLOATS == 16
+#define ROWS_S1(l, nc, pool) do {                                           \
+    switch (a->k) {                                                        \
+      case 3: RKV (dw_rows, l) (a, nc, 3, pool); break;                 \
+      case 5: RKV (dw_rows, l) (a, nc, 5, pool); break;                 \
+      case 7: RKV (dw_rows, l) (a, nc, 7, pool); break;                 \
+      case 9: RKV (dw_rows, l) (a, nc, 9, pool); break;                 \
+      default: RKV (dw_rows, l) (a, nc, 0, pool); break;                   \
+    }                                                                      \
+  } while (0)
+#elif DW_VEC_FLOATS == 8
+#define ROWS_S1(l, nc, pool) do {                                           \
+    switch (a->k) {                                                        \
+      case 3: RKV (dw_rows, l) (a, nc, 3, pool); break;                 \
+      case 5: RKV (dw_rows, l) (a, nc, 5, pool); break;                 \
+      default: RKV (dw_rows, l) (a, nc, 0, pool); break;                   \
+    }                                                                      \
+  } while (0)
+#else
+#define ROWS_S1(l, nc, pool) RKV (dw_rows, l) (a, nc, 0, pool)
+#endif
+G_STATIC_ASSERT (DDAMFN_DW_MAX_KERNEL == 9);
+
 static void
 K (dw_rows) (const DwRows * a)
 {
 #define ROWS(l, nc) do {                                                    \
     if (a->row_mean)                                                       \
-      RKV (dw_rows, l) (a, nc, TRUE);                                      \
+      ROWS_S1 (l, nc, TRUE);                                               \
     else                                                                   \
-      RKV (dw_rows, l) (a, nc, FALSE);                                     \
+      ROWS_S1 (l, nc, FALSE);                                              \
   } while (0)
   BY_WIDTH (a->ow, ROWS);
 #undef ROWS
 }
+#undef ROWS_S1
 
 static void
 K (gate_plane) (float *restrict y, const float *restrict x, int h, int w,
@@ -257,7 +317,8 @@ K (dw_channel) (const DdamfnDwChannel * j)
   const gboolean prelu = j->in_act == ACT_PRELU;
   DwRows rows = {.oh = j->oh,.ow = j->ow,.p = j->scratch,
     .pitch = j->stride == 1 ? j->pitch : j->qw,.off = j->off,.wts = j->wts,
-    .n_taps = j->n_taps,.bias = j->bias,.inv_w = j->inv_w,.inv_h = j->inv_h
+    .n_taps = j->n_taps,.bias = j->bias,.inv_w = j->inv_w,.inv_h = j->inv_h,
+    .k = j->stride == 1 && j->kh == j->kw ? j->kh : 0
   };
 
   for (int f = 0; f < j->n; f++) {
@@ -284,6 +345,8 @@ static const DdamfnKernels K (kernels) = {
 };
 
 #undef RKV
+#undef KVI
+#undef KV
 #undef BY_WIDTH
 #undef K
 #undef KCAT

@@ -215,72 +215,137 @@ RK (rowsum8) (const RV * s, float *out)
 #endif
 }
 
-/* The depthwise taps over a plane (see DwRows), NC vectors per row; with
- * POOL also the row and column means. R output rows at a time: R·NC
- * independent accumulators keep the multiply-add units busy (one would
- * wait out each FMA's latency); R is chosen so that they fill 7 or 8 of the
- * target's vector registers (more would spill to the stack), at most
+/* Output rows in blocks of dw_block_rows (nc): R·NC independent
+ * accumulators keep the multiply-add units busy (one would wait out each
+ * FMA's latency); R is chosen so that they fill 7 or 8 of the target's
+ * vector registers (more would spill to the stack), at most
  * DDAMFN_DW_MAX_BLOCK_ROWS, so that a 14-row plane is two blocks. Rows of
  * the last block past OH are computed from the slack and dropped. */
-static inline DDAMFN_INLINE void
-RK (dw_rows) (const DwRows * a, int nc, gboolean pool)
+static inline DDAMFN_INLINE int
+RK (dw_block_rows) (int nc)
 {
-  const int R = nc == 1 ? 7 : nc <= 8 ? 8 / nc : 1;
-  const int oh = a->oh, pitch = a->pitch, n_taps = a->n_taps;
-  const float *restrict p = a->p;
+  G_STATIC_ASSERT (DDAMFN_DW_MAX_BLOCK_ROWS == 7);
+  return nc == 1 ? 7 : nc <= 8 ? 8 / nc : 1;
+}
+
+/* Stores the R rows of ACC from output row OY0 and, with POOL, adds them
+ * to the row means and to COLACC (column sums; lanes outside KEEP are
+ * dropped from the row sums). */
+static inline DDAMFN_INLINE void
+RK (dw_block_out) (const DwRows * a, RV acc[][RMAX], int R, int oy0, int nc,
+    gboolean pool, RV * colacc, const RVI * keep)
+{
+  for (int r = 0; r < R && oy0 + r < a->oh; r++)
+    RK (store) (a->y + (gsize) (oy0 + r) * a->ow, acc[r], nc);
+  if (pool) {
+    RV s[8];
+    float sums[8];
+    for (int r = 0; r < 8; r++) {
+      s[r] = (RV) { 0 };
+      if (r < R && oy0 + r < a->oh)
+        for (int c = 0; c < nc; c++) {
+          colacc[c] += acc[r][c];
+          s[r] += (RV) ((RVI) acc[r][c] & keep[c]);
+        }
+    }
+    RK (rowsum8) (s, sums);
+    for (int r = 0; r < R && oy0 + r < a->oh; r++)
+      a->row_mean[oy0 + r] = sums[r] * a->inv_w;
+  }
+}
+
+static inline DDAMFN_INLINE void
+RK (dw_pool_begin) (const DwRows * a, int nc, RV * colacc, RVI * keep)
+{
+  RK (mask) (keep, nc, a->ow);
+  for (int c = 0; c < nc; c++)
+    colacc[c] = (RV) { 0 };
+}
+
+static inline DDAMFN_INLINE void
+RK (dw_pool_end) (const DwRows * a, int nc, RV * colacc)
+{
+  for (int c = 0; c < nc; c++)
+    colacc[c] *= a->inv_h;
+  RK (store) (a->col_mean, colacc, nc);
+}
+
+/* The taps of a block of R output rows from BASE into ACC: any taps
+ * (OFF, the stride-2 phase offsets among them), each an input row vector
+ * load per output row and tap. */
+static inline DDAMFN_INLINE void
+RK (dw_taps) (const DwRows * a, const float *base, RV acc[][RMAX], int R,
+    int nc)
+{
+  const int pitch = a->pitch, n_taps = a->n_taps;
   const int *restrict off = a->off;
   const float *restrict wts = a->wts;
-  float *restrict y = a->y;
-  const float bias = a->bias;
+
+  for (int t = 0; t < n_taps; t++) {
+    const float *q = base + off[t];
+    const float wt = wts[t];
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < nc; c++) {
+        RV v;
+        memcpy (&v, q + (gsize) r * pitch + c * ROW_L, sizeof v);
+        acc[r][c] += wt * v;
+      }
+  }
+}
+
+/* The same for a stride-1 K × K kernel (K a constant): each input row
+ * vector is loaded once per kernel column and added into every output row
+ * of the block that uses it (K of them), instead of once per tap and
+ * output row. Whole unrolling keeps ACC in registers. */
+static inline DDAMFN_INLINE void
+RK (dw_taps_s1) (const DwRows * a, const float *base, RV acc[][RMAX], int R,
+    int nc, int k)
+{
+  const int pitch = a->pitch;
+  const float *restrict wts = a->wts;
+
+  for (int kx = 0; kx < k; kx++) {
+#pragma GCC unroll 16
+    for (int q = 0; q < R + k - 1; q++)
+#pragma GCC unroll 16
+      for (int c = 0; c < nc; c++) {
+        RV v;
+        memcpy (&v, base + (gsize) q * pitch + kx + c * ROW_L, sizeof v);
+#pragma GCC unroll 16
+        for (int ky = 0; ky < k; ky++)
+          if (q - ky >= 0 && q - ky < R)
+            acc[q - ky][c] += wts[ky * k + kx] * v;
+      }
+  }
+}
+
+/* The depthwise conv of a plane (see DwRows), NC vectors per row, with
+ * the taps of dw_taps (K = 0) or of dw_taps_s1 (a stride-1 K × K kernel);
+ * with POOL also the row and column means. */
+static inline DDAMFN_INLINE void
+RK (dw_rows) (const DwRows * a, int nc, int k, gboolean pool)
+{
+  const int R = RK (dw_block_rows) (nc);
   RV colacc[RMAX];
   RVI keep[RMAX];
 
-  G_STATIC_ASSERT (DDAMFN_DW_MAX_BLOCK_ROWS == 7);
-  if (pool) {
-    RK (mask) (keep, nc, a->ow);
-    for (int c = 0; c < nc; c++)
-      colacc[c] = (RV) { 0 };
-  }
-  for (int oy0 = 0; oy0 < oh; oy0 += R) {
-    const float *base = p + (gsize) oy0 * pitch;
+  if (pool)
+    RK (dw_pool_begin) (a, nc, colacc, keep);
+  for (int oy0 = 0; oy0 < a->oh; oy0 += R) {
+    const float *base = a->p + (gsize) oy0 * a->pitch;
     RV acc[DDAMFN_DW_MAX_BLOCK_ROWS][RMAX];
 
     for (int r = 0; r < R; r++)
       for (int c = 0; c < nc; c++)
-        acc[r][c] = (RV) { 0 } + bias;
-    for (int t = 0; t < n_taps; t++) {
-      const float *q = base + off[t];
-      const float wt = wts[t];
-      for (int r = 0; r < R; r++)
-        for (int c = 0; c < nc; c++) {
-          RV v;
-          memcpy (&v, q + (gsize) r * pitch + c * ROW_L, sizeof v);
-          acc[r][c] += wt * v;
-        }
-    }
-    for (int r = 0; r < R && oy0 + r < oh; r++)
-      RK (store) (y + (gsize) (oy0 + r) * a->ow, acc[r], nc);
-    if (pool) {
-      RV s[8];
-      float sums[8];
-      for (int r = 0; r < 8; r++) {
-        s[r] = (RV) { 0 };
-        if (r < R && oy0 + r < oh)
-          for (int c = 0; c < nc; c++) {
-            colacc[c] += acc[r][c];
-            s[r] += (RV) ((RVI) acc[r][c] & keep[c]);
-          }
-      }
-      RK (rowsum8) (s, sums);
-      for (int r = 0; r < R && oy0 + r < oh; r++)
-        a->row_mean[oy0 + r] = sums[r] * a->inv_w;
-    }
+        acc[r][c] = (RV) { 0 } + a->bias;
+    if (k == 0)
+      RK (dw_taps) (a, base, acc, R, nc);
+    else
+      RK (dw_taps_s1) (a, base, acc, R, nc, k);
+    RK (dw_block_out) (a, acc, R, oy0, nc, pool, colacc, keep);
   }
-  if (pool) {
-    for (int c = 0; c < nc; c++)
-      colacc[c] *= a->inv_h;
-    RK (store) (a->col_mean, colacc, nc);
-  }
+  if (pool)
+    RK (dw_pool_end) (a, nc, colacc);
 }
 
 /* y[i][j] = x[i][j] · gh[i] · gw[j] over H rows of W ≤ NC · ROW_L. */

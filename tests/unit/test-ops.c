@@ -202,6 +202,87 @@ test_depthwise_square_kernels_stride2 (void)
           FALSE);
 }
 
+/* TFLite's "same" padding of a stride-2 conv on an even plane: the total
+ * padding (ow - 1)·2 + k - w is odd, the extra row and column come after
+ * the input (pad_h / pad_w are the leading ones). */
+static void
+test_depthwise_same_padding_stride2 (void)
+{
+  GRand *r = g_rand_new_with_seed (2024);
+  const int c = 3, n = 2;
+
+  for (int h = 8; h <= 64; h *= 2)
+    for (int k = 3; k <= 5; k += 2) {
+      const int oh = h / 2, total = (oh - 1) * 2 + k - h;
+      DdamfnConv cv = {.cin = c,.cout = c,.kh = k,.kw = k,.stride = 2,
+        .pad_h = total / 2,.pad_w = total / 2,.groups = c,.act = ACT_RELU
+      };
+      float *x = random_floats_slack (r, (gsize) c * n * h * h, -2, 2);
+      float *y = g_new (float, (gsize) c * n * oh * oh + DDAMFN_ROW_SLACK);
+      float *ref = g_new (float, (gsize) c * n * oh * oh);
+
+      cv.weight = random_floats (r, (gsize) c * k * k, -1, 1);
+      cv.bias = random_floats (r, c, -1, 1);
+      depthwise (&cv, x, y, c, n, h, h, oh, oh, TRUE, NULL, NULL);
+      depthwise_ref (&cv, x, ref, c, n, h, h, oh, oh);
+      for (gsize i = 0; i < (gsize) c * n * oh * oh; i++)
+        ref[i] = ref[i] > 0 ? ref[i] : 0;
+      assert_close (y, ref, (gsize) c * n * oh * oh, 1e-5f);
+      g_free (x);
+      g_free (y);
+      g_free (ref);
+      g_free (cv.weight);
+      g_free (cv.bias);
+    }
+  g_rand_free (r);
+}
+
+/* y = act (a + b) with the shortcut b zero-padded to a's channels, in
+ * place and not. */
+static void
+test_add_padded_shortcut (void)
+{
+  GRand *r = g_rand_new_with_seed (5);
+  const int c = 6, cb = 4;
+  const gsize np = 2 * 3 * 5;           /* 2 faces of 3 × 5 */
+  float *a = random_floats (r, c * np, -2, 2);
+  float *b = random_floats (r, cb * np, -2, 2);
+  float *y = g_new (float, c * np), *want = g_new (float, c * np);
+
+  for (gsize i = 0; i < c * np; i++) {
+    float v = a[i] + (i < cb * np ? b[i] : 0.f);
+    want[i] = v > 0 ? v : 0;
+  }
+  ddamfn_op_add (y, a, b, c, cb, np, ACT_RELU);
+  assert_close (y, want, c * np, 1e-6f);
+  ddamfn_op_add (a, a, b, c, cb, np, ACT_RELU);
+  assert_close (a, want, c * np, 1e-6f);
+  g_free (a);
+  g_free (b);
+  g_free (y);
+  g_free (want);
+  g_rand_free (r);
+}
+
+/* 2 × 2 max pooling, stride 2, an odd edge pooling what it has. */
+static void
+test_maxpool2 (void)
+{
+  const float x[2 * 3 * 3] = {
+    1, 5, 2,
+    4, 3, -1,
+    -7, 0, 6,
+    -1, -2, -3,
+    -4, -5, -6,
+    -7, -8, -9,
+  };
+  const float want[2 * 2 * 2] = { 5, 2, 0, 6, -1, -3, -7, -9 };
+  float y[8];
+
+  ddamfn_op_maxpool2 (y, x, 2, 3, 3);
+  assert_close (y, want, 8, 0);
+}
+
 static void
 test_depthwise_prelu_block (void)
 {
@@ -556,7 +637,11 @@ main (int argc, char **argv)
       test_depthwise_square_kernels_stride1);
   add_for_variants ("/ops/depthwise/square-stride2",
       test_depthwise_square_kernels_stride2);
+  add_for_variants ("/ops/depthwise/same-padding-stride2",
+      test_depthwise_same_padding_stride2);
   add_for_variants ("/ops/depthwise/prelu-block", test_depthwise_prelu_block);
+  add_for_variants ("/ops/add/padded-shortcut", test_add_padded_shortcut);
+  g_test_add_func ("/ops/maxpool2", test_maxpool2);
   add_for_variants ("/ops/depthwise/head-shapes", test_depthwise_head_shapes);
   add_for_variants ("/ops/conv1x1/definition", test_conv1x1_matches_definition);
   g_test_add_func ("/ops/depthwise/global", test_global_depthwise);
