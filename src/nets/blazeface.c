@@ -238,8 +238,10 @@ emit (Builder * b, const Op * op, int k, Slots * slots)
       s.act = op->act;
       break;
     }
-    case OP_RELU:                /* an add of nothing */
+    case OP_RELU:                /* an add of nothing: no channels of aux */
       s.kind = DDAMFN_STEP_ADD;
+      s.aux = s.in;
+      s.aux.c = 0;
       s.act = ACT_RELU;
       break;
     case OP_MAXPOOL2:
