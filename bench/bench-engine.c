@@ -13,6 +13,7 @@
 #include <ddamfn/ddamfn.h>
 
 #include "bench-stats.h"
+#include "ddamfn-tool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,13 @@ main (int argc, char **argv)
         "Untimed warm-up runs (default 3)", "N"},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("MODEL.safetensors");
+  GOptionContext *ctx;
   GError *error = NULL;
   DdamfnModel *model;
   char **batches, **threads;
+
+  ddamfn_tool_setup_blas (argv);
+  ctx = g_option_context_new ("MODEL.safetensors");
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2

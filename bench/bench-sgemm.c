@@ -1,29 +1,30 @@
-/* bench-sgemm: how fast OpenBLAS runs the matrix products of the DDAMFN
- * network, and the "floor" that rate implies for a whole forward pass.
+/* bench-sgemm: how fast OpenBLAS runs the matrix products of a model's
+ * plan, and the "floor" that rate implies for a whole forward pass.
  *
- *   bench-sgemm [--batch 1,8] [--threads 1,2] [--runs 30] [--warmup 5]
- *               [--shapes]
+ *   bench-sgemm MODEL.safetensors [--batch 1,8] [--threads 1,2] [--runs 30]
+ *               [--warmup 5] [--shapes]
  *
- * The layer list below is the network of shared/docs/ddamfn-network.md
- * (multitask layout, K = 8 expressions).  From it the program derives
+ * From the model's plan (the steps libddamfn runs) the program takes
  *   - the network's FLOPs per face (2 per multiply-add): every 1x1 conv and
- *     dense layer, every depthwise conv, and the first 3x3 conv;
+ *     dense layer, every depthwise conv, and the first k x k conv;
  *   - the sequence of sgemm calls a batched forward pass makes for its 1x1
- *     convs and dense layers: C[M x N] = W[M x K] . X[K x N] row-major with
- *     M = cout, K = cin, N = batch * H * W (activations channel-major with
- *     the batch folded into the columns, as libddamfn lays them out).
- * It times that sequence in network order (distinct weights per layer) and
+ *     convs (CoordAtt's included) and dense layers: C[M x N] = W[M x K] .
+ *     X[K x N] row-major with M = cout, K = cin, N = batch * H * W
+ *     (activations channel-major with the batch folded into the columns).
+ * It times that sequence in plan order (distinct weights per layer) and
  * reports the achieved rate = GEMM FLOPs / median GEMM time, and
  *   floor ms/face = network FLOPs / that rate,
  * i.e. the time the whole network would take if every FLOP, depthwise and
  * first conv included, ran as fast as OpenBLAS runs the network's own 1x1
- * products.  Elementwise work (BN, PReLU, attention products) is not counted.
+ * products.  Elementwise work (PReLU, attention products) is not counted.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "ddamfn-private.h"
+#include "ddamfn-tool.h"
+
 #include <cblas.h>
-#include <glib.h>
 
 #include "bench-stats.h"
 
@@ -32,14 +33,6 @@
 #include <string.h>
 #include <time.h>
 
-/* OpenBLAS extensions (declared by its cblas.h, repeated for other headers). */
-extern void openblas_set_num_threads (int num_threads);
-extern char *openblas_get_config (void);
-
-#define N_EXPR 8
-#define N_AU 12
-#define FEAT 512
-
 typedef struct
 {
   int M, K, cols;               /* cols = N per face (H * W, or 1) */
@@ -47,15 +40,9 @@ typedef struct
 
 typedef struct
 {
-  GArray *gemms;                /* Gemm, in network order */
-  double flops_1x1, flops_dw, flops_first;
+  GArray *gemms;                /* Gemm, in plan order */
+  double flops_1x1, flops_other, flops_total;
 } Net;
-
-static int
-mip_of (int c)
-{
-  return c / 32 > 8 ? c / 32 : 8;
-}
 
 static void
 add_gemm (Net * net, int M, int K, int cols)
@@ -65,75 +52,33 @@ add_gemm (Net * net, int M, int K, int cols)
   net->flops_1x1 += 2.0 * M * K * cols;
 }
 
-/* Coordinate attention of c channels over h x w: conv1 c->mip on h+w
- * positions, conv2 / conv3 mip->c on h and on w positions. */
+/* The sgemm calls of PLAN's 1x1 convs, attention gates and dense layers. */
 static void
-add_coordatt_convs (Net * net, int c, int h, int w)
+build_net (Net * net, const DdamfnPlan * plan)
 {
-  int mip = mip_of (c);
-  add_gemm (net, mip, c, h + w);
-  add_gemm (net, c, mip, h);
-  add_gemm (net, c, mip, w);
-}
-
-/* MixDW(cin -> cout, expansion g, kernels/splits, stride s) on h x h input. */
-static void
-add_mixdw (Net * net, int cin, int cout, int g, const int *kernels,
-    const int *splits, int n_split, int s, int h)
-{
-  int ho = h / s, sum = 0;
-
-  add_gemm (net, g, cin, h * h);        /* conv: ConvBlock 1x1 */
-  for (int i = 0; i < n_split; i++) {   /* conv_dw: MDConv */
-    net->flops_dw += 2.0 * splits[i] * kernels[i] * kernels[i] * ho * ho;
-    sum += splits[i];
-  }
-  g_assert (sum == g);
-  add_coordatt_convs (net, g, ho, ho);  /* CA */
-  add_gemm (net, cout, g, ho * ho);     /* project: LinearBlock 1x1 */
-}
-
-static void
-build_net (Net * net)
-{
-  static const int k357[] = { 3, 5, 7 }, k35[] = { 3, 5 }, k3579[] = {
-  3, 5, 7, 9};
-  static const int s2[] = { 64, 32, 32 }, s3[] = { 96, 32 }, s4[] = {
-  128, 64, 64}, s5[] = { 192, 64 }, s6[] = { 256, 256, 256, 256 }, s7[] = {
-  172, 170, 170};
-
   memset (net, 0, sizeof *net);
   net->gemms = g_array_new (FALSE, FALSE, sizeof (Gemm));
-
-  /* features.0: ConvBlock 3->64, 3x3 stride 2: 112 -> 56 */
-  net->flops_first = 2.0 * 64 * 3 * 9 * 56 * 56;
-  /* features.1: depthwise 64, 3x3 */
-  net->flops_dw += 2.0 * 64 * 9 * 56 * 56;
-  /* features.2 .. 7 */
-  add_mixdw (net, 64, 64, 128, k357, s2, 3, 2, 56);
-  for (int j = 0; j < 9; j++)
-    add_mixdw (net, 64, 64, 128, k35, s3, 2, 1, 28);
-  add_mixdw (net, 64, 128, 256, k357, s4, 3, 2, 28);
-  for (int j = 0; j < 16; j++)
-    add_mixdw (net, 128, 128, 256, k35, s5, 2, 1, 14);
-  add_mixdw (net, 128, 256, 1024, k3579, s6, 4, 2, 14);
-  for (int j = 0; j < 6; j++)
-    add_mixdw (net, 256, 256, 512, k357, s7, 3, 1, 7);
-  /* features.8: ConvBlock 256->512 1x1 */
-  add_gemm (net, FEAT, 256, 49);
-  /* cat_head0/1: Linear_h (1x7) and Linear_w (7x1) depthwise, then the
-   * attention convs on 7 + 7 positions */
-  for (int i = 0; i < 2; i++) {
-    net->flops_dw += 2 * 2.0 * FEAT * 7 * 7;
-    add_coordatt_convs (net, FEAT, 7, 7);
+  for (guint i = 0; i < ddamfn_plan_n_steps (plan); i++) {
+    const DdamfnStep *s = ddamfn_plan_step (plan, i);
+    const DdamfnGate *g = s->gate;
+    switch (s->kind) {
+      case DDAMFN_STEP_CONV1X1:
+        add_gemm (net, s->conv->cout, s->conv->cin, s->out.h * s->out.w);
+        break;
+      case DDAMFN_STEP_COORD_GATES:
+        add_gemm (net, g->mip, g->channels, s->plane_h + s->plane_w);
+        add_gemm (net, g->channels, g->mip, s->plane_h);
+        add_gemm (net, g->channels, g->mip, s->plane_w);
+        break;
+      case DDAMFN_STEP_DENSE:
+        add_gemm (net, s->dense->out, s->dense->in, 1);
+        break;
+      default:
+        break;
+    }
   }
-  /* Linear: global depthwise 7x7 */
-  net->flops_dw += 2.0 * FEAT * 49;
-  /* custom_classifier: dense, val_arousal, emotions, actions */
-  add_gemm (net, FEAT, FEAT, 1);
-  add_gemm (net, 2, FEAT, 1);
-  add_gemm (net, N_EXPR, FEAT, 1);
-  add_gemm (net, N_AU, FEAT, 1);
+  net->flops_total = ddamfn_plan_flops (plan);
+  net->flops_other = net->flops_total - net->flops_1x1;
 }
 
 static double
@@ -160,6 +105,88 @@ typedef struct
   double *t;                    /* per run: summed seconds over its instances */
 } Shape;
 
+/* Times the plan's sgemm sequence at NT OpenBLAS threads and batch B;
+ * appends a row to SUMMARY (and prints the shapes when SHAPES). */
+static void
+time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
+    int opt_warmup, gboolean opt_shapes, GString * summary)
+{
+  const gsize n_layers = net->gemms->len;
+  gsize max_in = 0, max_out = 0;
+  float *x, *c;
+  double *tot = g_new0 (double, opt_runs);
+  GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
+  int *shape_of = g_new (int, n_layers);
+  guint32 st = 4242;
+
+  for (gsize i = 0; i < n_layers; i++) {
+    Gemm *g = &g_array_index (net->gemms, Gemm, i);
+    gsize in = (gsize) g->K * g->cols * b, out = (gsize) g->M * g->cols * b;
+    guint s;
+    max_in = MAX (max_in, in);
+    max_out = MAX (max_out, out);
+    for (s = 0; s < shapes->len; s++) {
+      Shape *sh = &g_array_index (shapes, Shape, s);
+      if (sh->M == g->M && sh->K == g->K && sh->cols == g->cols)
+        break;
+    }
+    if (s == shapes->len) {
+      Shape sh = { g->M, g->K, g->cols, 0, g_new0 (double, opt_runs) };
+      g_array_append_val (shapes, sh);
+    }
+    g_array_index (shapes, Shape, s).count++;
+    shape_of[i] = s;
+  }
+  x = g_new (float, max_in);
+  c = g_new (float, max_out);
+  fill (x, max_in, &st);
+  memset (c, 0, max_out * sizeof (float));
+
+  for (int r = 0; r < opt_warmup + opt_runs; r++) {
+    for (gsize i = 0; i < n_layers; i++) {
+      Gemm *g = &g_array_index (net->gemms, Gemm, i);
+      int N = g->cols * b;
+      double t0 = now_s (), dt;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
+          g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
+      dt = now_s () - t0;
+      if (r >= opt_warmup) {
+        tot[r - opt_warmup] += dt;
+        g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;
+      }
+    }
+  }
+
+  double med = bench_median (tot, opt_runs);
+  double rate = net->flops_1x1 * b / med;    /* FLOP/s */
+  double floor_ms = net->flops_total / rate * 1e3;
+
+  if (opt_shapes) {
+    printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
+        nt, b, opt_runs);
+    printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
+        "GFLOP/s", "time %");
+    for (guint s = 0; s < shapes->len; s++) {
+      Shape *sh = &g_array_index (shapes, Shape, s);
+      double m = bench_median (sh->t, opt_runs);
+      printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
+          sh->cols * b, sh->count,
+          2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
+          100.0 * m / med);
+    }
+  }
+  g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
+      nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
+
+  for (guint s = 0; s < shapes->len; s++)
+    g_free (g_array_index (shapes, Shape, s).t);
+  g_array_free (shapes, TRUE);
+  g_free (shape_of);
+  g_free (x);
+  g_free (c);
+  g_free (tot);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -179,35 +206,40 @@ main (int argc, char **argv)
         "Also print the rate of each distinct GEMM shape", NULL},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("");
+  GOptionContext *ctx = g_option_context_new ("MODEL.safetensors");
   GError *error = NULL;
   Net net;
+  DdamfnModel *model;
   char **batches, **threads;
   gsize n_layers;
   float **weights;
-  double flops_total;
 
-  g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on the DDAMFN "
-      "network's 1x1 conv / dense shapes, and the implied floor per face.");
+  ddamfn_tool_setup_blas (argv);
+  g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on a model "
+      "plan's 1x1 conv / dense shapes, and the implied floor per face.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 1
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2
       || opt_runs < 1 || opt_warmup < 0) {
     fprintf (stderr, "%s\n", error ? error->message :
-        "usage: bench-sgemm [--batch 1,8] [--threads 1,2] [--runs N]");
+        "usage: bench-sgemm MODEL [--batch 1,8] [--threads 1,2] [--runs N]");
     return 2;
   }
   g_option_context_free (ctx);
+  model = ddamfn_model_open (argv[1], &error);
+  if (model == NULL) {
+    fprintf (stderr, "bench-sgemm: %s\n", error->message);
+    return 1;
+  }
 
-  build_net (&net);
+  build_net (&net, ddamfn_model_get_plan (model));
   n_layers = net.gemms->len;
-  flops_total = net.flops_1x1 + net.flops_dw + net.flops_first;
 
-  printf ("OpenBLAS: %s\n", openblas_get_config ());
-  printf ("network FLOPs/face (layer list, multitask K=%d): %.4f G = "
-      "1x1 conv/dense %.4f G (%u sgemm calls) + depthwise %.4f G + "
-      "first conv %.4f G\n", N_EXPR, flops_total * 1e-9,
-      net.flops_1x1 * 1e-9, (unsigned) n_layers, net.flops_dw * 1e-9,
-      net.flops_first * 1e-9);
+  printf ("OpenBLAS: %s (%s kernels)\n", openblas_get_config (),
+      openblas_get_corename ());
+  printf ("network FLOPs/face (the model's plan): %.4f G = "
+      "1x1 conv/dense %.4f G (%u sgemm calls) + depthwise and first conv "
+      "%.4f G\n", net.flops_total * 1e-9, net.flops_1x1 * 1e-9,
+      (unsigned) n_layers, net.flops_other * 1e-9);
 
   /* Distinct weights per layer, as in the real network. */
   weights = g_new (float *, n_layers);
@@ -237,83 +269,13 @@ main (int argc, char **argv)
     openblas_set_num_threads (nt);
     for (int bi = 0; batches[bi]; bi++) {
       int b = atoi (batches[bi]);
-      gsize max_in = 0, max_out = 0;
-      float *x, *c;
-      double *tot = g_new0 (double, opt_runs);
-      GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
-      int *shape_of = g_new (int, n_layers);
-      guint32 st = 4242;
 
       if (b < 1) {
         fprintf (stderr, "bench-sgemm: bad batch size '%s'\n", batches[bi]);
         return 2;
       }
-      for (gsize i = 0; i < n_layers; i++) {
-        Gemm *g = &g_array_index (net.gemms, Gemm, i);
-        gsize in = (gsize) g->K * g->cols * b, out = (gsize) g->M * g->cols * b;
-        guint s;
-        max_in = MAX (max_in, in);
-        max_out = MAX (max_out, out);
-        for (s = 0; s < shapes->len; s++) {
-          Shape *sh = &g_array_index (shapes, Shape, s);
-          if (sh->M == g->M && sh->K == g->K && sh->cols == g->cols)
-            break;
-        }
-        if (s == shapes->len) {
-          Shape sh = { g->M, g->K, g->cols, 0, g_new0 (double, opt_runs) };
-          g_array_append_val (shapes, sh);
-        }
-        g_array_index (shapes, Shape, s).count++;
-        shape_of[i] = s;
-      }
-      x = g_new (float, max_in);
-      c = g_new (float, max_out);
-      fill (x, max_in, &st);
-      memset (c, 0, max_out * sizeof (float));
-
-      for (int r = 0; r < opt_warmup + opt_runs; r++) {
-        for (gsize i = 0; i < n_layers; i++) {
-          Gemm *g = &g_array_index (net.gemms, Gemm, i);
-          int N = g->cols * b;
-          double t0 = now_s (), dt;
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
-              g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
-          dt = now_s () - t0;
-          if (r >= opt_warmup) {
-            tot[r - opt_warmup] += dt;
-            g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;
-          }
-        }
-      }
-
-      double med = bench_median (tot, opt_runs);
-      double rate = net.flops_1x1 * b / med;    /* FLOP/s */
-      double floor_ms = flops_total / rate * 1e3;
-
-      if (opt_shapes) {
-        printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
-            nt, b, opt_runs);
-        printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
-            "GFLOP/s", "time %");
-        for (guint s = 0; s < shapes->len; s++) {
-          Shape *sh = &g_array_index (shapes, Shape, s);
-          double m = bench_median (sh->t, opt_runs);
-          printf ("%6d %6d %8d %6d %10.2f %7.1f%%\n", sh->M, sh->K,
-              sh->cols * b, sh->count,
-              2.0 * sh->M * sh->K * sh->cols * b * sh->count / m * 1e-9,
-              100.0 * m / med);
-        }
-      }
-      g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
-          nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
-
-      for (guint s = 0; s < shapes->len; s++)
-        g_free (g_array_index (shapes, Shape, s).t);
-      g_array_free (shapes, TRUE);
-      g_free (shape_of);
-      g_free (x);
-      g_free (c);
-      g_free (tot);
+      time_config (&net, weights, nt, b, opt_runs, opt_warmup, opt_shapes,
+          summary);
     }
   }
   printf ("\n%s", summary->str);
@@ -327,5 +289,6 @@ main (int argc, char **argv)
   g_strfreev (threads);
   g_free (opt_batch);
   g_free (opt_threads);
+  ddamfn_model_unref (model);
   return 0;
 }

@@ -250,13 +250,15 @@ def time_ort(args, onnx, raw, runs, warmup, configs, dump):
     return res, version
 
 
-def time_floor(sgemm, runs, warmup, configs):
+def time_floor(sgemm, st, runs, warmup, configs):
     if not os.access(sgemm, os.X_OK):
         raise Unavailable("bench-sgemm not found at %s (build it, or pass "
                           "--sgemm)" % sgemm)
+    if isinstance(st, Unavailable):
+        raise Unavailable("needs the converted model (%s)" % st)
     res, rate, head = {}, {}, []
     for t, bs in by_threads(configs).items():
-        out = run_cmd([sgemm, "--threads", str(t), "--batch",
+        out = run_cmd([sgemm, st, "--threads", str(t), "--batch",
                        ",".join(map(str, bs)), "--runs", str(runs),
                        "--warmup", str(warmup)], "bench-sgemm")
         head = [ln for ln in out.splitlines()
@@ -290,22 +292,63 @@ def output_check(model, inputs, n, ort_dump, infer, st, notes):
         notes.append("output check: ORT vs PyTorch max |diff| = %.2e "
                      "(%d faces)" % (d, n))
     if infer and os.access(infer, os.X_OK) and isinstance(st, str):
+        ref64 = float64_outputs(model, x)
+        d32 = max_diff(ref, ref64)
+        notes.append("output check: PyTorch float32 vs float64 max |diff| = "
+                     "%.2e (%d faces)" % (d32, n))
         raw = os.path.join(os.path.dirname(ort_dump or st), "check.f32")
         with open(raw, "wb") as f:
             f.write(inputs[:n * FACE].tobytes())
-        try:
-            out = run_cmd([infer, "--model", st, "--raw", raw, "--batch",
-                           str(n)], "ddamfn-infer")
-            rows = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
-            ours = {"probs": np.array([r["expression_probs"] for r in rows]),
-                    "va": np.array([[r["valence"], r["arousal"]]
-                                    for r in rows]),
-                    "au": np.array([r["au_probs"] for r in rows])}
-            d = max(float(np.max(np.abs(ours[k] - ref[k]))) for k in ours)
-            notes.append("output check: libddamfn vs PyTorch max |diff| = "
-                         "%.2e (%d faces)" % (d, n))
-        except (Unavailable, KeyError, ValueError) as e:
-            notes.append("output check: libddamfn not checked: %s" % e)
+        for variant in (None, "generic", "avx2", "avx512"):
+            try:
+                ours = engine_outputs(infer, st, raw, n, variant)
+            except (Unavailable, KeyError, ValueError) as e:
+                notes.append("output check: libddamfn %s not checked: %s"
+                             % (variant or "", e))
+                continue
+            d, d64 = max_diff(ours, ref), max_diff(ours, ref64)
+            notes.append("output check: libddamfn%s vs PyTorch max |diff| = "
+                         "%.2e, vs float64 %.2e (%.1f x PyTorch float32's) "
+                         "(%d faces)" % (" " + variant if variant else "", d,
+                                         d64, d64 / d32, n))
+
+
+def float64_outputs(model, x):
+    import copy
+    import torch
+    m64 = copy.deepcopy(model).double()
+    with torch.no_grad():
+        return {k: v.numpy() for k, v in m64(x.double()).items()}
+
+
+def max_diff(a, b):
+    import numpy as np
+    return max(float(np.max(np.abs(np.asarray(a[k], np.float64) - b[k])))
+               for k in a)
+
+
+def engine_outputs(infer, st, raw, n, variant):
+    """libddamfn's outputs on the faces in RAW, under kernel VARIANT (None:
+    the default); Unavailable when this CPU cannot run it."""
+    import numpy as np
+    env = dict(os.environ)
+    if variant:
+        flags = open("/proc/cpuinfo").read()
+        need = {"generic": [], "avx2": ["avx2", "fma"],
+                "avx512": ["avx512f", "avx512vl", "avx512bw", "avx512dq"]}
+        if not all(f in flags for f in need[variant]):
+            raise Unavailable("this CPU lacks %s" % variant)
+        env["DDAMFN_CPU"] = variant
+    p = subprocess.run([infer, "--model", st, "--raw", raw, "--batch",
+                        str(n)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True,
+                       env=env, timeout=600)
+    if p.returncode != 0:
+        raise Unavailable("ddamfn-infer: %s" % p.stderr.strip())
+    rows = [json.loads(ln) for ln in p.stdout.splitlines() if ln.strip()]
+    return {"probs": np.array([r["expression_probs"] for r in rows]),
+            "va": np.array([[r["valence"], r["arousal"]] for r in rows]),
+            "au": np.array([r["au_probs"] for r in rows])}
 
 
 # -------------------------------------------------------------------- table
@@ -429,8 +472,8 @@ def main():
                                      CONFIGS)),
         ("ORT", lambda: time_ort(args, onnx, raw, args.runs, args.warmup,
                                  CONFIGS, ort_dump)),
-        ("floor", lambda: time_floor(args.sgemm, args.runs, args.warmup,
-                                     CONFIGS)),
+        ("floor", lambda: time_floor(args.sgemm, st, args.runs,
+                                     args.warmup, CONFIGS)),
     ]
     rates, sgemm_head, ort_version = {}, [], None
     per_round = {name: [] for name, _ in steps}

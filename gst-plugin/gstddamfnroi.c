@@ -110,11 +110,16 @@ gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
     float landmarks[2 * DDAMFN_N_LANDMARKS])
 {
   GstStructure *st;
+  gint n = DDAMFN_N_LANDMARKS;
 
   st = gst_video_region_of_interest_meta_get_param (roi, "landmarks");
   if (st == NULL)
     return FALSE;
-  for (gint i = 0; i < DDAMFN_N_LANDMARKS; i++) {
+  /* BlazeFace's six keypoints: eyes, nose and mouth centre come first; the
+   * centre is passed as both mouth corners (see ddamfn_preprocess_landmarks) */
+  if (g_strcmp0 (gst_structure_get_string (st, "layout"), "blazeface") == 0)
+    n = 4;
+  for (gint i = 0; i < n; i++) {
     gchar xname[8], yname[8];
     gdouble x, y;
 
@@ -125,6 +130,10 @@ gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
       return FALSE;
     landmarks[2 * i] = (float) x;
     landmarks[2 * i + 1] = (float) y;
+  }
+  if (n == 4) {
+    landmarks[8] = landmarks[6];
+    landmarks[9] = landmarks[7];
   }
   return TRUE;
 }

@@ -45,7 +45,9 @@ void gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
 
 /* Reads the five landmarks (x0, y0 … x4, y4 in frame pixels, doubles) of
  * the ROI's "landmarks" parameter; FALSE when the ROI has none or a field
- * is missing or of another type. */
+ * is missing or of another type. With layout "blazeface" (ddamfnfacedetect's
+ * six keypoints) x0 … y3 are the eyes, nose and mouth centre, and the centre
+ * is returned as both mouth corners. */
 gboolean gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
     float landmarks[2 * DDAMFN_N_LANDMARKS]);
 

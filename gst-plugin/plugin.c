@@ -9,6 +9,7 @@
 
 #include <gst/gst.h>
 
+#include "gstddamfnfacedetect.h"
 #include "gstddamfnfilter.h"
 #include "gstddamfnjson.h"
 #include "gstddamfnoverlay.h"
@@ -24,6 +25,7 @@ plugin_init (GstPlugin * plugin)
 
   ok &= GST_ELEMENT_REGISTER (ddamfnoverlay, plugin);
   ok &= GST_ELEMENT_REGISTER (ddamfnjson, plugin);
+  ok &= GST_ELEMENT_REGISTER (ddamfnfacedetect, plugin);
   return ok;
 }
 

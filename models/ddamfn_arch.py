@@ -1,7 +1,7 @@
 """The DDAMFN architecture as data: every tensor of the released state-dict
 layout, in state-dict order, plus label presets and AU names.
 
-Written from shared/docs/ddamfn-network.md. Standard library only, no output;
+Written from docs/network.md. Standard library only, no output;
 imported by models/ddamfn-convert and by the tests.
 
 Heads are given as the string "single" (released DDAMFN / DDAMFN++ layout:
@@ -240,4 +240,54 @@ def n_parameters(heads, n_expr):
         for d in shape:
             n *= d
         total += n
+    return total
+
+
+def flops(heads, n_expr):
+    """FLOPs per face (2 per multiply-add) of the convolutions, attention
+    convs and dense layers, elementwise work not counted: the figure the C
+    engine's plan reports (ddamfn-infer --print-plan)."""
+    heads = normalize_heads(heads)
+    has_expr = heads == "single" or "expression" in heads
+    total = 0
+    h = INPUT_SIZE
+
+    def coordatt(c, hh, ww):
+        mip = coordatt_mip(c)
+        return 2 * mip * c * (hh + ww) + 2 * c * mip * (hh + ww)
+
+    def mixdw(cin, cout, g, kernels, splits, stride, h):
+        ho = (h - 1) // stride + 1
+        f = 2 * g * cin * h * h                             # expand 1x1
+        f += sum(2 * s * k * k * ho * ho for k, s in zip(kernels, splits))
+        f += coordatt(g, ho, ho)
+        f += 2 * cout * g * ho * ho                         # project 1x1
+        return f, ho
+
+    for idx, kind, a in BACKBONE:
+        if kind == "conv":
+            cin, cout, kh, kw, groups = a
+            stride = 2 if idx == 0 else 1
+            h = (h + 2 * (kh // 2) - kh) // stride + 1
+            total += 2 * cout * (cin // groups) * kh * kw * h * h
+        elif kind == "mixdw":
+            f, h = mixdw(*a, 2, h)
+            total += f
+        else:
+            c, n, g, kernels, splits = a
+            for _ in range(n):
+                f, h = mixdw(c, c, g, kernels, splits, 1, h)
+                total += f
+    c = FEATURE_CHANNELS
+    for _ in range(NUM_ATTENTION_HEADS):
+        total += 2 * c * h * h * 2                          # Linear_h, _w
+        total += coordatt(c, h, h)
+    total += 2 * c * h * h                                  # Linear (7x7)
+    if heads == "single":
+        total += 2 * c * n_expr
+    else:
+        total += 2 * c * c
+        total += 2 * c * 2 if "va" in heads else 0
+        total += 2 * c * n_expr if has_expr else 0
+        total += 2 * c * N_AU if "au" in heads else 0
     return total

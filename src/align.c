@@ -1,7 +1,10 @@
 /* Five-point face alignment for DDAMFN++: the five 112 × 112 landmark
  * templates (left profile … right profile), the closed-form least-squares
  * similarity transform between two point sets, and the choice of the
- * template a face fits best.
+ * template a face fits best: by all five points, or — for a detector that
+ * gives the mouth centre only (BlazeFace), passed as two equal mouth
+ * corners — by the eyes, the nose and the mouth centre matched to the
+ * midpoint of the template's mouth corners.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-/* From ddamfn-network.md, "Alignment". Points in the order of
+/* docs/network.md, "Alignment". Points in the order of
  * DDAMFN_N_LANDMARKS: left eye, right eye, nose tip, left mouth corner,
  * right mouth corner; (x, y) in the 112 × 112 crop. */
 static const float templates[DDAMFN_N_TEMPLATES][2 * DDAMFN_N_LANDMARKS] = {
@@ -47,16 +50,14 @@ ddamfn_align_template (int index)
   return templates[index];
 }
 
-double
-ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS],
-    const float dst[2 * DDAMFN_N_LANDMARKS], double matrix[6])
+/* The least-squares similarity of N point pairs (layout and return value
+ * of ddamfn_align_estimate). */
+static double
+estimate_similarity (const float *src, const float *dst, int n,
+    double matrix[6])
 {
-  const int n = DDAMFN_N_LANDMARKS;
   double sx = 0, sy = 0, dx = 0, dy = 0;
   double spread = 0, dot = 0, cross = 0, a, b, tx, ty, sum = 0, limit;
-
-  if (src == NULL || dst == NULL || matrix == NULL)
-    return -1.0;
 
   for (int i = 0; i < n; i++) {
     if (!isfinite (src[2 * i]) || !isfinite (src[2 * i + 1])
@@ -112,16 +113,52 @@ ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS],
   return isfinite (sum) ? sum : -1.0;
 }
 
+double
+ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS],
+    const float dst[2 * DDAMFN_N_LANDMARKS], double matrix[6])
+{
+  if (src == NULL || dst == NULL || matrix == NULL)
+    return -1.0;
+  return estimate_similarity (src, dst, DDAMFN_N_LANDMARKS, matrix);
+}
+
+/* Whether the landmarks stand for a detector that gives the mouth centre
+ * only (BlazeFace): both mouth corners are the same point. */
+static gboolean
+mouth_is_one_point (const float landmarks[2 * DDAMFN_N_LANDMARKS])
+{
+  return landmarks[6] == landmarks[8] && landmarks[7] == landmarks[9];
+}
+
+/* Template T as four points: eyes and nose as they are, then the midpoint
+ * of its mouth corners. */
+static void
+template_four_points (int t, float out[8])
+{
+  memcpy (out, templates[t], 6 * sizeof (float));
+  out[6] = 0.5f * (templates[t][6] + templates[t][8]);
+  out[7] = 0.5f * (templates[t][7] + templates[t][9]);
+}
+
 int
 ddamfn_align_choose_template (const float landmarks[2 * DDAMFN_N_LANDMARKS],
     double matrix[6], double *error_out)
 {
+  const gboolean four = mouth_is_one_point (landmarks);
   double best_error = 0;
   int best = -1;
 
   for (int t = 0; t < DDAMFN_N_TEMPLATES; t++) {
-    double m[6];
-    double e = ddamfn_align_estimate (landmarks, templates[t], m);
+    double m[6], e;
+
+    if (four) {
+      float dst[8];
+
+      template_four_points (t, dst);
+      e = estimate_similarity (landmarks, dst, 4, m);
+    } else {
+      e = estimate_similarity (landmarks, templates[t], 5, m);
+    }
 
     /* The source points are the same for every template, so one
      * degenerate estimate means all are. */

@@ -22,13 +22,10 @@ ddamfn_backend_info (void)
   static gsize once = 0;
 
   if (g_once_init_enter (&once)) {
-    GError *error = NULL;
-    if (ddamfn_blas_init (&error))
-      info = g_strdup_printf ("OpenBLAS %s, %s kernels", ddamfn_blas_core (),
-          ddamfn_kernels->name);
-    else
-      info = g_strdup (error->message);
-    g_clear_error (&error);
+    int threads = ddamfn_blas_threads ();
+    info = g_strdup_printf ("OpenBLAS %s (%d thread%s per call), %s kernels",
+        ddamfn_blas_core (), threads, threads == 1 ? "" : "s",
+        ddamfn_kernels_get ()->name);
     g_once_init_leave (&once, 1);
   }
   return info;

@@ -1,6 +1,6 @@
-/* From embedding to DdamfnResult: the output heads (single-task fc or the
- * multitask custom_classifier), softmax, tanh, sigmoid and per-AU
- * thresholds.
+/* From the head outputs to DdamfnResult: softmax over the expression
+ * logits, the valence / arousal and AU activations the plan's dense steps
+ * already applied (tanh, sigmoid), and the per-AU thresholds.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -27,64 +27,46 @@ ddamfn_softmax (const float *logits, int k, float *probs)
     probs[i] = (float) (probs[i] / sum);
 }
 
-void
-ddamfn_postprocess (const DdamfnModel * m, const float *emb, float *hidden,
-    float *out, int n, DdamfnResult * results)
+static void
+finish_face (const DdamfnHeads * hd, const float *out, int n, int f,
+    DdamfnResult * r)
 {
-  for (int f = 0; f < n; f++) {
-    memset (&results[f], 0, sizeof (DdamfnResult));
-    results[f].expr_index = -1;
+  memset (r, 0, sizeof *r);
+  r->expr_index = -1;
+  if (hd->has_va) {
+    r->has_va = TRUE;
+    r->valence = out[f];
+    r->arousal = out[n + f];
   }
-
-  if (!m->multitask) {
+  if (hd->has_expr) {
     float logits[DDAMFN_MAX_EXPRESSIONS];
-    ddamfn_op_dense (&m->fc, emb, out, n, ACT_NONE);
-    for (int f = 0; f < n; f++) {
-      for (int k = 0; k < m->n_expr; k++)
-        logits[k] = out[k * n + f];
-      results[f].n_expr = m->n_expr;
-      ddamfn_softmax (logits, m->n_expr, results[f].expr_probs);
-    }
-  } else {
-    ddamfn_op_dense (&m->dense, emb, hidden, n, ACT_RELU);
-    if (m->has_va) {
-      ddamfn_op_dense (&m->va, hidden, out, n, ACT_TANH);
-      for (int f = 0; f < n; f++) {
-        results[f].has_va = TRUE;
-        results[f].valence = out[f];
-        results[f].arousal = out[n + f];
-      }
-    }
-    if (m->has_expr) {
-      float logits[DDAMFN_MAX_EXPRESSIONS];
-      ddamfn_op_dense (&m->emotions, hidden, out, n, ACT_NONE);
-      for (int f = 0; f < n; f++) {
-        for (int k = 0; k < m->n_expr; k++)
-          logits[k] = out[k * n + f];
-        results[f].n_expr = m->n_expr;
-        ddamfn_softmax (logits, m->n_expr, results[f].expr_probs);
-      }
-    }
-    if (m->has_au) {
-      ddamfn_op_dense (&m->actions, hidden, out, n, ACT_SIGMOID);
-      for (int f = 0; f < n; f++) {
-        results[f].n_au = DDAMFN_N_AU;
-        for (int k = 0; k < DDAMFN_N_AU; k++) {
-          float p = out[k * n + f];
-          results[f].au_probs[k] = p;
-          if (p >= m->au_thresholds[k])
-            results[f].au_active |= 1u << k;
-        }
-      }
-    }
+    for (int k = 0; k < hd->n_expr; k++)
+      logits[k] = out[(gsize) (hd->expr_c0 + k) * n + f];
+    r->n_expr = hd->n_expr;
+    ddamfn_softmax (logits, hd->n_expr, r->expr_probs);
+    r->expr_index = 0;
+    for (int k = 1; k < hd->n_expr; k++)
+      if (r->expr_probs[k] > r->expr_probs[r->expr_index])
+        r->expr_index = k;
   }
-
-  for (int f = 0; f < n; f++) {
-    int best = -1;
-    for (int k = 0; k < results[f].n_expr; k++)
-      if (best < 0 || results[f].expr_probs[k] > results[f].expr_probs[best])
-        best = k;
-    results[f].expr_index = best;
+  if (hd->has_au) {
+    r->n_au = DDAMFN_N_AU;
+    for (int k = 0; k < DDAMFN_N_AU; k++) {
+      float p = out[(gsize) (hd->au_c0 + k) * n + f];
+      r->au_probs[k] = p;
+      if (p >= hd->au_thresholds[k])
+        r->au_active |= 1u << k;
+    }
   }
 }
 
+void
+ddamfn_heads_finish (gconstpointer heads, float *const *slots, int n,
+    gpointer results)
+{
+  const DdamfnHeads *hd = heads;
+  DdamfnResult *r = results;
+
+  for (int f = 0; f < n; f++)
+    finish_face (hd, slots[hd->out_slot], n, f, &r[f]);
+}

@@ -21,6 +21,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "align-private.h"
+#include "sample-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -492,41 +493,75 @@ normalisation_init (const float mean[3], const float std[3],
   }
 }
 
+/* Writes one pixel of a SIZE × SIZE CHW tensor. */
 HOT_INLINE void
-store (const Normalisation * n, const float rgb[3], float *out, int v, int u)
+store_sized (const Normalisation * n, const float rgb[3], float *out,
+    int size, int v, int u)
 {
-  float *p = out + (gsize) v * S + u;
+  const gsize plane = (gsize) size * size;
+  float *p = out + (gsize) v * size + u;
 
   /* Written out rather than looped: a loop over c kept rgb[] in memory,
    * and reading it back stalled on store forwarding. */
   p[0] = rgb[0] * n->gain[0] + n->offset[0];
-  p[S * S] = rgb[1] * n->gain[1] + n->offset[1];
-  p[2 * S * S] = rgb[2] * n->gain[2] + n->offset[2];
+  p[plane] = rgb[1] * n->gain[1] + n->offset[1];
+  p[2 * plane] = rgb[2] * n->gain[2] + n->offset[2];
 }
 
-/* The box map, a pixel-centre resize of the box (X0, Y0, W, H) to 112 × 112:
- * output u covers [u, u + 1)·W/112 of the box, so its centre is at
- * X0 + (u + 0.5)·W/112, which is source coordinate X0 + (u + 0.5)·W/112 − 0.5
- * since source pixel centres sit at integers (as cv2.resize). */
+HOT_INLINE void
+store (const Normalisation * n, const float rgb[3], float *out, int v, int u)
+{
+  store_sized (n, rgb, out, S, v, u);
+}
+
+/* The box map, a pixel-centre resize of the box (X0, Y0, W, H) to SIZE ×
+ * SIZE: output u covers [u, u + 1)·W/SIZE of the box, so its centre is at
+ * X0 + (u + 0.5)·W/SIZE, which is source coordinate X0 + (u + 0.5)·W/SIZE −
+ * 0.5 since source pixel centres sit at integers (as cv2.resize). Inlined
+ * into its two callers, so the face crop keeps a constant SIZE. */
+HOT_INLINE void
+warp_box_sized (const Frame * f, double x0, double y0, double w, double h,
+    int size, const Normalisation * n, float *out)
+{
+  ColumnTaps columns[DDAMFN_SAMPLE_MAX_SIZE];
+
+  for (int u = 0; u < size; u++)
+    column_taps (f, x0 + (u + 0.5) * w / size - 0.5, FALSE, &columns[u]);
+  for (int v = 0; v < size; v++) {
+    RowTaps rows;
+
+    row_taps (f, y0 + (v + 0.5) * h / size - 0.5, FALSE, &rows);
+    for (int u = 0; u < size; u++) {
+      float rgb[3];
+
+      sample_rgb (f, &columns[u], &rows, rgb);
+      store_sized (n, rgb, out, size, v, u);
+    }
+  }
+}
+
 static void
 warp_box (const Frame * f, double x0, double y0, double w, double h,
     const Normalisation * n, float *out)
 {
-  ColumnTaps columns[S];
+  warp_box_sized (f, x0, y0, w, h, S, n, out);
+}
 
-  for (int u = 0; u < S; u++)
-    column_taps (f, x0 + (u + 0.5) * w / S - 0.5, FALSE, &columns[u]);
-  for (int v = 0; v < S; v++) {
-    RowTaps rows;
+void
+ddamfn_sample_box (const DdamfnImage * image, double x0, double y0,
+    double w, double h, int size, const float gain[3],
+    const float offset[3], float *out)
+{
+  Frame frame;
+  Normalisation norm;
 
-    row_taps (f, y0 + (v + 0.5) * h / S - 0.5, FALSE, &rows);
-    for (int u = 0; u < S; u++) {
-      float rgb[3];
-
-      sample_rgb (f, &columns[u], &rows, rgb);
-      store (n, rgb, out, v, u);
-    }
+  g_return_if_fail (size >= 1 && size <= DDAMFN_SAMPLE_MAX_SIZE);
+  frame_init (image, &frame);
+  for (int c = 0; c < 3; c++) {
+    norm.gain[c] = gain[c];
+    norm.offset[c] = offset[c];
   }
+  warp_box_sized (&frame, x0, y0, w, h, size, &norm, out);
 }
 
 /* Whether the affine map sends every output pixel to 0 ≤ x < width − 1,

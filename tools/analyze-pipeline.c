@@ -4,7 +4,8 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The pipeline: filesrc ! decodebin ! videoconvert ! facedetect ! queue !
+ * The pipeline: filesrc ! decodebin ! videoconvert ! ddamfnfacedetect (or
+ * OpenCV's facedetect) ! queue !
  * ddamfnfilter ! (queue ! ddamfnoverlay ! videoconvert ! encoder ! muxer !
  * filesink | fakesink); the queues put face detection, the network and the
  * encoder on threads of their own. A buffer probe after ddamfnfilter turns
@@ -331,22 +332,28 @@ analysis_build_pipeline (Analysis * a)
   a->pipeline = gst_pipeline_new ("analyze");
   if (!(src = make (a, "filesrc")) || !(a->decodebin = make (a, "decodebin"))
       || !(a->convert = make (a, "videoconvert"))
-      || !(detect = make (a, "facedetect")) || !(queue = make (a, "queue"))
+      || !(detect = make (a, a->detector == ANALYZE_DETECTOR_OPENCV ?
+                  "facedetect" : "ddamfnfacedetect"))
+      || !(queue = make (a, "queue"))
       || !(filter = make (a, "ddamfnfilter")))
     return FALSE;
 
-  g_object_get (detect, "profile", &profile, NULL);
-  if (profile == NULL || !g_file_test (profile, G_FILE_TEST_IS_REGULAR)) {
-    analysis_fail (a, g_strdup_printf ("facedetect's cascade %s is missing "
-            "(install opencv-data)", profile ? profile : "(none)"));
+  if (a->detector == ANALYZE_DETECTOR_OPENCV) {
+    g_object_get (detect, "profile", &profile, NULL);
+    if (profile == NULL || !g_file_test (profile, G_FILE_TEST_IS_REGULAR)) {
+      analysis_fail (a, g_strdup_printf ("facedetect's cascade %s is missing "
+              "(install opencv-data)", profile ? profile : "(none)"));
+      g_free (profile);
+      return FALSE;
+    }
     g_free (profile);
-    return FALSE;
+    g_object_set (detect, "display", FALSE, NULL);
+    gst_util_set_object_arg (G_OBJECT (detect), "updates", "none");
+  } else if (a->detector_model) {
+    g_object_set (detect, "model", a->detector_model, NULL);
   }
-  g_free (profile);
 
   g_object_set (src, "location", a->video, NULL);
-  g_object_set (detect, "display", FALSE, NULL);
-  gst_util_set_object_arg (G_OBJECT (detect), "updates", "none");
   g_object_set (filter, "model", a->model, "inference-interval",
       a->inference_interval, "smoothing", a->smoothing, NULL);
 

@@ -12,6 +12,12 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  ANALYZE_DETECTOR_BLAZEFACE,   /* ddamfnfacedetect */
+  ANALYZE_DETECTOR_OPENCV,      /* facedetect */
+} AnalyzeDetector;
+
 /* One run of the program: what it was asked, its pipeline, what the
  * streaming threads collected and what the main thread shows. */
 typedef struct
@@ -19,6 +25,8 @@ typedef struct
   /* the request */
   const gchar *video;
   const gchar *model;
+  AnalyzeDetector detector;
+  const gchar *detector_model;  /* NULL: the element's default */
   guint inference_interval;
   gdouble smoothing;
   AnalyzeLabels labels;

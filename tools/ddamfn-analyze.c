@@ -40,6 +40,8 @@ static gchar *opt_plot;
 static gint opt_interval = 1;
 static gdouble opt_smoothing = 0.0;
 static gchar **opt_inputs;
+static gchar *opt_detector;
+static gchar *opt_detector_model;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
@@ -60,6 +62,13 @@ static GOptionEntry entries[] = {
   {"smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &opt_smoothing,
         "Exponential smoothing of each face's results, 0 (none) to 1",
       "A"},
+  {"detector", 0, 0, G_OPTION_ARG_STRING, &opt_detector,
+        "Face detector: blazeface (default: ddamfnfacedetect, MediaPipe's "
+        "BlazeFace with landmarks, so faces are aligned) or opencv "
+        "(facedetect, OpenCV's Haar cascade)", "NAME"},
+  {"detector-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_detector_model,
+        "BlazeFace model for --detector blazeface (default: the installed "
+        "full-range model)", "FILE"},
   {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_inputs,
       NULL, "VIDEO"},
   {NULL}
@@ -436,7 +445,7 @@ main (int argc, char **argv)
   g_setenv ("OPENCV_LOG_LEVEL", "OFF", FALSE);
   ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx, "Finds the faces of a video with "
-      "opencv's facedetect, reads their expression, valence, arousal and "
+      "BlazeFace (ddamfnfacedetect) or OpenCV's facedetect, reads their expression, valence, arousal and "
       "action units with DDAMFN, and writes them as CSV, JSON Lines, an "
       "annotated video and a PNG timeline. Outputs appear only when the "
       "whole video was analysed.\n\nExit status: 0 success; 1 failure "
@@ -470,6 +479,21 @@ main (int argc, char **argv)
         g_ascii_dtostr (buf, sizeof (buf), opt_smoothing));
     return 2;
   }
+  if (opt_detector == NULL || g_str_equal (opt_detector, "blazeface"))
+    a.detector = ANALYZE_DETECTOR_BLAZEFACE;
+  else if (g_str_equal (opt_detector, "opencv"))
+    a.detector = ANALYZE_DETECTOR_OPENCV;
+  else {
+    g_printerr (PROGRAM ": --detector %s: must be blazeface or opencv\n",
+        opt_detector);
+    return 2;
+  }
+  if (opt_detector_model && a.detector != ANALYZE_DETECTOR_BLAZEFACE) {
+    g_printerr (PROGRAM ": --detector-model goes with --detector "
+        "blazeface\n");
+    return 2;
+  }
+  a.detector_model = opt_detector_model;
   a.video = opt_inputs[0];
   /* --model, else $DDAMFN_MODEL, else the installed default model */
   a.model = ddamfn_model_find (opt_model, "--model", &error);

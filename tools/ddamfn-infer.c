@@ -5,8 +5,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <ddamfn/ddamfn.h>
+#include "ddamfn-tool.h"
 
 #include <json-glib/json-glib.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,11 @@ static char *opt_raw;
 static int opt_threads = 1;
 static int opt_batch = 8;
 static char **opt_images;
+static char *opt_print_plan;
+
+/* What ddamfn_session_new accepts. */
+#define MAX_THREADS 64
+#define MAX_BATCH 1024
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
@@ -27,6 +34,9 @@ static GOptionEntry entries[] = {
       "Worker threads (0 = one per CPU; default 1)", "N"},
   {"batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch,
       "Faces per forward pass (default 8)", "N"},
+  {"print-plan", 0, 0, G_OPTION_ARG_FILENAME, &opt_print_plan,
+        "Print the layer plan the engine builds for MODEL (one line per "
+        "step: shapes, fused work, FLOPs) and exit", "MODEL"},
   {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_images,
       NULL, "IMAGE.jpg…"},
   {NULL}
@@ -184,6 +194,21 @@ run_images (DdamfnSession * session, char **images)
   g_free (batch);
 }
 
+static void
+print_plan (const char *path)
+{
+  GError *error = NULL;
+  DdamfnModel *model = ddamfn_model_open (path, &error);
+  char *text;
+
+  if (model == NULL)
+    die (error->message);
+  text = ddamfn_model_describe_plan (model);
+  fputs (text, stdout);
+  g_free (text);
+  ddamfn_model_unref (model);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -192,7 +217,10 @@ main (int argc, char **argv)
   DdamfnModel *model;
   DdamfnSession *session;
 
-  ctx = g_option_context_new ("[IMAGE.jpg…]");
+  ddamfn_tool_setup_blas (argv);
+  setlocale (LC_ALL, "");
+
+  ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx,
       "Reads facial affect with a DDAMFN model. Each JPEG is taken as one "
       "face crop\n(resized to 112×112); --raw takes already normalised "
@@ -202,12 +230,18 @@ main (int argc, char **argv)
     die (error->message);
   g_option_context_free (ctx);
 
+  if (opt_print_plan) {
+    print_plan (opt_print_plan);
+    return 0;
+  }
   if (opt_model == NULL)
     die ("--model is required (see --help)");
   if ((opt_raw == NULL) == (opt_images == NULL || opt_images[0] == NULL))
     die ("give either --raw FILE or one or more JPEG images");
-  if (opt_batch < 1 || opt_batch > 1024)
-    die ("--batch must be between 1 and 1024");
+  if (opt_batch < 1 || opt_batch > MAX_BATCH)
+    die ("--batch must be between 1 and " G_STRINGIFY (MAX_BATCH));
+  if (opt_threads < 0 || opt_threads > MAX_THREADS)
+    die ("--threads must be between 0 and " G_STRINGIFY (MAX_THREADS));
 
   model = ddamfn_model_open (opt_model, &error);
   if (model == NULL)
@@ -226,5 +260,6 @@ main (int argc, char **argv)
   g_free (opt_model);
   g_free (opt_raw);
   g_strfreev (opt_images);
+  g_free (opt_print_plan);
   return 0;
 }

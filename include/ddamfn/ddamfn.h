@@ -242,6 +242,19 @@ DDAMFN_API void ddamfn_model_get_normalization (const DdamfnModel *model, float 
 DDAMFN_API const char *ddamfn_model_get_metadata (const DdamfnModel *model,
     const char *key);
 
+/**
+ * ddamfn_model_describe_plan:
+ * @model: a #DdamfnModel.
+ *
+ * The layer plan the engine runs for @model, for reading: one line per
+ * step (kind, layer, input and output tensors, kernel, fused bias and
+ * activations, FLOPs per face), then the scratch slots and the total FLOPs
+ * per face.
+ *
+ * Returns: (transfer full): the text, free with g_free().
+ */
+DDAMFN_API char *ddamfn_model_describe_plan (const DdamfnModel *model);
+
 /* ------------------------------------------------------------------ */
 /* Inference                                                           */
 /* ------------------------------------------------------------------ */
@@ -483,6 +496,12 @@ DDAMFN_API gboolean ddamfn_preprocess_box (const DdamfnImage *image,
  * five DDAMFN++ templates is estimated, the one with the smallest summed
  * point distance wins, and the frame is warped with it (bilinear, border 0).
  *
+ * Detectors that give the mouth centre instead of its corners (BlazeFace,
+ * see ddamfn-detector.h) pass the centre as both mouth corners: when the
+ * two are equal, the fit uses four points — eyes and nose onto the
+ * template's, the mouth centre onto the midpoint of the template's mouth
+ * corners — and the summed distance of those four chooses the template.
+ *
  * Returns: %TRUE on success; %FALSE with @error set for an invalid image or
  *   degenerate (coincident or non-finite) landmarks.
  */
@@ -513,34 +532,13 @@ DDAMFN_API double ddamfn_align_estimate (const float src[2 * DDAMFN_N_LANDMARKS]
  */
 DDAMFN_API const float *ddamfn_align_template (int index);
 
-/* ------------------------------------------------------------------ */
-/* Images                                                              */
-/* ------------------------------------------------------------------ */
-
-/**
- * ddamfn_jpeg_decode_file:
- * @path: a JPEG file.
- * @width: (out): image width.
- * @height: (out): image height.
- * @error: return location for a #GError, or %NULL.
- *
- * Decodes a JPEG with libjpeg-turbo into packed RGB.
- *
- * Returns: (transfer full) (nullable): width × height × 3 bytes, free with
- *   g_free(); %NULL with @error set when the file is unreadable or not a
- *   valid JPEG.
- */
-DDAMFN_API uint8_t *ddamfn_jpeg_decode_file (const char *path, int *width, int *height,
-    GError **error);
-
 /**
  * ddamfn_backend_info:
  *
- * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX, avx512
- * kernels". Loads OpenBLAS if no model or session did yet.
+ * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX (1 thread
+ * per call), avx512 kernels". Fixed on the first call.
  *
- * Returns: (transfer none): a static string, or a message saying OpenBLAS
- *   could not be loaded.
+ * Returns: (transfer none): a static string.
  */
 DDAMFN_API const char *ddamfn_backend_info (void);
 

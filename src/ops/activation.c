@@ -4,22 +4,16 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
 #include "ops/dispatch.h"
 
-#include <math.h>
-
-float
-ddamfn_sigmoid (float x)
-{
-  return 1.f / (1.f + expf (-x));
-}
 
 void
 ddamfn_op_bias_act (float *y, int rows, int cols, int ld, const float *bias,
     const float *slope, DdamfnAct act)
 {
+  const DdamfnKernels *k = ddamfn_kernels_get ();
+
   for (int r = 0; r < rows; r++)
-    ddamfn_kernels->act_copy (y + (gsize) r * ld, y + (gsize) r * ld, cols,
+    k->act_inplace (y + (gsize) r * ld, cols,
         bias ? bias[r] : 0.f, slope ? slope[r] : 0.f, act);
 }

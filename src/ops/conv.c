@@ -6,7 +6,7 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
+#include "ops/ops.h"
 
 #include <string.h>
 

@@ -9,7 +9,6 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
 #include "ops/dispatch.h"
 
 void
@@ -62,12 +61,13 @@ ddamfn_op_coord_apply (float *y, const float *x, const float *gates, int c,
     int n, int h, int w)
 {
   const gsize ncols = (gsize) n * (h + w);
+  const DdamfnKernels *k = ddamfn_kernels_get ();
 
   for (int ch = 0; ch < c; ch++) {
     const float *gh = gates + ch * ncols;
     const float *gw = gh + (gsize) n * h;
     for (int f = 0; f < n; f++)
-      ddamfn_kernels->gate_plane (y + ((gsize) ch * n + f) * h * w,
+      k->gate_plane (y + ((gsize) ch * n + f) * h * w,
           x + ((gsize) ch * n + f) * h * w, h, w, gh + (gsize) f * h,
           gw + (gsize) f * w);
   }

@@ -18,67 +18,86 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
 #include "ops/dispatch.h"
 
 #include <string.h>
 
-/* Largest padded plane handled on the stack: 56×56 with a 7×7 kernel. */
-#define MAX_PADDED (66 * 66)
-#define MAX_TAPS (9 * 9)
-/* What dw_rows may read past the last tap of the plane, at most. */
-#define SLACK DDAMFN_DW_SLACK (66)
+/* The padded plane of a depthwise conv: PH rows of row pitch PITCH
+ * (stride 1), or the four phase planes of QSIZE floats, row pitch QW
+ * (stride 2). Rows past the input on either side read as zero: PAD_H /
+ * PAD_W before it, as many after it as the output size needs. */
+typedef struct
+{
+  int ph, pitch, qw, qsize;
+  gsize floats;                 /* scratch the layout needs, slack included */
+} DwLayout;
+
+static DwLayout
+dw_layout (const DdamfnConv * conv, int h, int w, int oh, int ow)
+{
+  const int s = conv->stride;
+  const int ph = MAX (h + 2 * conv->pad_h, (oh - 1) * s + conv->kh);
+  const int pw = MAX (w + 2 * conv->pad_w, (ow - 1) * s + conv->kw);
+  DwLayout l = {.ph = ph };
+
+  if (s == 1) {
+    /* rows start on 64-byte boundaries: the tap at kx = 0 loads whole
+     * cache lines */
+    l.pitch = (pw + 15) / 16 * 16;
+    l.floats = (gsize) ph * l.pitch + DDAMFN_DW_SLACK (l.pitch);
+  } else {
+    const int qh = (ph + 1) / 2;
+    l.pitch = pw;
+    l.qw = (pw + 1) / 2;
+    l.qsize = (qh + 1) * l.qw;
+    l.floats = 4 * (gsize) l.qsize + DDAMFN_DW_SLACK (l.qw);
+  }
+  return l;
+}
+
+gsize
+ddamfn_op_depthwise_scratch (const DdamfnConv * conv, int h, int w, int oh,
+    int ow)
+{
+  return dw_layout (conv, h, w, oh, ow).floats;
+}
 
 void
 ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
     int channels, int n, int h, int w, int oh, int ow, gboolean bias,
-    const DdamfnEpilogue * in, float *pooled)
+    const DdamfnEpilogue * in, float *pooled, float *scratch)
 {
   const int kh = conv->kh, kw = conv->kw, s = conv->stride;
-  const int ph = h + 2 * conv->pad_h;
-  /* Stride 1: rows start on 64-byte boundaries, so that the tap at
-   * kx = 0 loads whole cache lines. */
-  const int pitch = s == 1 ? (w + 2 * conv->pad_w + 15) / 16 * 16
-      : w + 2 * conv->pad_w;
+  const DwLayout l = dw_layout (conv, h, w, oh, ow);
   const gsize in_plane = (gsize) h * w, out_plane = (gsize) oh * ow;
   const gsize pooled_cols = (gsize) n * (oh + ow);
-  float padded[MAX_PADDED + SLACK] __attribute__ ((aligned (64)));
-  /* Stride 2: four phases of (qh + 1) × qw, qw = ⌈P/2⌉. */
-  const int qw = (pitch + 1) / 2, qh = (ph + 1) / 2;
-  const int qsize = (qh + 1) * qw;
-  float phases[MAX_PADDED + 4 * 2 * 66 + SLACK] __attribute__ ((aligned (64)));
-  int off[MAX_TAPS];
   const float *ib = in ? in->bias : NULL, *is = in ? in->slope : NULL;
   const DdamfnAct ia = in ? in->act : ACT_NONE;
+  const DdamfnKernels *k = ddamfn_kernels_get ();
+  int off[DDAMFN_DW_MAX_TAPS];
 
   g_assert (s == 1 || s == 2);
-  g_assert (ph * pitch <= MAX_PADDED && kh * kw <= MAX_TAPS);
-  g_assert (pitch <= 66);
-  g_assert (s == 1 || 4 * qsize + DDAMFN_DW_SLACK (qw)
-      <= (int) G_N_ELEMENTS (phases));
   g_assert (w <= DDAMFN_DW_MAX_WIDTH && ow <= DDAMFN_DW_MAX_WIDTH);
+  g_assert (kh * kw <= DDAMFN_DW_MAX_TAPS);
   g_assert (in == NULL || in->act == ACT_NONE || in->act == ACT_PRELU);
   /* Pooling is of the conv's output; an activation would come after it. */
   g_assert (pooled == NULL || conv->act == ACT_NONE);
 
   for (int ky = 0; ky < kh; ky++)
     for (int kx = 0; kx < kw; kx++)
-      off[ky * kw + kx] = s == 1 ? ky * pitch + kx
-          : ((ky & 1) * 2 + (kx & 1)) * qsize + (ky >> 1) * qw + (kx >> 1);
+      off[ky * kw + kx] = s == 1 ? ky * l.pitch + kx
+          : ((ky & 1) * 2 + (kx & 1)) * l.qsize + (ky >> 1) * l.qw + (kx >> 1);
 
   /* Borders (and the slack) stay zero; only the interior is rewritten. */
-  if (s == 1)
-    memset (padded, 0, sizeof (float) * (ph * pitch + DDAMFN_DW_SLACK (pitch)));
-  else
-    memset (phases, 0, sizeof (float) * (4 * qsize + DDAMFN_DW_SLACK (qw)));
+  memset (scratch, 0, sizeof (float) * l.floats);
 
   for (int c = 0; c < channels; c++) {
     const DdamfnDwChannel job = {
       .n = n,.h = h,.w = w,.oh = oh,.ow = ow,.stride = s,
       .pad_h = conv->pad_h,.pad_w = conv->pad_w,
-      .pitch = pitch,.qw = qw,.qsize = qsize,
-      .scratch = s == 1 ? padded : phases,
-      .off = off,.n_taps = kh * kw,
+      .pitch = l.pitch,.qw = l.qw,.qsize = l.qsize,
+      .scratch = scratch,
+      .off = off,.n_taps = kh * kw,.kh = kh,.kw = kw,
       .wts = conv->weight + (gsize) c * kh * kw,
       .bias = bias ? conv->bias[c] : 0.f,
       .x = x + (gsize) c * n * in_plane,.x_plane = in_plane,
@@ -89,7 +108,7 @@ ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
       .col_mean = pooled ? pooled + c * pooled_cols + (gsize) n * oh : NULL,
       .inv_w = 1.f / ow,.inv_h = 1.f / oh,
     };
-    ddamfn_kernels->dw_channel (&job);
+    k->dw_channel (&job);
   }
 }
 

@@ -1,6 +1,6 @@
-/* Builds the kernel variants from kernels-impl.h and picks one at load time
- * with __builtin_cpu_supports. DDAMFN_CPU=generic|avx2|avx512 in the
- * environment forces a variant (when the CPU can run it).
+/* Builds the kernel variants from kernels-impl.h and picks one, once, on
+ * first use, with __builtin_cpu_supports. DDAMFN_CPU=generic|avx2|avx512 in
+ * the environment forces a variant (when the CPU can run it).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -39,7 +39,7 @@
 #pragma GCC pop_options
 #endif
 
-const DdamfnKernels *ddamfn_kernels = &kernels_generic;
+static const DdamfnKernels *selected = &kernels_generic;
 
 const DdamfnKernels *
 ddamfn_kernels_lookup (const char *name)
@@ -60,23 +60,40 @@ ddamfn_kernels_lookup (const char *name)
   return NULL;
 }
 
+static gpointer
+select_default (gpointer data)
+{
+  const char *forced = getenv ("DDAMFN_CPU");
+  const DdamfnKernels *k = forced ? ddamfn_kernels_lookup (forced) : NULL;
+  (void) data;
+
+  if (k == NULL)
+    k = ddamfn_kernels_lookup ("avx512");
+  if (k == NULL)
+    k = ddamfn_kernels_lookup ("avx2");
+  if (k == NULL)
+    k = &kernels_generic;
+  g_atomic_pointer_set (&selected, k);
+  return NULL;
+}
+
+const DdamfnKernels *
+ddamfn_kernels_get (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, select_default, NULL);
+  return g_atomic_pointer_get (&selected);
+}
+
 gboolean
 ddamfn_kernels_use (const char *name)
 {
   const DdamfnKernels *k = ddamfn_kernels_lookup (name);
+
+  ddamfn_kernels_get ();        /* the default choice must not come later */
   if (k == NULL)
     return FALSE;
-  ddamfn_kernels = k;
+  g_atomic_pointer_set (&selected, k);
   return TRUE;
-}
-
-__attribute__ ((constructor))
-static void
-ddamfn_kernels_init (void)
-{
-  const char *forced = getenv ("DDAMFN_CPU");
-  if (forced && ddamfn_kernels_use (forced))
-    return;
-  if (!ddamfn_kernels_use ("avx512") && !ddamfn_kernels_use ("avx2"))
-    ddamfn_kernels_use ("generic");
 }

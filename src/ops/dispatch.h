@@ -1,6 +1,6 @@
 /* Runtime CPU dispatch of the innermost loops. One source
  * (kernels-impl.h) is compiled for a portable baseline, for AVX2+FMA and for
- * AVX-512; the best one the CPU supports is chosen once, at load time.
+ * AVX-512; the best one the CPU supports is chosen once, on first use.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -8,7 +8,7 @@
 #ifndef DDAMFN_DISPATCH_H
 #define DDAMFN_DISPATCH_H
 
-#include "ddamfn-private.h"
+#include "ops/ops.h"
 
 /* Vector extension types for the kernels; each variant uses those of its
  * own register width (kernels-impl.h). */
@@ -22,9 +22,19 @@ typedef int DdamfnV16i __attribute__ ((vector_size (64)));
 /* Widest row the row kernels handle; they read and write whole rows of
  * vectors, up to this many floats past a plane (DDAMFN_ROW_SLACK). */
 #define DDAMFN_DW_MAX_WIDTH DDAMFN_ROW_SLACK
+/* Largest depthwise kernel side (MDConv's 9 × 9) and its taps. */
+#define DDAMFN_DW_MAX_KERNEL 9
+#define DDAMFN_DW_MAX_TAPS (DDAMFN_DW_MAX_KERNEL * DDAMFN_DW_MAX_KERNEL)
+/* Output rows dw_rows computes at once, at most (DW_BLOCK_ROWS). */
+#define DDAMFN_DW_MAX_BLOCK_ROWS 7
 /* Floats dw_rows may read past the furthest tap of the last output row of
- * a plane of row pitch PITCH (it computes up to 7 rows at once). */
-#define DDAMFN_DW_SLACK(pitch) (7 * (pitch) + DDAMFN_DW_MAX_WIDTH)
+ * a plane of row pitch PITCH: the rows of a last, partial block and whole
+ * vectors past the last one. */
+#define DDAMFN_DW_SLACK(pitch) \
+  (DDAMFN_DW_MAX_BLOCK_ROWS * (pitch) + DDAMFN_DW_MAX_WIDTH)
+
+/* The widest row is a whole number of the widest vectors (16 floats). */
+G_STATIC_ASSERT (DDAMFN_DW_MAX_WIDTH % 16 == 0);
 
 /* One channel of a depthwise convolution over N faces (dw_channel). Plane
  * f of the channel is read at x + f·x_plane (h × w) and written at
@@ -47,7 +57,7 @@ typedef struct
   int pitch, qw, qsize;
   float *scratch;
   const int *off;
-  int n_taps;
+  int n_taps, kh, kw;
   const float *wts;
   float bias;
   const float *x;
@@ -65,8 +75,11 @@ typedef struct
 typedef struct
 {
   const char *name;
-  /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y may be X */
+  /* y[i] = act (x[i] + bias), PReLU with SLOPE; Y and X do not overlap */
   void (*act_copy) (float *y, const float *x, int n, float bias, float slope,
+      DdamfnAct act);
+  /* y[i] = act (y[i] + bias) */
+  void (*act_inplace) (float *y, int n, float bias, float slope,
       DdamfnAct act);
   /* One depthwise channel over its faces: see DdamfnDwChannel */
   void (*dw_channel) (const DdamfnDwChannel * job);
@@ -77,8 +90,9 @@ typedef struct
       const float *gh, const float *gw);
 } DdamfnKernels;
 
-/* The kernels in use. */
-extern const DdamfnKernels *ddamfn_kernels;
+/* The kernels in use: on the first call, the variant DDAMFN_CPU names
+ * (generic, avx2, avx512) when this CPU runs it, else the widest it runs. */
+const DdamfnKernels *ddamfn_kernels_get (void);
 
 /* The variant named NAME ("generic", "avx2", "avx512"), or NULL when it is
  * unknown or this CPU cannot run it. */

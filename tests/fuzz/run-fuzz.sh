@@ -33,10 +33,10 @@ cc=${CC:-clang}
 mkdir -p "$out/corpus-$target" "$out/artifacts-$target"
 
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
-read -r -a pkg_cflags <<<"$(pkg-config --cflags glib-2.0 json-glib-1.0 libturbojpeg)"
-read -r -a libs <<<"$(pkg-config --libs glib-2.0 json-glib-1.0 libturbojpeg) -lm -ldl"
+read -r -a pkg_cflags <<<"$(pkg-config --cflags glib-2.0 json-glib-1.0 openblas)"
+read -r -a libs <<<"$(pkg-config --libs glib-2.0 json-glib-1.0 openblas) -lm"
 cflags=(-g -fno-omit-frame-pointer -std=gnu11
-  -Wno-unknown-pragmas -DDDAMFN_COMPILATION '-DG_LOG_DOMAIN="ddamfn"'
+  -Wno-unknown-pragmas -Wno-psabi -DDDAMFN_COMPILATION '-DG_LOG_DOMAIN="ddamfn"'
   -I"$top/include" -I"$top/src" -I"$out" "${pkg_cflags[@]}")
 
 /usr/bin/python3 "$fuzz/gen-fuzz-data.py" --header "$out/arch-tensors.h.new"
@@ -67,7 +67,8 @@ flags_for() {
   case "$target:$1" in
     model:safetensors | preprocess:preprocess | preprocess:align)
       echo deep ;;
-    model:model) echo counters ;;
+    model:model | model:loader | model:metadata | model:ddamfn | model:plan)
+      echo counters ;;
     *) echo plain ;;
   esac
 }
@@ -77,7 +78,7 @@ objs=()
 newest=$(ls -t "$top"/src/*.h "$top"/src/ops/*.h "$top"/include/ddamfn/*.h \
   "$0" | head -1)
 n_compiled=0
-for src in "$top"/src/*.c "$top"/src/ops/*.c; do
+for src in "$top"/src/*.c "$top"/src/ops/*.c "$top"/src/nets/*.c; do
   name=$(basename "$src" .c)
   obj="$objdir/$(basename "$(dirname "$src")")-$name.o"
   objs+=("$obj")

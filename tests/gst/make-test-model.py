@@ -12,6 +12,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "parity", "reference"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "models"))
+import ddamfn_arch  # noqa: E402
 import modelfile  # noqa: E402
 import weights  # noqa: E402
 
@@ -34,6 +36,10 @@ def main():
         tensors.append((name, DTYPES[vals.typecode], list(shape),
                         vals.tobytes()))
     meta = modelfile.default_metadata(heads, k)
+    # the element tests read AffectNet names off this model (a multitask
+    # file without labels would get the ABAW ones)
+    meta["expression_labels"] = ",".join(
+        ddamfn_arch.LABEL_PRESETS["affectnet8" if k == 8 else "affectnet7"])
     meta["source"] = "gst-ddamfn element tests: parity weights, seed %d " \
         "(not a trained model)" % seed
     tmp = sys.argv[1] + ".tmp"

@@ -466,6 +466,45 @@ GST_START_TEST (test_landmarks_align_the_face)
 
 GST_END_TEST;
 
+/* ddamfnfacedetect's six keypoints (layout "blazeface": right eye, left
+ * eye, nose tip, mouth centre, ears) align the face on four points: the
+ * result is the engine's for the mouth centre given as both corners. */
+GST_START_TEST (test_blazeface_keypoints_align_the_face)
+{
+  GstVideoInfo info;
+  GstHarness *h;
+  GstBuffer *in, *out;
+  GstVideoRegionOfInterestMeta *roi;
+  GstDdamfnMeta *meta;
+  DdamfnResult expected, five;
+  const float kp[12] = { 130, 110, 170, 108, 150, 130, 151, 151, 112, 115,
+    188, 112
+  };
+  const float as_five[10] = { 130, 110, 170, 108, 150, 130, 151, 151, 151,
+    151
+  };
+
+  info_init (&info, GST_VIDEO_FORMAT_RGB, 320, 240, NULL);
+  h = make_harness (make_filter (), &info);
+  in = make_frame (&info, 5);
+  roi = add_roi (in, "face", 1, 110, 80, 90, 100);
+  add_landmarks (roi, kp, 6);
+  gst_structure_set (gst_video_region_of_interest_meta_get_param (roi,
+          "landmarks"), "layout", G_TYPE_STRING, "blazeface", NULL);
+  out = gst_harness_push_and_pull (h, in);
+  meta = gst_buffer_get_ddamfn_meta (out);
+  fail_unless_equals_int (meta->n_faces, 1);
+  engine_result (out, &info, 0, 0, 0, 0, 1.0f, as_five, &expected);
+  assert_face_equals_result (find_face (meta, 1), &expected);
+  /* read as five points (ears as mouth corners) it would differ */
+  engine_result (out, &info, 0, 0, 0, 0, 1.0f, kp, &five);
+  fail_unless (results_differ (&expected, &five));
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* Tracking, interval, smoothing                                        */
 /* ------------------------------------------------------------------ */
@@ -717,6 +756,7 @@ ddamfnfilter_suite (void)
   tcase_add_test (tc_rois, test_roi_type_selects_rois);
   tcase_add_test (tc_rois, test_frame_without_faces_gets_empty_meta);
   tcase_add_test (tc_rois, test_landmarks_align_the_face);
+  tcase_add_test (tc_rois, test_blazeface_keypoints_align_the_face);
 
   suite_add_tcase (s, tc_tracking);
   tcase_add_test (tc_tracking, test_inference_interval_reuses_results);

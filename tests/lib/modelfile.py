@@ -43,6 +43,21 @@ def write_safetensors(path, tensors, metadata=None, header_len=None,
     return header
 
 
+def read_safetensors(path):
+    """Returns (metadata, [(name, dtype, shape, raw bytes)] in data
+    order) of a file write_safetensors (or a converter) wrote."""
+    with open(path, "rb") as f:
+        d = f.read()
+    n = struct.unpack("<Q", d[:8])[0]
+    header = json.loads(d[8:8 + n])
+    data = d[8 + n:]
+    md = header.pop("__metadata__", None)
+    entries = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0])
+    return md, [(k, v["dtype"], v["shape"],
+                 data[v["data_offsets"][0]:v["data_offsets"][1]])
+                for k, v in entries]
+
+
 def numel(shape):
     n = 1
     for d in shape:

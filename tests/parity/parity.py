@@ -41,6 +41,8 @@ GOLDEN_DIR = os.path.join(TESTS, "golden")
 INPUT_SEED = 20240607
 N_FACES = 5
 ENGINE_TOL = 1e-4        # engine vs reference (torch or golden)
+F64_RATIO = 3.0          # engine vs float64 reference, at most this many
+                         # times torch float32's own error against it
 GOLDEN_TOL = 1e-5        # torch now vs torch when the goldens were written
 MULTITASK = ("va", "expression", "au")
 
@@ -307,6 +309,30 @@ def stats_line(rows):
         au = [p for r in rows for p in r["au_probs"]]
         parts.append("AU %.3f..%.3f" % (min(au), max(au)))
     return "; ".join(parts)
+
+
+def float64_rows(model, x, case):
+    """The reference in float64 on the same inputs: the yardstick of both
+    float32 implementations."""
+    import copy
+    import torch
+    m64 = copy.deepcopy(model).double()
+    with torch.no_grad():
+        out = m64(x.double())
+    return ref_rows({k: v.detach().cpu().numpy() for k, v in out.items()},
+                    case)
+
+
+def f64_check(case, what, got, ref64, torch_err):
+    """A table row: the engine's worst error against float64, which must
+    stay within F64_RATIO times torch float32's own."""
+    w, k, _ = compare_rows(got, ref64, case, math.inf, discrete=False)
+    problems = []
+    if w > F64_RATIO * torch_err:
+        problems.append("%.3g against float64 is %.1f times torch float32's "
+                        "%.3g (limit %.0f)" % (w, w / torch_err, torch_err,
+                                               F64_RATIO))
+    return (case.name, "f64 %s/%.2g" % (what, torch_err), w, k, problems)
 
 
 # ---------------------------------------------------------------- checkpoints
@@ -607,6 +633,9 @@ def main():
                         N_FACES, 3, 112, 112))
                 out = ddamfn_torch.outputs(model, x)
                 ref = ref_rows(out, case)
+                ref64 = float64_rows(model, x, case)
+                f64_torch, _, _ = compare_rows(ref, ref64, case, math.inf,
+                                               discrete=False)
                 degenerate = nondegenerate(ref, case)
                 if degenerate:          # never write such goldens
                     raise Failure("reference outputs degenerate: "
@@ -673,6 +702,9 @@ def main():
                 got = parse_engine(text, n, what)
                 w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
                 table.append((case.name, "engine b%d" % n, w, k, p))
+                if mode == "live" and n == N_FACES:
+                    table.append(f64_check(case, "b%d" % n, got, ref64,
+                                           f64_torch))
             # The other kernel variants (DDAMFN_CPU). A variant this CPU
             # cannot run would silently fall back to the best one it can:
             # it is left out and said so instead.
@@ -689,6 +721,9 @@ def main():
                 w, k, p = compare_rows(got, ref, case, ENGINE_TOL)
                 table.append((case.name, "b%d %s" % (N_FACES, variant), w, k,
                               p))
+                if mode == "live":
+                    table.append(f64_check(case, variant, got, ref64,
+                                           f64_torch))
         except Failure as e:
             table.append((case.name, "error", math.nan, "-", [str(e)]))
         except Exception as e:      # e.g. load_state_dict(strict) mismatch

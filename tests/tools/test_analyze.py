@@ -23,6 +23,9 @@ import unittest
 
 ANALYZE = MODEL = WORK = DATA = None
 Gst = None
+# The records are checked against facedetect's own faces: these tests run
+# the Haar cascade; BlazeDefault below runs the default detector.
+HAAR = ["--detector", "opencv"]
 CLIP_FRAMES = 60        # at least: identity's eos-after lets a few more by
 WIDTH, HEIGHT = 720, 528
 
@@ -48,7 +51,7 @@ def tool_env():
 
 
 def analyze(*args, timeout=600):
-    return subprocess.run([ANALYZE] + list(args), capture_output=True,
+    return subprocess.run([ANALYZE] + HAAR + list(args), capture_output=True,
                           text=True, timeout=timeout, env=tool_env())
 
 
@@ -120,18 +123,27 @@ def listing(path):
     return sorted(os.listdir(path))
 
 
-class Analyze(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.clip = os.path.join(WORK, "clip.avi")
-        # MJPEG in AVI: every frame kept, clean timestamps.
+def make_clip():
+    """The first CLIP_FRAMES frames of Megamind.avi as MJPEG in AVI (every
+    frame kept, clean timestamps), made once."""
+    clip = os.path.join(WORK, "clip.avi")
+    if not os.path.exists(clip):
+        tmp = clip + ".part.avi"
         subprocess.run(
             ["gst-launch-1.0", "-q", "filesrc", "location=" +
              os.path.join(DATA, "Megamind.avi"), "!", "decodebin", "!",
              "videoconvert", "!", "identity",
              "eos-after=%d" % CLIP_FRAMES, "!", "jpegenc", "quality=95",
-             "!", "avimux", "!", "filesink", "location=" + cls.clip],
+             "!", "avimux", "!", "filesink", "location=" + tmp],
             check=True, capture_output=True, timeout=300)
+        os.rename(tmp, clip)
+    return clip
+
+
+class Analyze(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.clip = make_clip()
         cls.original = decode_rgb(cls.clip)
         cls.n_frames = len(cls.original)
         cls.out = os.path.join(WORK, "out")
@@ -326,7 +338,7 @@ class Analyze(unittest.TestCase):
     def test_model_from_the_environment(self):
         # No --model: $DDAMFN_MODEL names it; the same rows come out.
         out = os.path.join(WORK, "env-model.csv")
-        r = subprocess.run([ANALYZE, self.clip, "--csv", out],
+        r = subprocess.run([ANALYZE] + HAAR + [self.clip, "--csv", out],
                            capture_output=True, text=True, timeout=600,
                            env=dict(tool_env(), DDAMFN_MODEL=MODEL))
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -343,7 +355,7 @@ class Analyze(unittest.TestCase):
     def test_no_model_anywhere_names_the_three_ways(self):
         env = tool_env()
         env.pop("DDAMFN_MODEL", None)
-        r = subprocess.run([ANALYZE, self.clip], capture_output=True,
+        r = subprocess.run([ANALYZE] + HAAR + [self.clip], capture_output=True,
                            text=True, timeout=60, env=env)
         installed = "/share/gst-ddamfn/models/affectnet8.safetensors"
         if r.returncode == 0 or "no DDAMFN model" not in r.stderr:
@@ -467,7 +479,7 @@ class Analyze(unittest.TestCase):
     def test_interrupted_run_leaves_nothing(self):
         d = self.error_dir("interrupted")
         proc = subprocess.Popen(
-            [ANALYZE, "--model", MODEL, os.path.join(DATA, "Megamind.avi")]
+            [ANALYZE] + HAAR + ["--model", MODEL, os.path.join(DATA, "Megamind.avi")]
             + self.outputs(d), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=tool_env())
         # wait for the first progress line: the outputs exist by then
@@ -480,6 +492,59 @@ class Analyze(unittest.TestCase):
         self.assertEqual(proc.returncode, 130, err)
         self.assertIn("ddamfn-analyze: interrupted", err)
         self.assertEqual(listing(d), [])
+
+
+def detector_model():
+    """The BlazeFace model ddamfnfacedetect would load: $DDAMFN_DETECTOR_DIR
+    (from tests) or the installed one; None when neither is there."""
+    for d in (os.environ.get("DDAMFN_DETECTOR_DIR"),
+              os.environ.get("DDAMFN_INSTALLED_MODEL_DIR")):
+        if d and os.path.isfile(os.path.join(d, DETECTOR_FILE)):
+            return os.path.join(d, DETECTOR_FILE)
+    return None
+
+
+DETECTOR_FILE = "blazeface-full-range.safetensors"
+
+
+class BlazeDefault(unittest.TestCase):
+    """Without --detector, ddamfn-analyze finds faces with ddamfnfacedetect."""
+
+    def test_default_detector_finds_the_face_on_every_frame(self):
+        model = detector_model()
+        if model is None:
+            self.skipTest("no BlazeFace model (models/fetch-detector.sh DIR, "
+                          "then DDAMFN_DETECTOR_DIR=DIR)")
+        clip = make_clip()
+        out = os.path.join(WORK, "blaze.csv")
+        haar_out = os.path.join(WORK, "haar.csv")
+        args = ["--model", MODEL, clip, "--csv", out]
+        if os.environ.get("DDAMFN_DETECTOR_DIR"):
+            args += ["--detector-model", model]
+        r = subprocess.run([ANALYZE] + args, capture_output=True, text=True,
+                           env=tool_env(), timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = analyze("--model", MODEL, clip, "--csv", haar_out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, newline="") as f:
+            rows = list(csv.DictReader(f))
+        with open(haar_out, newline="") as f:
+            haar = list(csv.DictReader(f))
+        frames = {int(row["frame"]) for row in rows}
+        n_frames = 1 + max(int(row["frame"]) for row in haar)
+        # Megamind's face is in view on every one of these frames
+        self.assertGreaterEqual(len(frames), n_frames - 2, sorted(frames))
+
+        # the same face as the cascade's: the box centres of frame 0 agree
+        def centre(row):
+            return (int(row["x"]) + int(row["w"]) / 2,
+                    int(row["y"]) + int(row["h"]) / 2)
+        first = [centre(row) for row in rows if row["frame"] == "0"]
+        cascade = [centre(row) for row in haar if row["frame"] == "0"]
+        self.assertTrue(first and cascade)
+        best = min(math.hypot(a[0] - b[0], a[1] - b[1])
+                   for a in first for b in cascade)
+        self.assertLess(best, 30, (first, cascade))
 
 
 def main():

@@ -26,6 +26,9 @@ import time
 import unittest
 
 ANALYZE = MODEL = WORK = DATA = None
+# The Haar cascade: it needs no downloaded detector model, and its slower
+# runs leave more points of a run to signal.
+HAAR = ["--detector", "opencv"]
 OUTPUTS = ("a.csv", "a.jsonl", "a.mkv", "a.png")
 
 
@@ -58,7 +61,7 @@ def has_element(name):
 
 
 def analyze(*args, env=None, timeout=600):
-    return subprocess.run([ANALYZE] + list(args), capture_output=True,
+    return subprocess.run([ANALYZE] + HAAR + list(args), capture_output=True,
                           text=True, timeout=timeout,
                           env=env or tool_env())
 
@@ -227,7 +230,7 @@ class Signals(Setup):
     def run_and_signal(self, d, sig, delay=None, after_last=None):
         """Starts a run writing into D; sends SIG DELAY seconds after the
         start, or AFTER_LAST seconds after its 'progress: 100%' line."""
-        proc = subprocess.Popen([ANALYZE, "--model", MODEL, self.clip] +
+        proc = subprocess.Popen([ANALYZE] + HAAR + ["--model", MODEL, self.clip] +
                                 outputs(d), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
                                 env=tool_env())

@@ -89,6 +89,28 @@ class Cli(unittest.TestCase):
     def test_missing_model_option(self):
         self.assert_error(infer("x.jpg"), "--model is required")
 
+    def test_option_errors_name_the_option(self):
+        self.assert_error(infer("--model", self.model, "--threads", "100000",
+                                "x.jpg"),
+                          "--threads must be between 0 and 64")
+        self.assert_error(infer("--model", self.model, "--batch", "0",
+                                "x.jpg"),
+                          "--batch must be between 1 and 1024")
+
+    def test_help_is_utf8_in_a_utf8_locale(self):
+        r = subprocess.run([INFER, "--help"], capture_output=True,
+                           timeout=60, env=dict(os.environ, LC_ALL="C.UTF-8"))
+        self.assertEqual(r.returncode, 0)
+        text = r.stdout.decode("utf-8")
+        self.assertIn("112×112", text)
+        self.assertIn("IMAGE.jpg…", text)
+
+    def test_print_plan(self):
+        r = infer("--print-plan", self.model)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("plan of ddamfn: "), r.stdout[:80])
+        self.assertIn("total FLOPs per face: ", r.stdout)
+
 
 def main():
     global INFER, WORK, DATA

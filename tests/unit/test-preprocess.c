@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <ddamfn/ddamfn.h>
+#include "align-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -863,6 +864,70 @@ test_landmarks_choose_template_and_warp (void)
   g_free (p);
 }
 
+/* A detector with the mouth centre only (BlazeFace) passes it as both
+ * mouth corners. Points that are the "left" template's eyes, nose and
+ * mouth-corner midpoint moved by a known similarity T (rotation −15°,
+ * scale 1.3, translation (40, 50)) choose that template, and the crop is
+ * the warp onto it: pixel (u, v) reads the frame at T(u, v). */
+static void
+test_mouth_centre_aligns_on_four_points (void)
+{
+  const double angle = -15 * G_PI / 180, scale = 1.3, tx = 40, ty = 50;
+  const double a = scale * cos (angle), b = scale * sin (angle);
+  const float *left = ddamfn_align_template (1);
+  float four[8], landmarks[10];
+  guint8 *p = gradient_rgb (256, 256);
+  DdamfnImage image = rgb_image (p, 256, 256);
+  float *t = new_tensor ();
+  int which = -1;
+
+  memcpy (four, left, 6 * sizeof (float));
+  four[6] = 0.5f * (left[6] + left[8]);
+  four[7] = 0.5f * (left[7] + left[9]);
+  for (int i = 0; i < 4; i++) {
+    landmarks[2 * i] = (float) (a * four[2 * i] - b * four[2 * i + 1] + tx);
+    landmarks[2 * i + 1] =
+        (float) (b * four[2 * i] + a * four[2 * i + 1] + ty);
+  }
+  landmarks[8] = landmarks[6];
+  landmarks[9] = landmarks[7];
+  g_assert_true (ddamfn_preprocess_landmarks (&image, landmarks, mean, std, t,
+          &which, NULL));
+  g_assert_cmpint (which, ==, 1);
+  for (int v = 0; v < S; v++)
+    for (int u = 0; u < S; u++) {
+      g_assert_cmpfloat_with_epsilon (pixel_at (t, 0, u, v),
+          a * u - b * v + tx, 0.01);
+      g_assert_cmpfloat_with_epsilon (pixel_at (t, 1, u, v),
+          b * u + a * v + ty, 0.01);
+    }
+  g_free (t);
+  g_free (p);
+}
+
+/* With the mouth given once, each template's four points select it, with
+ * zero error; the five-point fit of the same numbers (the mouth centre
+ * against both corners) would weigh the mouth twice and not be exact. */
+static void
+test_mouth_centre_each_template_selects_itself (void)
+{
+  for (int i = 0; i < 5; i++) {
+    const float *tp = ddamfn_align_template (i);
+    float lm[10];
+    double m[6], err = -1, five;
+
+    memcpy (lm, tp, 6 * sizeof (float));
+    lm[6] = lm[8] = 0.5f * (tp[6] + tp[8]);
+    lm[7] = lm[9] = 0.5f * (tp[7] + tp[9]);
+    g_assert_cmpint (ddamfn_align_choose_template (lm, m, &err), ==, i);
+    g_assert_cmpfloat (err, <, 1e-4);
+    g_assert_cmpfloat_with_epsilon (m[0], 1.0, 1e-6);
+    g_assert_cmpfloat_with_epsilon (m[2], 0.0, 1e-4);
+    five = ddamfn_align_estimate (lm, tp, m);
+    g_assert_cmpfloat (five, >, err + 5.0);
+  }
+}
+
 /* The warp is black where it leaves the frame, like cv2.warpAffine with
  * BORDER_CONSTANT 0, and far-away landmarks give a black crop. */
 static void
@@ -1065,6 +1130,10 @@ main (int argc, char **argv)
       test_each_template_selects_itself);
   g_test_add_func ("/preprocess/landmarks/choose-template-and-warp",
       test_landmarks_choose_template_and_warp);
+  g_test_add_func ("/preprocess/landmarks/mouth-centre-four-points",
+      test_mouth_centre_aligns_on_four_points);
+  g_test_add_func ("/preprocess/landmarks/mouth-centre-templates",
+      test_mouth_centre_each_template_selects_itself);
   g_test_add_func ("/preprocess/landmarks/outside-frame-is-black",
       test_landmarks_outside_frame_are_black);
   g_test_add_func ("/preprocess/landmarks/degenerate-is-an-error",

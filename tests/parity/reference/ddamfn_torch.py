@@ -1,5 +1,5 @@
 """PyTorch reference of the DDAMFN network, written from
-shared/docs/ddamfn-network.md, for the parity test (tests/parity/parity.py).
+docs/network.md, for the parity test (tests/parity/parity.py).
 
 Module attribute names are chosen so that model.state_dict() has exactly the
 key names of the released checkpoints, including the tensors the network

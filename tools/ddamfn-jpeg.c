@@ -1,9 +1,11 @@
-/* JPEG decoding with libjpeg-turbo for the command-line tools and tests.
+/* JPEG decoding with libjpeg-turbo for the command-line tools.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ddamfn-private.h"
+#include "ddamfn-tool.h"
+
+#include <ddamfn/ddamfn.h>
 
 #include <turbojpeg.h>
 

@@ -1,0 +1,194 @@
+/* The kernels of the engine: the layer types they take (convolutions with
+ * BatchNorm folded in, attention gates, dense layers) and one entry point
+ * per operation. Every network's plan is run with these; a new network adds
+ * what it lacks here, with its test in tests/test-ops.c.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef DDAMFN_OPS_H
+#define DDAMFN_OPS_H
+
+#include "ddamfn/ddamfn.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  ACT_NONE,
+  ACT_PRELU,
+  ACT_RELU,
+  ACT_HARDSWISH,
+  ACT_SIGMOID,
+  ACT_TANH,
+} DdamfnAct;
+
+/* A convolution with BatchNorm folded in: weight [cout][cin/groups][kh][kw],
+ * bias [cout], optional per-channel PReLU slope. For a depthwise layer
+ * groups == cin == cout. */
+typedef struct
+{
+  int cin, cout, kh, kw, stride, pad_h, pad_w, groups;
+  DdamfnAct act;
+  float *weight;
+  float *bias;
+  float *slope;                 /* PReLU, NULL otherwise */
+} DdamfnConv;
+
+/* The attention gate shared by the backbone's CoordAtt and the heads:
+ * conv1 (+bn1 folded, hardswish) → conv2 / conv3 (sigmoid). */
+typedef struct
+{
+  int channels, mip;
+  DdamfnConv conv1, conv2, conv3;
+} DdamfnGate;
+
+/* A fully connected layer: weight [out][in], bias [out]. */
+typedef struct
+{
+  int in, out;
+  float *weight;
+  float *bias;
+} DdamfnDense;
+
+/* ---- ops/blas.c: OpenBLAS --------------------------------------------- */
+
+/* C[m][n] = A[m][k] · B[k][n] + beta · C, row-major, no transposes. With
+ * BETA 0, C's old contents are ignored (OpenBLAS zeroes it first); with 1,
+ * the product is added to them. */
+void ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
+    const float *b, int ldb, float beta, float *c, int ldc);
+/* Threads OpenBLAS gives one call (set by the application, never here). */
+int ddamfn_blas_threads (void);
+/* OpenBLAS's name for the kernels in use, e.g. "SkylakeX". */
+const char *ddamfn_blas_core (void);
+
+/* ---- ops: kernels ---------------------------------------------------- */
+
+/* Y[cout][cols] = act (W · X[cin][cols] + b) through sgemm. X and Y may not
+ * alias. ldx/ldy are row strides in floats. */
+void ddamfn_op_conv1x1 (const DdamfnConv * conv, const float *x, int ldx,
+    float *y, int ldy, int cols);
+
+/* The product of a 1×1 conv alone, no bias, no activation: Y[cout][cols]
+ * = W · X, or with ACCUMULATE Y += W · X in place (sgemm with beta 1). The
+ * caller applies the bias and activation where it next reads Y (see
+ * DdamfnEpilogue), or has folded them elsewhere (the plan says which). */
+void ddamfn_op_conv1x1_product (const DdamfnConv * conv, const float *x,
+    float *y, int cols, gboolean accumulate);
+
+/* y[n][o] = act (W · x + b) for a dense layer; x is [in][n] (column per
+ * face), y is [out][n]. */
+void ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y,
+    int n, DdamfnAct act);
+
+/* First convolution of the backbone from an NCHW batch, as im2col + sgemm;
+ * output is channel-major [cout][n][oh][ow]. COLS is scratch of
+ * cin·kh·kw·n·oh·ow floats. Without EPILOGUE the bias and activation are
+ * left to the reader (DdamfnEpilogue). */
+void ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw,
+    int n, int h, int w, float *cols, float *y, gboolean epilogue);
+
+/* Floats of slack every activation buffer has past its end: the row
+ * kernels of the depthwise conv and of CoordAtt read and write whole
+ * vectors that may run that far past a plane (see ops/kernels-impl.h). */
+#define DDAMFN_ROW_SLACK 64
+
+/* A producer's per-channel bias and activation, applied by the consumer as
+ * it reads the producer's raw output. */
+typedef struct
+{
+  const float *bias;            /* may be NULL */
+  const float *slope;           /* ACT_PRELU */
+  DdamfnAct act;
+} DdamfnEpilogue;
+
+/* Depthwise convolution over channel-major planes: CHANNELS channels, each
+ * with N planes of H×W; output planes OH×OW ≤ 64 wide. The input is
+ * padded with conv->pad_h rows and conv->pad_w columns of zeros before it
+ * and as many after it as OH×OW needs (symmetric padding, or TFLite's
+ * asymmetric "same" padding of a stride-2 conv). When BIAS is false the
+ * conv's bias is not added (MDConv). When IN is not NULL, X is raw and
+ * IN's bias and activation are applied to it first (channel c uses
+ * in->bias[c]). When POOLED is not NULL it receives the CoordAtt mean
+ * pooling of the output, laid out as for the CoordAtt ops below. X, Y and
+ * POOLED need DDAMFN_ROW_SLACK floats of slack past their ends (that of Y
+ * and POOLED is overwritten). SCRATCH holds the padded plane: at least
+ * ddamfn_op_depthwise_scratch() floats, 64-byte aligned. */
+void ddamfn_op_depthwise (const DdamfnConv * conv, const float *x, float *y,
+    int channels, int n, int h, int w, int oh, int ow, gboolean bias,
+    const DdamfnEpilogue * in, float *pooled, float *scratch);
+
+/* Floats of SCRATCH ddamfn_op_depthwise needs for these plane sizes. */
+gsize ddamfn_op_depthwise_scratch (const DdamfnConv * conv, int h, int w,
+    int oh, int ow);
+
+/* A depthwise conv whose kernel covers the whole plane (no padding, one
+ * output per plane) applied to the product A ⊙ B of two [c][n][kh·kw]
+ * tensors: y[c][f] = bias[c] + Σ_i w[c][i] · a[c][f][i] · b[c][f][i]
+ * (the heads' attention times the features, then the global 7×7 conv).
+ * Y is [c][n]. */
+void ddamfn_op_global_depthwise (const DdamfnConv * conv, const float *a,
+    const float *b, float *y, int channels, int n);
+
+/* Applies ACT in place to a row-major [rows][cols] block with a per-row bias
+ * (may be NULL) and per-row PReLU slope (ACT_PRELU). */
+void ddamfn_op_bias_act (float *y, int rows, int cols, int ld,
+    const float *bias, const float *slope, DdamfnAct act);
+
+/* CoordAtt pooling. x is [c][n][h][w]; the pooled buffer is
+ * [c][n·h + n·w]: first every face's h values, then every face's w values.
+ * The backbone's mean pooling is done by ddamfn_op_depthwise (POOLED). */
+
+/* Learned variant (heads): depthwise (1,w) and (h,1) LinearBlocks. */
+void ddamfn_op_coord_pool_linear (const DdamfnConv * lin_h,
+    const DdamfnConv * lin_w, const float *x, float *pooled, int c, int n,
+    int h, int w);
+
+/* gates[c][n·h + n·w] = sigmoid (conv2/conv3 (hardswish (conv1 (pooled)))).
+ * MID is scratch of mip × (n·h + n·w) floats. */
+void ddamfn_op_coord_gates (const DdamfnGate * gate, const float *pooled,
+    float *mid, float *gates, int n, int h, int w);
+
+/* y[c][f][i][j] = x[c][f][i][j] · gh · gw, the gates of channel c and face
+ * f for row i and column j; planes at most 64 wide. Y and X must not
+ * overlap (a new tensor, not in place: see gate_plane); both and GATES
+ * need DDAMFN_ROW_SLACK floats of slack. */
+void ddamfn_op_coord_apply (float *y, const float *x, const float *gates,
+    int c, int n, int h, int w);
+
+/* att[c][n][i][j] = max (att, gh·gw) (or = gh·gw when FIRST). */
+void ddamfn_op_coord_max_into (float *att, const float *gates, int c, int n,
+    int h, int w, gboolean first);
+
+/* y = act (a + b) over C channels of [n][plane]; b has CB ≤ C channels,
+ * those beyond read as 0 (a shortcut zero-padded to more channels). Y may
+ * be A. */
+void ddamfn_op_add (float *y, const float *a, const float *b, int c, int cb,
+    gsize n_plane, DdamfnAct act);
+
+/* 2 × 2 max pooling with stride 2 over C·N planes of H × W into
+ * ⌈H/2⌉ × ⌈W/2⌉ (a last odd row or column pools what it has). */
+void ddamfn_op_maxpool2 (float *y, const float *x, int planes, int h, int w);
+
+/* Depthwise convolution of planes of any width (ops/depthwise-wide.c):
+ * CHANNELS channels of N planes H × W, channel-major, into OH × OW planes;
+ * zero padding of conv->pad_h rows and conv->pad_w columns before the
+ * plane and whatever OH × OW needs after it (TFLite's "same"); any
+ * stride; conv bias always added, then conv->act (none, ReLU, PReLU). No
+ * slack needed; X and Y must not overlap. */
+void ddamfn_op_depthwise_wide (const DdamfnConv * conv, const float *x,
+    float *y, int channels, int n, int h, int w, int oh, int ow);
+
+/* Widest input plane ddamfn_op_upsample2 takes. */
+#define DDAMFN_UPSAMPLE_MAX_WIDTH 1024
+
+/* Y (PLANES planes 2H × 2W) = bilinear 2× upsampling of X (H × W planes),
+ * with TFLite's half-pixel centres or without (ops/upsample.c); W ≤
+ * DDAMFN_UPSAMPLE_MAX_WIDTH. */
+void ddamfn_op_upsample2 (float *y, const float *x, int planes, int h,
+    int w, gboolean half_pixel);
+
+G_END_DECLS
+
+#endif /* DDAMFN_OPS_H */
