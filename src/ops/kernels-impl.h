@@ -78,8 +78,28 @@ K (exp_vec) (KV x)
   return p * (KV) bits;
 }
 
-/* y[i] = sigmoid (x[i] + bias); Y may be X. The last partial vector goes
- * through a zero-padded copy. */
+/* The same e^x on one float, for the elements after the last whole
+ * vector (a copy through a padded vector would call memcpy per row, which
+ * costs more than these few on the short rows of a single face). */
+static inline DDAMFN_INLINE float
+K (exp_scalar) (float x)
+{
+  float k, r, p, scale;
+  gint32 bits;
+
+  x = x < -87.f ? -87.f : x;
+  x = x > 88.f ? 88.f : x;
+  k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  r = x - k * 0.693359375f;
+  r = r + k * 2.12194440e-4f;
+  p = 1.f + r * (1.f + r * (1.f / 2 + r * (1.f / 6 + r * (1.f / 24
+                  + r * (1.f / 120 + r * (1.f / 720))))));
+  bits = ((gint32) k + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+/* y[i] = sigmoid (x[i] + bias); Y may be X. */
 static inline DDAMFN_INLINE void
 K (sigmoid) (float *y, const float *x, int n, float bias)
 {
@@ -92,15 +112,8 @@ K (sigmoid) (float *y, const float *x, int n, float bias)
     v = 1.f / (1.f + K (exp_vec) (-(v + bias)));
     memcpy (y + i, &v, sizeof v);
   }
-  if (i < n) {
-    float t[L] = { 0 };
-    KV v;
-    memcpy (t, x + i, (n - i) * sizeof (float));
-    memcpy (&v, t, sizeof v);
-    v = 1.f / (1.f + K (exp_vec) (-(v + bias)));
-    memcpy (t, &v, sizeof v);
-    memcpy (y + i, t, (n - i) * sizeof (float));
-  }
+  for (; i < n; i++)
+    y[i] = 1.f / (1.f + K (exp_scalar) (-(x[i] + bias)));
 }
 
 /* y[i] = act (x[i] + bias), PReLU with SLOPE. Inlined into act_copy
