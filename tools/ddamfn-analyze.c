@@ -9,6 +9,7 @@
  * under temporary names and renamed only when the whole run succeeded;
  * analyze-signals.c makes sure a signal leaves all of them or none.
  */
+#include "ddamfn-tool.h"
 #include "analyze-output.h"
 #include "analyze-paths.h"
 #include "analyze-pipeline.h"
@@ -435,7 +436,10 @@ main (int argc, char **argv)
   gchar *damage = NULL;
   gint code;
 
-  /* Before any other thread exists: they all inherit the blocked signals. */
+  /* OpenBLAS's kernels and one thread per call (may execute us again) */
+  ddamfn_tool_setup_blas (argv);
+  /* Before any other thread of ours exists: they all inherit the blocked
+   * signals (OpenBLAS's pool, started before main(), is handled there). */
   analyze_signals_start (isatty (fileno (stderr)));
   setlocale (LC_ALL, "");
   prefer_build_tree_plugin ();

@@ -26,7 +26,8 @@ static char *opt_print_plan;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-      "Model file (.safetensors, from ddamfn-convert)", "FILE"},
+      "Model file (.safetensors, from ddamfn-convert; default: "
+      "$DDAMFN_MODEL, else the installed AffectNet-8 model)", "FILE"},
   {"raw", 'r', 0, G_OPTION_ARG_FILENAME, &opt_raw,
         "Read N×3×112×112 little-endian float32 normalised faces from FILE",
       "FILE"},
@@ -216,6 +217,7 @@ main (int argc, char **argv)
   GError *error = NULL;
   DdamfnModel *model;
   DdamfnSession *session;
+  char *path;
 
   ddamfn_tool_setup_blas (argv);
   setlocale (LC_ALL, "");
@@ -234,8 +236,6 @@ main (int argc, char **argv)
     print_plan (opt_print_plan);
     return 0;
   }
-  if (opt_model == NULL)
-    die ("--model is required (see --help)");
   if ((opt_raw == NULL) == (opt_images == NULL || opt_images[0] == NULL))
     die ("give either --raw FILE or one or more JPEG images");
   if (opt_batch < 1 || opt_batch > MAX_BATCH)
@@ -243,6 +243,12 @@ main (int argc, char **argv)
   if (opt_threads < 0 || opt_threads > MAX_THREADS)
     die ("--threads must be between 0 and " G_STRINGIFY (MAX_THREADS));
 
+  /* --model, else $DDAMFN_MODEL, else the installed AffectNet-8 model */
+  path = ddamfn_model_find (opt_model, "--model", &error);
+  if (path == NULL)
+    die (error->message);
+  g_free (opt_model);
+  opt_model = path;
   model = ddamfn_model_open (opt_model, &error);
   if (model == NULL)
     die (error->message);

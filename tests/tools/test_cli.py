@@ -18,9 +18,9 @@ import modelfile  # noqa: E402
 INFER = WORK = DATA = None
 
 
-def infer(*args):
+def infer(*args, env=None):
     return subprocess.run([INFER] + list(args), capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, env=env)
 
 
 class Cli(unittest.TestCase):
@@ -86,8 +86,26 @@ class Cli(unittest.TestCase):
             f.write(b"GIF89a not a jpeg at all")
         self.assert_error(infer("--model", self.model, bad), "not a JPEG")
 
-    def test_missing_model_option(self):
-        self.assert_error(infer("x.jpg"), "--model is required")
+    def test_no_model_anywhere_names_the_three_ways(self):
+        installed = os.environ.get("DDAMFN_INSTALLED_MODEL_DIR", "")
+        if os.path.exists(os.path.join(installed, "affectnet8.safetensors")):
+            self.skipTest("a default model is installed in " + installed)
+        env = dict(os.environ)
+        env.pop("DDAMFN_MODEL", None)
+        r = infer("x.jpg", env=env)
+        for f in ("--model", "DDAMFN_MODEL", "affectnet8.safetensors"):
+            self.assert_error(r, f)
+
+    def test_model_from_the_environment(self):
+        raw = os.path.join(WORK, "env-one.raw")
+        with open(raw, "wb") as f:
+            array("f", [0.25] * (3 * 112 * 112)).tofile(f)
+        by_option = infer("--model", self.model, "--raw", raw)
+        by_env = infer("--raw", raw, env=dict(os.environ,
+                                              DDAMFN_MODEL=self.model))
+        self.assertEqual(by_option.returncode, 0, by_option.stderr)
+        self.assertEqual(by_env.returncode, 0, by_env.stderr)
+        self.assertEqual(by_env.stdout, by_option.stdout)
 
     def test_option_errors_name_the_option(self):
         self.assert_error(infer("--model", self.model, "--threads", "100000",
