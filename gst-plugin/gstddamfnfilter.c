@@ -21,39 +21,30 @@
  *
  * ROIs are clipped to the frame; ROIs empty after clipping or whose shorter
  * side is below #GstDdamfnFilter:min-face-size are skipped (and counted in
- * the debug log). When an ROI carries a "landmarks" parameter structure
- * with double fields x0, y0 … x4, y4 (eyes, nose tip, mouth corners, frame
- * pixels) the face is aligned on them; otherwise the box, enlarged by
- * #GstDdamfnFilter:crop-scale, is cropped.
+ * the debug log). A face whose ROI carries a "landmarks" parameter
+ * structure is aligned on it: layout=blazeface (from ddamfnfacedetect:
+ * x0, y0 … x5, y5 = eyes, nose tip, mouth centre, ears) or five points
+ * x0, y0 … x4, y4 (eyes, nose tip, mouth corners), frame pixels; otherwise
+ * the box, enlarged by #GstDdamfnFilter:crop-scale, is cropped. With
+ * #GstDdamfnFilter:post-messages it also posts one "ddamfn" element message
+ * per buffer (timestamp, stream-time, running-time, and the faces with the
+ * fields above plus roi-id, x, y, w, h).
  *
- * With #GstDdamfnFilter:post-messages the element also posts one element
- * message per buffer, named "ddamfn", with the fields timestamp,
- * stream-time, running-time (guint64, nanoseconds) and faces (a list of
- * "face" structures holding the fields above plus roi-id, x, y, w, h).
+ * By default a buffer leaves once the network has seen its faces. With
+ * #GstDdamfnFilter:live the faces are cropped and handed to a worker thread
+ * behind a bounded queue (#GstDdamfnFilter:queue-size; a newer frame
+ * replaces the oldest waiting one), the buffer goes on at once, and each
+ * face carries the newest finished result of its track with its age
+ * (result-age -1: none yet). With "qos", buffers later than downstream can
+ * use pass without inference and a QoS message is posted for each.
  *
- * By default the element is synchronous: a buffer leaves once the network
- * has seen its faces. With #GstDdamfnFilter:live the streaming thread never
- * waits for the network: the faces of each buffer are cropped and handed
- * to a worker thread behind a bounded queue (#GstDdamfnFilter:queue-size;
- * a newer frame replaces the oldest waiting one), the buffer goes on at
- * once, and each face carries the newest finished result of its track,
- * with its age in frames. Faces whose track has no result yet are listed
- * with result-age -1.
- *
- * With the "qos" property set, buffers that arrive later than downstream
- * can use are passed on without inference (faces keep their tracks' last
- * results, which grow older) and a QoS message is posted for each.
- *
- * Without #GstDdamfnFilter:model the element loads the model named by the
- * environment variable DDAMFN_MODEL, and without that the AffectNet-8
- * model the set-up installs in the project's data directory.
+ * Without #GstDdamfnFilter:model the element loads $DDAMFN_MODEL, else the
+ * AffectNet-8 model the set-up installs in the project's data directory.
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 -m filesrc location=face.jpg ! jpegdec ! videoconvert ! \
- *     facedetect display=false ! \
- *     ddamfnfilter model=ddamfn-abaw.safetensors post-messages=true ! \
- *     fakesink
+ * gst-launch-1.0 -m filesrc location=face.jpg ! jpegdec ! \
+ *     ddamfnfacedetect ! ddamfnfilter post-messages=true ! fakesink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -77,9 +68,6 @@
 
 GST_DEBUG_CATEGORY (gst_ddamfn_filter_debug);
 #define GST_CAT_DEFAULT gst_ddamfn_filter_debug
-
-G_STATIC_ASSERT (GST_DDAMFN_META_MAX_EXPRESSIONS == DDAMFN_MAX_EXPRESSIONS);
-G_STATIC_ASSERT (GST_DDAMFN_META_N_AU == DDAMFN_N_AU);
 
 enum
 {
@@ -221,18 +209,12 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   /**
    * GstDdamfnFilter:model:
    *
-   * The DDAMFN model, a .safetensors file written by ddamfn-convert. Read
-   * when the element goes from READY to PAUSED; a missing or invalid file
-   * makes that state change fail with an error message naming the problem.
-   * When it is not set, the environment variable DDAMFN_MODEL names the
-   * model, and without that the AffectNet-8 model installed by the set-up
-   * in the project's data directory is used.
-   *
-   * The weights are copied out of the file when it is read and nothing
-   * stays mapped: replacing or deleting the file while the element plays
-   * changes nothing until its next READY→PAUSED, which loads the new file.
-   * Elements of one process that name the same unchanged file share one
-   * loaded copy of the model.
+   * The DDAMFN model (.safetensors from ddamfn-convert), read on READY to
+   * PAUSED: a missing or invalid file fails that change with an error
+   * naming the problem. Unset: $DDAMFN_MODEL, else the installed AffectNet-8
+   * model. Nothing stays mapped: replacing the file while playing changes
+   * nothing until the next READY→PAUSED. Elements of one process that name
+   * the same unchanged file share one loaded copy.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",

@@ -8,6 +8,10 @@
 
 #include <string.h>
 
+/* The meta stores what the engine computes, field for field. */
+G_STATIC_ASSERT (GST_DDAMFN_META_MAX_EXPRESSIONS == DDAMFN_MAX_EXPRESSIONS);
+G_STATIC_ASSERT (GST_DDAMFN_META_N_AU == DDAMFN_N_AU);
+
 void
 gst_ddamfn_face_init (GstDdamfnFace * face, gint roi_id, guint track_id,
     gint x, gint y, gint w, gint h)

@@ -427,6 +427,28 @@ die (Analysis * a, gint code)
   return code;
 }
 
+/* --detector and --detector-model; FALSE (with a message) when wrong. */
+static gboolean
+choose_detector (Analysis * a)
+{
+  if (opt_detector == NULL || g_str_equal (opt_detector, "blazeface"))
+    a->detector = ANALYZE_DETECTOR_BLAZEFACE;
+  else if (g_str_equal (opt_detector, "opencv"))
+    a->detector = ANALYZE_DETECTOR_OPENCV;
+  else {
+    g_printerr (PROGRAM ": --detector %s: must be blazeface or opencv\n",
+        opt_detector);
+    return FALSE;
+  }
+  if (opt_detector_model && a->detector != ANALYZE_DETECTOR_BLAZEFACE) {
+    g_printerr (PROGRAM ": --detector-model goes with --detector "
+        "blazeface\n");
+    return FALSE;
+  }
+  a->detector_model = opt_detector_model;
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -483,21 +505,8 @@ main (int argc, char **argv)
         g_ascii_dtostr (buf, sizeof (buf), opt_smoothing));
     return 2;
   }
-  if (opt_detector == NULL || g_str_equal (opt_detector, "blazeface"))
-    a.detector = ANALYZE_DETECTOR_BLAZEFACE;
-  else if (g_str_equal (opt_detector, "opencv"))
-    a.detector = ANALYZE_DETECTOR_OPENCV;
-  else {
-    g_printerr (PROGRAM ": --detector %s: must be blazeface or opencv\n",
-        opt_detector);
+  if (!choose_detector (&a))
     return 2;
-  }
-  if (opt_detector_model && a.detector != ANALYZE_DETECTOR_BLAZEFACE) {
-    g_printerr (PROGRAM ": --detector-model goes with --detector "
-        "blazeface\n");
-    return 2;
-  }
-  a.detector_model = opt_detector_model;
   a.video = opt_inputs[0];
   /* --model, else $DDAMFN_MODEL, else the installed default model */
   a.model = ddamfn_model_find (opt_model, "--model", &error);
