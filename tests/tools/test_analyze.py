@@ -346,11 +346,14 @@ class Analyze(unittest.TestCase):
             rows = list(csv.reader(f))
         self.assertEqual(rows[0], self.rows[0])
         self.assertEqual([r[:7] for r in rows], [r[:7] for r in self.rows])
-        # values agree to the last decimal or so (runs are not bit-exact)
+        # values agree to a few units of the sixth decimal: runs are not
+        # bit-exact (a face's place in its batch changes the sgemm blocking,
+        # and differences of 1e-7 grow to a few 1e-6 through the network;
+        # seen: 3e-6)
         for r, ref in zip(rows[1:], self.rows[1:]):
             for v, w in zip(r[7:], ref[7:]):
                 if v and v[0] in "-0123456789" and "." in v:
-                    self.assertAlmostEqual(float(v), float(w), delta=3e-6)
+                    self.assertAlmostEqual(float(v), float(w), delta=1e-5)
 
     def test_no_model_anywhere_names_the_three_ways(self):
         env = tool_env()
