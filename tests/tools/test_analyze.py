@@ -347,9 +347,8 @@ class Analyze(unittest.TestCase):
         self.assertEqual(rows[0], self.rows[0])
         self.assertEqual([r[:7] for r in rows], [r[:7] for r in self.rows])
         # values agree to a few units of the sixth decimal: runs are not
-        # bit-exact (a face's place in its batch changes the sgemm blocking,
-        # and differences of 1e-7 grow to a few 1e-6 through the network;
-        # seen: 3e-6)
+        # bit-exact (facedetect lists faces in no fixed order, so a face's
+        # place in its batch can change; seen: 3e-6)
         for r, ref in zip(rows[1:], self.rows[1:]):
             for v, w in zip(r[7:], ref[7:]):
                 if v and v[0] in "-0123456789" and "." in v:
