@@ -1,4 +1,4 @@
-"""BlazeFace facts shared by tflite-convert and the tests (docs/blazeface.md).
+"""BlazeFace facts shared by tflite-convert and the tests (docs/face-detector.md).
 
 The two MediaPipe face detectors differ in input size and anchor layout; both
 give per anchor one score logit and 16 regressors (box centre, size, six

@@ -8,7 +8,7 @@ against the file's bounds before it is read, so a truncated or hostile file
 gives a TFLiteError naming what is wrong, never an IndexError or a huge
 allocation.
 
-FlatBuffer facts used (see docs/blazeface.md): the file starts with a u32
+FlatBuffer facts used (see docs/face-detector.md): the file starts with a u32
 offset to the root table, then the 4-byte identifier "TFL3". A table starts
 with an i32 soffset; table - soffset is its vtable: u16 vtable size, u16
 table size, then one u16 per field (0 = absent, else the field's offset in

@@ -1,6 +1,6 @@
 /* BlazeFace post-processing: the SSD anchor grid, decoding of the raw
  * scores and regressors into detections in frame pixels, and weighted
- * non-maximum suppression (docs/blazeface.md, "Decoding").
+ * non-maximum suppression (docs/face-detector.md, "Decoding").
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -1,7 +1,7 @@
 /* Reading the "graph" metadata of a converted BlazeFace model into
  * operators and tensors, each checked as it is read: known operator, inputs
  * written by earlier operators, output sizes that follow from kernel,
- * stride and padding (docs/blazeface.md).
+ * stride and padding (docs/face-detector.md).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

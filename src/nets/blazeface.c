@@ -1,5 +1,5 @@
 /* BlazeFace's plan, built from a model file written by models/tflite-convert
- * (docs/blazeface.md): the file's "graph" metadata lists the TFLite
+ * (docs/face-detector.md): the file's "graph" metadata lists the TFLite
  * operators (convolutions, depthwise convolutions, ReLU, residual adds with
  * zero-padded or max-pooled shortcuts, 2× upsampling), each naming its
  * input and output tensors, weights, strides and explicit paddings;
