@@ -114,8 +114,8 @@ at (float *const *slots, const float *input, const DdamfnTensor * t, int n)
   return slots[t->slot] + (gsize) t->c0 * n * t->h * t->w;
 }
 
-static void
-run_step (const DdamfnStep * s, const float *input, int n,
+void
+ddamfn_run_step (const DdamfnStep * s, const float *input, int n,
     float *const *slots, float *kernel_scratch)
 {
   float *in = at (slots, input, &s->in, n), *out = at (slots, input, &s->out,
@@ -188,7 +188,8 @@ ddamfn_run_steps (const DdamfnPlan * plan, const float *input, int n,
   const guint n_steps = ddamfn_plan_n_steps (plan);
 
   for (guint i = 0; i < n_steps; i++)
-    run_step (ddamfn_plan_step (plan, i), input, n, slots, kernel_scratch);
+    ddamfn_run_step (ddamfn_plan_step (plan, i), input, n, slots,
+        kernel_scratch);
 }
 
 /* Worker W's slice, chunk by chunk (scratch already reserved). */

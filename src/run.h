@@ -43,6 +43,10 @@ gsize ddamfn_runner_get_scratch_bytes (const DdamfnRunner * runner);
 void ddamfn_run_steps (const DdamfnPlan * plan, const float *input, int n,
     float *const *slots, float *kernel_scratch);
 
+/* One step of ddamfn_run_steps(), for the per-step benchmark. */
+void ddamfn_run_step (const DdamfnStep * step, const float *input, int n,
+    float *const *slots, float *kernel_scratch);
+
 G_END_DECLS
 
 #endif /* DDAMFN_RUN_H */

@@ -262,22 +262,14 @@ fail:
   return FALSE;
 }
 
-StFile *
-st_file_open (const char *path, GError ** error)
+/* PATH mapped read-only into a new StFile (tables not yet made), or NULL
+ * with ERROR set. */
+static StFile *
+st_file_map (const char *path, GError ** error)
 {
   StFile *file;
   struct stat st;
   int fd;
-  guint64 header_len = 0;
-  JsonParser *parser = NULL;
-  JsonNode *root;
-  JsonObject *obj;
-  GList *members = NULL, *l;
-  GError *json_error = NULL;
-  const guint8 *data;
-  gsize data_size;
-
-  g_return_val_if_fail (path != NULL, NULL);
 
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -310,8 +302,30 @@ st_file_open (const char *path, GError ** error)
     file->map = NULL;
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_IO,
         "cannot map model '%s': %s", path, g_strerror (e));
-    goto fail;
+    st_file_free (file);
+    return NULL;
   }
+  return file;
+}
+
+StFile *
+st_file_open (const char *path, GError ** error)
+{
+  StFile *file;
+  guint64 header_len = 0;
+  JsonParser *parser = NULL;
+  JsonNode *root;
+  JsonObject *obj;
+  GList *members = NULL, *l;
+  GError *json_error = NULL;
+  const guint8 *data;
+  gsize data_size;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file = st_file_map (path, error);
+  if (file == NULL)
+    return NULL;
   file->tensors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       st_tensor_free);
   file->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

@@ -189,8 +189,19 @@ check_tensor (const float *out, const float mean[3], const float std[3],
   }
 }
 
-int
-fuzz_preprocess_one (const uint8_t * data, size_t size)
+/* One decoded input: the frame's description and the operation's
+ * arguments. */
+typedef struct
+{
+  Reader r;
+  DdamfnImage image;
+  uint8_t sel_stride[3], null_mask, flags, op;
+  int format;
+  float box_v[5], lm[10], dst[10], mean[3], std[3];
+} Case;
+
+static void
+read_case (Case * c, const uint8_t * data, size_t size)
 {
   static const int bad_formats[7] = { -1, 10, 11, 100, INT_MAX, INT_MIN,
     -2147483647
@@ -199,90 +210,90 @@ fuzz_preprocess_one (const uint8_t * data, size_t size)
     1 << 20
   };
   static const int bad_matrices[4] = { -1, 3, INT_MAX, INT_MIN };
-  Reader r = { data, size };
-  DdamfnImage image;
-  uint8_t sel_stride[3], null_mask, flags, op;
-  int format, n_planes;
-  int64_t row[3] = { 0 }, rows[3] = { 0 };
-  uint8_t *planes[3] = { NULL, NULL, NULL };
-  gboolean sane_size, expect_valid, can_run, valid;
-  float box_v[5], lm[10], dst[10], mean[3], std[3];
-  float *out = NULL;
-  GError *err = NULL;
-  GError **errp;
+  Reader *r = &c->r;
   uint8_t s;
 
-  fuzz_init_once ();
-  memset (&image, 0, sizeof image);
-  s = rd_u8 (&r);
-  format = s < 200 ? s % 10 : bad_formats[s % 7];
-  s = rd_u8 (&r);
-  image.width = s < 250 ? 1 + s % MAX_FRAME_SIDE : bad_sides[s - 250];
-  s = rd_u8 (&r);
-  image.height = s < 250 ? 1 + s % MAX_FRAME_SIDE : bad_sides[s - 250];
+  memset (c, 0, sizeof *c);
+  c->r.p = data;
+  c->r.n = size;
+  s = rd_u8 (r);
+  c->format = s < 200 ? s % 10 : bad_formats[s % 7];
+  s = rd_u8 (r);
+  c->image.width = s < 250 ? 1 + s % MAX_FRAME_SIDE : bad_sides[s - 250];
+  s = rd_u8 (r);
+  c->image.height = s < 250 ? 1 + s % MAX_FRAME_SIDE : bad_sides[s - 250];
   for (int i = 0; i < 3; i++)
-    sel_stride[i] = rd_u8 (&r);
-  null_mask = rd_u8 (&r);
-  s = rd_u8 (&r);
-  image.yuv_matrix = s < 240 ? s % 3 : bad_matrices[s % 4];
-  op = rd_u8 (&r) % 4;
-  flags = rd_u8 (&r);
-  image.format = format;
-  errp = (flags & 1) ? NULL : &err;
+    c->sel_stride[i] = rd_u8 (r);
+  c->null_mask = rd_u8 (r);
+  s = rd_u8 (r);
+  c->image.yuv_matrix = s < 240 ? s % 3 : bad_matrices[s % 4];
+  c->op = rd_u8 (r) % 4;
+  c->flags = rd_u8 (r);
+  c->image.format = c->format;
 
-  if (op == 1) {
+  if (c->op == 1) {
     for (int i = 0; i < 5; i++)
-      box_v[i] = rd_float (&r);
-  } else if (op >= 2) {
+      c->box_v[i] = rd_float (r);
+  } else if (c->op >= 2) {
     for (int i = 0; i < 10; i++)
-      lm[i] = rd_float (&r);
+      c->lm[i] = rd_float (r);
   }
-  if (op == 3) {
+  if (c->op == 3) {
     for (int i = 0; i < 10; i++)
-      dst[i] = rd_float (&r);
-  } else if (op != 0) {
+      c->dst[i] = rd_float (r);
+  } else if (c->op != 0) {
     for (int i = 0; i < 3; i++)
-      mean[i] = rd_float (&r);
+      c->mean[i] = rd_float (r);
     for (int i = 0; i < 3; i++)
-      std[i] = rd_float (&r);
+      c->std[i] = rd_float (r);
   }
+}
 
-  if (op == 3) {
-    double m[6];
-    double e = ddamfn_align_estimate (lm, dst, m);
-    gboolean fin = TRUE;
-    for (int i = 0; i < 10; i++)
-      fin = fin && isfinite (lm[i]) && isfinite (dst[i]);
-    if (isnan (e))
-      fuzz_fail ("ddamfn_align_estimate returned NaN");
-    if (!fin && e >= 0)
-      fuzz_fail ("ddamfn_align_estimate accepted non-finite points");
-    if (e >= 0) {
-      if (!isfinite (e))
-        fuzz_fail ("ddamfn_align_estimate returned %g", e);
-      for (int i = 0; i < 6; i++)
-        if (!isfinite (m[i]))
-          fuzz_fail ("ddamfn_align_estimate: matrix[%d] = %g", i, m[i]);
-    }
-    return 0;
+static void
+fuzz_align (const Case * c)
+{
+  double m[6];
+  double e = ddamfn_align_estimate (c->lm, c->dst, m);
+  gboolean fin = TRUE;
+
+  for (int i = 0; i < 10; i++)
+    fin = fin && isfinite (c->lm[i]) && isfinite (c->dst[i]);
+  if (isnan (e))
+    fuzz_fail ("ddamfn_align_estimate returned NaN");
+  if (!fin && e >= 0)
+    fuzz_fail ("ddamfn_align_estimate accepted non-finite points");
+  if (e >= 0) {
+    if (!isfinite (e))
+      fuzz_fail ("ddamfn_align_estimate returned %g", e);
+    for (int i = 0; i < 6; i++)
+      if (!isfinite (m[i]))
+        fuzz_fail ("ddamfn_align_estimate: matrix[%d] = %g", i, m[i]);
   }
+}
 
-  /* The frame. Geometry beyond 64 × 64 is only shown to the validation;
-   * a frame is only allocated (and read) when its strides are sane. */
-  sane_size = image.width >= 1 && image.width <= MAX_FRAME_SIDE
-      && image.height >= 1 && image.height <= MAX_FRAME_SIDE;
-  n_planes = format_valid (format) ? plane_geometry (format, image.width,
-      image.height, row, rows) : 0;
-  expect_valid = format_valid (format) && sane_size;
-  can_run = expect_valid;
-  if (format_yuv (format) && (image.yuv_matrix < DDAMFN_YUV_BT601
-          || image.yuv_matrix > DDAMFN_YUV_BT601_FULL))
-    expect_valid = FALSE;
+/* The frame's planes. Geometry beyond 64 × 64 is only shown to the
+ * validation; a frame is only allocated (and read) when its strides are
+ * sane. Sets *EXPECT_VALID to what the validation must answer and
+ * *CAN_RUN to whether the frame may be read. */
+static void
+build_frame (Case * c, uint8_t * planes[3], gboolean sane_size,
+    gboolean * expect_valid, gboolean * can_run)
+{
+  DdamfnImage *image = &c->image;
+  int64_t row[3] = { 0 }, rows[3] = { 0 };
+  const int n_planes = format_valid (c->format) ? plane_geometry (c->format,
+      image->width, image->height, row, rows) : 0;
+
+  *expect_valid = format_valid (c->format) && sane_size;
+  *can_run = *expect_valid;
+  if (format_yuv (c->format) && (image->yuv_matrix < DDAMFN_YUV_BT601
+          || image->yuv_matrix > DDAMFN_YUV_BT601_FULL))
+    *expect_valid = FALSE;
   for (int i = 0; i < 3; i++) {
     static const int64_t big = INT64_C (1) << 16;
     int64_t rb = i < n_planes ? row[i] : 3;
     int64_t st;
-    s = sel_stride[i];
+    uint8_t s = c->sel_stride[i];
     if (s < 240) {
       st = rb + s % 24;
     } else {
@@ -291,102 +302,138 @@ fuzz_preprocess_one (const uint8_t * data, size_t size)
       };
       st = weird[(s - 240) % 8];
     }
-    image.strides[i] = (int) CLAMP (st, INT_MIN, INT_MAX);
+    image->strides[i] = (int) CLAMP (st, INT_MIN, INT_MAX);
     if (i >= n_planes) {
-      if (flags & 2)
-        image.planes[i] = (const uint8_t *) (uintptr_t) 0x10;
+      if (c->flags & 2)
+        image->planes[i] = (const uint8_t *) (uintptr_t) 0x10;
       continue;
     }
-    if ((null_mask & 0x80) && (null_mask & (1 << i))) {
-      expect_valid = FALSE;
+    if ((c->null_mask & 0x80) && (c->null_mask & (1 << i))) {
+      *expect_valid = FALSE;
       continue;
     }
-    if (image.strides[i] < rb)
-      expect_valid = FALSE;
-    if (!expect_valid || image.strides[i] > big) {
+    if (image->strides[i] < rb)
+      *expect_valid = FALSE;
+    if (!*expect_valid || image->strides[i] > big) {
       /* Never read unless the validation fails to refuse it: a buffer of
        * one row, so that a wrong acceptance shows as an overflow. */
-      can_run = can_run && image.strides[i] <= big;
+      *can_run = *can_run && image->strides[i] <= big;
       if (rb >= 1 && rb <= big) {
         planes[i] = malloc ((size_t) rb);
         memset (planes[i], 0x80, (size_t) rb);
       } else {
         planes[i] = malloc (1);
       }
-      image.planes[i] = planes[i];
+      image->planes[i] = planes[i];
       continue;
     }
     {
-      size_t bytes = (size_t) (image.strides[i] * (rows[i] - 1) + rb);
+      size_t bytes = (size_t) (image->strides[i] * (rows[i] - 1) + rb);
       planes[i] = malloc (bytes);
       for (size_t k = 0; k < bytes; k++)
-        planes[i][k] = r.n ? r.p[k % r.n] : (uint8_t) (k * 131 + 7);
-      image.planes[i] = planes[i];
+        planes[i][k] = c->r.n ? c->r.p[k % c->r.n] : (uint8_t) (k * 131 + 7);
+      image->planes[i] = planes[i];
     }
   }
+}
 
-  valid = ddamfn_image_validate (&image, errp);
+static void
+fuzz_box (const Case * c, gboolean valid, float *out, GError ** errp)
+{
+  DdamfnBox box = { c->box_v[0], c->box_v[1], c->box_v[2], c->box_v[3] };
+  float scale = c->box_v[4];
+  const float *mean = c->mean, *std = c->std;
+  gboolean ok = ddamfn_preprocess_box (&c->image, &box, scale, mean, std,
+      out, errp);
+  gboolean want = valid && norm_ok (mean, std) && isfinite (scale)
+      && scale > 0 && isfinite (box.x) && isfinite (box.y)
+      && isfinite (box.w) && isfinite (box.h)
+      && (double) box.w * scale > 0 && (double) box.h * scale > 0;
+
+  check_error (ok, errp ? *errp : NULL, errp != NULL,
+      "ddamfn_preprocess_box");
+  if (ok != want)
+    fuzz_fail ("ddamfn_preprocess_box: box (%g, %g, %g, %g) scale %g, "
+        "mean (%g, %g, %g), std (%g, %g, %g), image %s: got %s, expected "
+        "%s", box.x, box.y, box.w, box.h, scale, mean[0], mean[1], mean[2],
+        std[0], std[1], std[2], valid ? "valid" : "invalid",
+        ok ? "success" : "failure", want ? "success" : "failure");
+  if (ok)
+    check_tensor (out, mean, std, "ddamfn_preprocess_box");
+}
+
+static void
+fuzz_landmarks (Case * c, gboolean valid, float *out, GError ** errp)
+{
+  int tpl = -1;
+  gboolean ok, fin = TRUE;
+
+  if (c->flags & 0x10) {
+    const float *t = ddamfn_align_template ((c->flags >> 5) % 5);
+    float sx = (float) c->image.width / DDAMFN_INPUT_SIZE;
+    float sy = (float) c->image.height / DDAMFN_INPUT_SIZE;
+    for (int i = 0; i < 10; i++)
+      c->lm[i] = t[i] * (i % 2 ? sy : sx) + c->lm[i] / 64.f;
+  }
+  for (int i = 0; i < 10; i++)
+    fin = fin && isfinite (c->lm[i]);
+  ok = ddamfn_preprocess_landmarks (&c->image, c->lm, c->mean, c->std, out,
+      &tpl, errp);
+  check_error (ok, errp ? *errp : NULL, errp != NULL,
+      "ddamfn_preprocess_landmarks");
+  if (ok && !(valid && norm_ok (c->mean, c->std) && fin))
+    fuzz_fail ("ddamfn_preprocess_landmarks accepted an invalid image, "
+        "normalisation or non-finite landmarks");
+  if (ok && (tpl < 0 || tpl > 4))
+    fuzz_fail ("ddamfn_preprocess_landmarks: template index %d", tpl);
+  if (ok)
+    check_tensor (out, c->mean, c->std, "ddamfn_preprocess_landmarks");
+}
+
+int
+fuzz_preprocess_one (const uint8_t * data, size_t size)
+{
+  Case c;
+  uint8_t *planes[3] = { NULL, NULL, NULL };
+  gboolean sane_size, expect_valid, can_run, valid;
+  float *out = NULL;
+  GError *err = NULL;
+  GError **errp;
+
+  fuzz_init_once ();
+  read_case (&c, data, size);
+  errp = (c.flags & 1) ? NULL : &err;
+  if (c.op == 3) {
+    fuzz_align (&c);
+    return 0;
+  }
+
+  sane_size = c.image.width >= 1 && c.image.width <= MAX_FRAME_SIDE
+      && c.image.height >= 1 && c.image.height <= MAX_FRAME_SIDE;
+  build_frame (&c, planes, sane_size, &expect_valid, &can_run);
+
+  valid = ddamfn_image_validate (&c.image, errp);
   check_error (valid, err, errp != NULL, "ddamfn_image_validate");
   g_clear_error (&err);
-  if (sane_size || image.width < 1 || image.height < 1
-      || !format_valid (format)) {
+  if (sane_size || c.image.width < 1 || c.image.height < 1
+      || !format_valid (c.format)) {
     if (valid != expect_valid)
       fuzz_fail ("ddamfn_image_validate: format %d, %d × %d, strides %d %d "
-          "%d, matrix %d: got %s, expected %s", format, image.width,
-          image.height, image.strides[0], image.strides[1], image.strides[2],
-          (int) image.yuv_matrix, valid ? "valid" : "invalid",
-          expect_valid ? "valid" : "invalid");
+          "%d, matrix %d: got %s, expected %s", c.format, c.image.width,
+          c.image.height, c.image.strides[0], c.image.strides[1],
+          c.image.strides[2], (int) c.image.yuv_matrix,
+          valid ? "valid" : "invalid", expect_valid ? "valid" : "invalid");
   }
-  if (op == 0 || (valid && !can_run))
-    goto done;
-
-  out = malloc (sizeof (float) * DDAMFN_INPUT_FLOATS);
-  for (int i = 0; i < DDAMFN_INPUT_FLOATS; i++)
-    out[i] = NAN;
-
-  if (op == 1) {
-    DdamfnBox box = { box_v[0], box_v[1], box_v[2], box_v[3] };
-    float scale = box_v[4];
-    gboolean ok = ddamfn_preprocess_box (&image, &box, scale, mean, std, out,
-        errp);
-    gboolean want = valid && norm_ok (mean, std) && isfinite (scale)
-        && scale > 0 && isfinite (box.x) && isfinite (box.y)
-        && isfinite (box.w) && isfinite (box.h)
-        && (double) box.w * scale > 0 && (double) box.h * scale > 0;
-    check_error (ok, err, errp != NULL, "ddamfn_preprocess_box");
-    if (ok != want)
-      fuzz_fail ("ddamfn_preprocess_box: box (%g, %g, %g, %g) scale %g, "
-          "mean (%g, %g, %g), std (%g, %g, %g), image %s: got %s, expected "
-          "%s", box.x, box.y, box.w, box.h, scale, mean[0], mean[1], mean[2],
-          std[0], std[1], std[2], valid ? "valid" : "invalid",
-          ok ? "success" : "failure", want ? "success" : "failure");
-    if (ok)
-      check_tensor (out, mean, std, "ddamfn_preprocess_box");
-  } else {
-    int tpl = -1;
-    gboolean ok, fin = TRUE;
-    if (flags & 0x10) {
-      const float *t = ddamfn_align_template ((flags >> 5) % 5);
-      float sx = (float) image.width / DDAMFN_INPUT_SIZE;
-      float sy = (float) image.height / DDAMFN_INPUT_SIZE;
-      for (int i = 0; i < 10; i++)
-        lm[i] = t[i] * (i % 2 ? sy : sx) + lm[i] / 64.f;
-    }
-    for (int i = 0; i < 10; i++)
-      fin = fin && isfinite (lm[i]);
-    ok = ddamfn_preprocess_landmarks (&image, lm, mean, std, out, &tpl,
-        errp);
-    check_error (ok, err, errp != NULL, "ddamfn_preprocess_landmarks");
-    if (ok && !(valid && norm_ok (mean, std) && fin))
-      fuzz_fail ("ddamfn_preprocess_landmarks accepted an invalid image, "
-          "normalisation or non-finite landmarks");
-    if (ok && (tpl < 0 || tpl > 4))
-      fuzz_fail ("ddamfn_preprocess_landmarks: template index %d", tpl);
-    if (ok)
-      check_tensor (out, mean, std, "ddamfn_preprocess_landmarks");
+  if (c.op != 0 && !(valid && !can_run)) {
+    out = malloc (sizeof (float) * DDAMFN_INPUT_FLOATS);
+    for (int i = 0; i < DDAMFN_INPUT_FLOATS; i++)
+      out[i] = NAN;
+    if (c.op == 1)
+      fuzz_box (&c, valid, out, errp);
+    else
+      fuzz_landmarks (&c, valid, out, errp);
   }
 
-done:
   g_clear_error (&err);
   free (out);
   for (int i = 0; i < 3; i++)

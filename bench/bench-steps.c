@@ -1,0 +1,166 @@
+/* bench-steps: where a forward pass spends its time, step by step. Runs a
+ * model's whole plan on a batch of pseudo-random inputs, timing every step
+ * on its real input (the tensors the steps before it wrote), and prints the
+ * median µs per face of each step kind, then of the slowest steps.
+ *
+ *   bench-steps MODEL.safetensors [--batch 8] [--runs 30] [--top 15]
+ *
+ * DDAMFN_CPU=generic|avx2|avx512 picks the kernel variant, as everywhere.
+ * The per-step clock reads add a little to the total (printed beside the
+ * sum of the steps).
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ddamfn-private.h"
+#include "run.h"
+#include "ops/dispatch.h"
+
+#include "bench-stats.h"
+#include "ddamfn-tool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static float *
+aligned_floats (gsize n)
+{
+  float *v = NULL;
+
+  if (posix_memalign ((void **) &v, 64, (n + DDAMFN_ROW_SLACK) * 4) != 0)
+    g_error ("out of memory");
+  memset (v, 0, (n + DDAMFN_ROW_SLACK) * 4);
+  return v;
+}
+
+typedef struct
+{
+  guint step;
+  double us;                    /* median µs per face */
+} StepTime;
+
+static int
+by_time_desc (gconstpointer a, gconstpointer b)
+{
+  const double d = ((const StepTime *) b)->us - ((const StepTime *) a)->us;
+  return (d > 0) - (d < 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int opt_batch = 8, opt_runs = 30, opt_top = 15;
+  GOptionEntry entries[] = {
+    {"batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch,
+        "Faces per pass (default 8, at most one chunk)", "N"},
+    {"runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
+        "Timed passes (default 30)", "N"},
+    {"top", 't', 0, G_OPTION_ARG_INT, &opt_top,
+        "Slowest steps to list (default 15)", "N"},
+    {NULL}
+  };
+  GOptionContext *ctx = g_option_context_new ("MODEL.safetensors");
+  GError *error = NULL;
+  DdamfnModel *model;
+  const DdamfnPlan *plan;
+  float *slots[DDAMFN_PLAN_MAX_SLOTS] = { NULL }, *kscratch, *input;
+  guint n_steps;
+  double *t, *pass, kind_us[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
+  int kind_count[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
+  double sum = 0;
+  StepTime *times;
+  guint32 seed = 1;
+
+  ddamfn_tool_setup_blas (argv);
+  g_option_context_set_summary (ctx, "Time every step of a model's plan on "
+      "its real inputs.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2
+      || opt_batch < 1 || opt_batch > DDAMFN_RUN_CHUNK || opt_runs < 1
+      || opt_top < 0) {
+    fprintf (stderr, "%s\n", error ? error->message :
+        "usage: bench-steps MODEL [--batch 1..8] [--runs N] [--top N]");
+    return 2;
+  }
+  g_option_context_free (ctx);
+  model = ddamfn_model_open (argv[1], &error);
+  if (model == NULL) {
+    fprintf (stderr, "bench-steps: %s\n", error->message);
+    return 1;
+  }
+  plan = ddamfn_model_get_plan (model);
+  n_steps = ddamfn_plan_n_steps (plan);
+  for (int i = 0; i < ddamfn_plan_n_slots (plan); i++)
+    slots[i] = aligned_floats (ddamfn_plan_slot_floats (plan, i) * opt_batch);
+  kscratch = aligned_floats (ddamfn_plan_kernel_scratch_floats (plan));
+  input = aligned_floats (ddamfn_plan_input_floats (plan) * opt_batch);
+  for (gsize i = 0; i < ddamfn_plan_input_floats (plan) * opt_batch; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    input[i] = (float) (seed >> 8) / (1 << 24) * 2.f - 1.f;
+  }
+  t = g_new (double, (gsize) n_steps * opt_runs);
+  pass = g_new (double, opt_runs);
+
+  for (int r = -3; r < opt_runs; r++) {
+    const double p0 = now_s ();
+    for (guint i = 0; i < n_steps; i++) {
+      const double t0 = now_s ();
+      ddamfn_run_step (ddamfn_plan_step (plan, i), input, opt_batch, slots,
+          kscratch);
+      if (r >= 0)
+        t[(gsize) i * opt_runs + r] = now_s () - t0;
+    }
+    if (r >= 0)
+      pass[r] = now_s () - p0;
+  }
+
+  times = g_new (StepTime, n_steps);
+  for (guint i = 0; i < n_steps; i++) {
+    const DdamfnStep *s = ddamfn_plan_step (plan, i);
+    times[i].step = i;
+    times[i].us = bench_median (t + (gsize) i * opt_runs, opt_runs) * 1e6
+        / opt_batch;
+    kind_us[s->kind] += times[i].us;
+    kind_count[s->kind]++;
+    sum += times[i].us;
+  }
+  printf ("kernels: %s, batch %d, median of %d passes\n",
+      ddamfn_kernels_get ()->name, opt_batch, opt_runs);
+  printf ("%-20s %6s %12s %7s\n", "step kind", "steps", "us/face", "share");
+  for (int k = 0; k <= DDAMFN_STEP_UPSAMPLE2; k++)
+    if (kind_count[k] > 0)
+      printf ("%-20s %6d %12.1f %6.1f%%\n", ddamfn_step_kind_name (k),
+          kind_count[k], kind_us[k], 100 * kind_us[k] / sum);
+  printf ("sum of the steps: %.1f us/face; whole pass (median): %.1f "
+      "us/face\n", sum, bench_median (pass, opt_runs) * 1e6 / opt_batch);
+
+  qsort (times, n_steps, sizeof *times, by_time_desc);
+  printf ("\n%-44s %-16s %9s %8s\n", "slowest steps", "kind", "us/face",
+      "GFLOP/s");
+  for (guint i = 0; i < MIN ((guint) opt_top, n_steps); i++) {
+    const DdamfnStep *s = ddamfn_plan_step (plan, times[i].step);
+    printf ("%-44s %-16s %9.1f %8.2f\n", s->name,
+        ddamfn_step_kind_name (s->kind), times[i].us,
+        ddamfn_step_flops (s) / (times[i].us * 1e3));
+  }
+
+  g_free (times);
+  g_free (t);
+  g_free (pass);
+  for (int i = 0; i < DDAMFN_PLAN_MAX_SLOTS; i++)
+    free (slots[i]);
+  free (kscratch);
+  free (input);
+  ddamfn_model_unref (model);
+  return 0;
+}
