@@ -48,6 +48,7 @@ CONFIGS = [(1, 1), (1, 8), (2, 8)]          # (threads, batch)
 FACE = 3 * 112 * 112
 HEADS = {"va", "expression", "au"}
 K = 8
+AVX512 = ("avx512f", "avx512vl", "avx512bw", "avx512dq")
 
 
 class Unavailable(Exception):
@@ -71,6 +72,15 @@ def run_cmd(cmd, what, timeout=3600):
         raise Unavailable("%s: exit %d: %s" % (what, p.returncode,
                                                err[-1] if err else ""))
     return p.stdout
+
+
+def cpuinfo():
+    """The text of /proc/cpuinfo; empty when it cannot be read."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def by_threads(configs):
@@ -333,9 +343,8 @@ def engine_outputs(infer, st, raw, n, variant):
     import numpy as np
     env = dict(os.environ)
     if variant:
-        flags = open("/proc/cpuinfo").read()
-        need = {"generic": [], "avx2": ["avx2", "fma"],
-                "avx512": ["avx512f", "avx512vl", "avx512bw", "avx512dq"]}
+        flags = cpuinfo()
+        need = {"generic": [], "avx2": ["avx2", "fma"], "avx512": AVX512}
         if not all(f in flags for f in need[variant]):
             raise Unavailable("this CPU lacks %s" % variant)
         env["DDAMFN_CPU"] = variant
@@ -384,7 +393,9 @@ def print_table(configs, cols):
             print("%s: unavailable: %s" % (n, cols[n]))
 
 
-def main():
+# --------------------------------------------------------------------- main
+
+def argument_parser():
     ap = argparse.ArgumentParser(
         description="libddamfn vs PyTorch vs ONNX Runtime vs sgemm floor")
     ap.add_argument("--engine", default=os.path.join(ROOT, "build", "bench",
@@ -413,24 +424,27 @@ def main():
     ap.add_argument("--node", default="node")
     ap.add_argument("--ort-dir", default=HERE,
                     help="folder whose node_modules holds onnxruntime-node")
-    args = ap.parse_args()
-    # The same OpenBLAS kernels for every peer, set before torch loads.
-    if args.openblas_core == "auto":
-        flags = ""
-        try:
-            with open("/proc/cpuinfo") as f:
-                flags = f.read()
-        except OSError:
-            pass
-        if all(x in flags for x in ("avx512f", "avx512bw", "avx512vl",
-                                    "avx512dq")):
+    return ap
+
+
+def set_openblas_core(choice):
+    """OPENBLAS_CORETYPE for this process and the peers it starts, as
+    --openblas-core CHOICE says; logged."""
+    if choice == "auto":
+        flags = cpuinfo()
+        if all(x in flags for x in AVX512):
             os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
         else:
             os.environ.pop("OPENBLAS_CORETYPE", None)
-    elif args.openblas_core != "keep":
-        os.environ["OPENBLAS_CORETYPE"] = args.openblas_core
+    elif choice != "keep":
+        os.environ["OPENBLAS_CORETYPE"] = choice
     log("OPENBLAS_CORETYPE=%s" % os.environ.get("OPENBLAS_CORETYPE",
                                                  "(OpenBLAS's choice)"))
+
+
+def finish_options(ap, args):
+    """--quick applied, counts checked (a usage error otherwise), paths
+    made absolute and defaults found."""
     if args.quick:
         args.runs, args.warmup, args.rounds = 5, 1, 1
     if args.runs < 1 or args.warmup < 0:
@@ -444,6 +458,101 @@ def main():
         cand = os.path.join(ROOT, "build", "tools", "ddamfn-infer")
         args.infer = cand if os.access(cand, os.X_OK) else None
     args.ort_dir = os.path.abspath(args.ort_dir)
+
+
+class Timings:
+    """What the rounds of timings found: per peer a {config: ms per face}
+    per round (per_round) and the figure of the table or Unavailable (cols);
+    the sgemm floor's rates and head lines, the ORT version."""
+
+    def __init__(self, names):
+        self.cols = {}
+        self.per_round = {name: [] for name in names}
+        self.rates, self.sgemm_head, self.ort_version = {}, [], None
+
+
+def time_peers(args, st, model, onnx, inputs, raw, ort_dump):
+    """Times every peer, one after the other, --rounds times; a peer that
+    fails once is left out of the later rounds. Each peer's figure is the
+    median of its per-round medians."""
+    steps = [
+        ("ours", lambda: time_engine(args.engine, st, args.runs, args.warmup,
+                                     CONFIGS)),
+        ("torch", lambda: time_torch(model, inputs, args.runs, args.warmup,
+                                     CONFIGS)),
+        ("ORT", lambda: time_ort(args, onnx, raw, args.runs, args.warmup,
+                                 CONFIGS, ort_dump)),
+        ("floor", lambda: time_floor(args.sgemm, st, args.runs,
+                                     args.warmup, CONFIGS)),
+    ]
+    tm = Timings(name for name, _ in steps)
+    for rnd in range(args.rounds):
+        for name, fn in steps:
+            if isinstance(tm.cols.get(name), Unavailable):
+                continue
+            log("round %d/%d: timing %s..." % (rnd + 1, args.rounds, name))
+            try:
+                r = fn()
+                if name == "ORT":
+                    r, tm.ort_version = r
+                elif name == "floor":
+                    r, tm.rates, tm.sgemm_head = r
+                tm.per_round[name].append(r)
+                tm.cols[name] = {}
+            except Unavailable as e:
+                tm.cols[name] = e
+            except Exception as e:  # noqa: BLE001 - a failing peer is reported
+                tm.cols[name] = Unavailable("%s: %s" % (type(e).__name__, e))
+    for name, rounds in tm.per_round.items():
+        if isinstance(tm.cols.get(name), dict):
+            tm.cols[name] = {c: statistics.median(r[c] for r in rounds)
+                             for c in rounds[0]}
+    return tm
+
+
+def round_notes(tm, rounds, notes):
+    """ours/floor of every round, when there was more than one."""
+    if rounds > 1 and tm.per_round["ours"] and tm.per_round["floor"]:
+        for c in CONFIGS:
+            notes.append("ours/floor per round, %d thread%s batch %d: %s" % (
+                c[0], "" if c[0] == 1 else "s", c[1], ", ".join(
+                    "%.2f" % (o[c] / f[c]) for o, f in
+                    zip(tm.per_round["ours"], tm.per_round["floor"]))))
+
+
+def cpu_model():
+    for ln in cpuinfo().splitlines():
+        if ln.startswith("model name"):
+            return ln.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def report(args, tm, notes, load0, load1):
+    print("DDAMFN multitask (VA + %d expressions + 12 AUs), random weights "
+          "seed %d, same weights and inputs for every peer" % (K, args.seed))
+    print("CPU: %s, %d logical CPUs; %d round%s of %d timed runs after %d "
+          "warm-up, median of the rounds' medians"
+          % (cpu_model(), os.cpu_count() or 0, args.rounds,
+             "" if args.rounds == 1 else "s", args.runs, args.warmup))
+    for ln in tm.sgemm_head:
+        print(ln)
+    for n in notes:
+        print(n)
+    print("load average (1 min) before %.2f, after %.2f" % (load0, load1))
+    print()
+    print_table(CONFIGS, tm.cols)
+    if tm.rates:
+        print("sgemm rate on the network's 1x1 shapes (GFLOP/s): " + ", ".join(
+            "%d thr batch %d: %.1f" % (t, b, tm.rates[(t, b)])
+            for t, b in CONFIGS if (t, b) in tm.rates))
+
+
+def main():
+    ap = argument_parser()
+    args = ap.parse_args()
+    # The same OpenBLAS kernels for every peer, set before torch loads.
+    set_openblas_core(args.openblas_core)
+    finish_options(ap, args)
 
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
@@ -464,79 +573,15 @@ def main():
         f.write(inputs.tobytes())
     ort_dump = os.path.join(work, "ort-out.json")
 
-    cols = {}
-    steps = [
-        ("ours", lambda: time_engine(args.engine, st, args.runs, args.warmup,
-                                     CONFIGS)),
-        ("torch", lambda: time_torch(model, inputs, args.runs, args.warmup,
-                                     CONFIGS)),
-        ("ORT", lambda: time_ort(args, onnx, raw, args.runs, args.warmup,
-                                 CONFIGS, ort_dump)),
-        ("floor", lambda: time_floor(args.sgemm, st, args.runs,
-                                     args.warmup, CONFIGS)),
-    ]
-    rates, sgemm_head, ort_version = {}, [], None
-    per_round = {name: [] for name, _ in steps}
-    for rnd in range(args.rounds):
-        for name, fn in steps:
-            if isinstance(cols.get(name), Unavailable):
-                continue
-            log("round %d/%d: timing %s..." % (rnd + 1, args.rounds, name))
-            try:
-                r = fn()
-                if name == "ORT":
-                    r, ort_version = r
-                elif name == "floor":
-                    r, rates, sgemm_head = r
-                per_round[name].append(r)
-                cols[name] = {}
-            except Unavailable as e:
-                cols[name] = e
-            except Exception as e:  # noqa: BLE001 - a failing peer is reported
-                cols[name] = Unavailable("%s: %s" % (type(e).__name__, e))
-    # Each peer's figure: the median of its per-round medians.
-    for name, rounds in per_round.items():
-        if isinstance(cols.get(name), dict):
-            cols[name] = {c: statistics.median(r[c] for r in rounds)
-                          for c in rounds[0]}
-    if args.rounds > 1 and per_round["ours"] and per_round["floor"]:
-        for c in CONFIGS:
-            notes.append("ours/floor per round, %d thread%s batch %d: %s" % (
-                c[0], "" if c[0] == 1 else "s", c[1], ", ".join(
-                    "%.2f" % (o[c] / f[c]) for o, f in
-                    zip(per_round["ours"], per_round["floor"]))))
+    tm = time_peers(args, st, model, onnx, inputs, raw, ort_dump)
+    round_notes(tm, args.rounds, notes)
     load1 = os.getloadavg()[0]
 
     output_check(model, inputs, nmax, ort_dump, args.infer, st, notes)
-    if ort_version:
-        notes.append("onnxruntime-node %s" % ort_version)
+    if tm.ort_version:
+        notes.append("onnxruntime-node %s" % tm.ort_version)
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for ln in f:
-                if ln.startswith("model name"):
-                    cpu = ln.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    print("DDAMFN multitask (VA + %d expressions + 12 AUs), random weights "
-          "seed %d, same weights and inputs for every peer" % (K, args.seed))
-    print("CPU: %s, %d logical CPUs; %d round%s of %d timed runs after %d "
-          "warm-up, median of the rounds' medians"
-          % (cpu, os.cpu_count() or 0, args.rounds,
-             "" if args.rounds == 1 else "s", args.runs, args.warmup))
-    for ln in sgemm_head:
-        print(ln)
-    for n in notes:
-        print(n)
-    print("load average (1 min) before %.2f, after %.2f" % (load0, load1))
-    print()
-    print_table(CONFIGS, cols)
-    if rates:
-        print("sgemm rate on the network's 1x1 shapes (GFLOP/s): " + ", ".join(
-            "%d thr batch %d: %.1f" % (t, b, rates[(t, b)])
-            for t, b in CONFIGS if (t, b) in rates))
+    report(args, tm, notes, load0, load1)
     if tmp is not None:
         tmp.cleanup()
     return 0

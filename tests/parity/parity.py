@@ -542,7 +542,32 @@ def load_golden(case):
         raise Failure("cannot read golden %s: %s" % (case.golden_path(), e))
 
 
-def main():
+def require_nondegenerate(ref, case):
+    """Failure when the reference rows REF are degenerate (nondegenerate)."""
+    problems = nondegenerate(ref, case)
+    if problems:
+        raise Failure("reference outputs degenerate: " + "; ".join(problems))
+
+
+class Inputs:
+    """The N_FACES generated faces: their little-endian float32 bytes, the
+    sha256 of those, and raw files in WORKDIR of all faces (raw5) and of the
+    first one (raw1)."""
+
+    def __init__(self, workdir):
+        inputs = weights.make_inputs(N_FACES, INPUT_SEED)
+        self.data = weights.inputs_le_bytes(inputs)
+        self.sha = sha256(self.data)
+        per_face = len(self.data) // N_FACES
+        self.raw5 = os.path.join(workdir, "faces5.raw")
+        self.raw1 = os.path.join(workdir, "faces1.raw")
+        with open(self.raw5, "wb") as f:
+            f.write(self.data)
+        with open(self.raw1, "wb") as f:
+            f.write(self.data[:per_face])
+
+
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--infer", help="path of ddamfn-infer")
     ap.add_argument("--convert", required=True, help="path of ddamfn-convert")
@@ -555,9 +580,12 @@ def main():
                     help="live only: show that common implementation "
                     "mistakes move the outputs far beyond the tolerance")
     ap.add_argument("--cases", help="comma list of case names")
-    args = ap.parse_args()
-    t_start = time.time()
+    return ap.parse_args()
 
+
+def pick_mode(args):
+    """The mode to run in ('auto' resolved by whether torch imports), which
+    is printed with the reason; Failure when the options contradict it."""
     mode, why = args.mode, ""
     torch_error = None
     if mode in ("live", "auto"):
@@ -574,167 +602,186 @@ def main():
         else:
             mode, why = "live", "torch importable under %s" % sys.executable
     elif mode == "live" and torch_error:
-        print("live mode needs torch: %s" % torch_error)
-        return 1
+        raise Failure("live mode needs torch: %s" % torch_error)
     else:
         why = "requested"
     if args.update_goldens and mode != "live":
-        print("--update-goldens needs live mode (torch)")
-        return 1
+        raise Failure("--update-goldens needs live mode (torch)")
     if not args.infer and not args.update_goldens:
-        print("--infer is required (except with --update-goldens)")
-        return 1
+        raise Failure("--infer is required (except with --update-goldens)")
     print("parity: mode %s (%s)" % (mode, why))
     if mode == "live":
         import torch
         print("parity: torch %s, tolerance engine %.0e, goldens %.0e"
               % (torch.__version__, ENGINE_TOL, GOLDEN_TOL))
+    return mode
 
-    os.makedirs(args.workdir, exist_ok=True)
-    cases = CASES
-    if args.cases:
-        names = args.cases.split(",")
-        cases = [c for c in CASES if c.name in names]
-        if len(cases) != len(names):
-            print("unknown case in %r; known: %s"
-                  % (args.cases, ", ".join(c.name for c in CASES)))
-            return 1
 
-    inputs = weights.make_inputs(N_FACES, INPUT_SEED)
-    in_bytes = weights.inputs_le_bytes(inputs)
-    in_sha = sha256(in_bytes)
-    per_face = len(in_bytes) // N_FACES
-    raw5 = os.path.join(args.workdir, "faces5.raw")
-    raw1 = os.path.join(args.workdir, "faces1.raw")
-    with open(raw5, "wb") as f:
-        f.write(in_bytes)
-    with open(raw1, "wb") as f:
-        f.write(in_bytes[:per_face])
+def pick_cases(spec):
+    """The cases named in the comma list SPEC (all when None)."""
+    if not spec:
+        return CASES
+    names = spec.split(",")
+    cases = [c for c in CASES if c.name in names]
+    if len(cases) != len(names):
+        raise Failure("unknown case in %r; known: %s"
+                      % (spec, ", ".join(c.name for c in CASES)))
+    return cases
 
-    table = []      # (case, batch/what, worst, key, ok)
-    notes = []
+
+def golden_drift(case, ref, st_sha, in_sha):
+    """A table row: the torch reference now against the committed goldens,
+    whose weights and inputs must be the ones generated now."""
+    problems = []
+    try:
+        g = load_golden(case)
+    except Failure as e:
+        g = {"outputs": ref}
+        problems.append(str(e))
+    if g.get("weights_sha256", st_sha) != st_sha:
+        problems.append("weights differ from the goldens' "
+                        "(generator changed?)")
+    if g.get("inputs_sha256", in_sha) != in_sha:
+        problems.append("inputs differ from the goldens'")
+    w, k, p = compare_rows(ref, g["outputs"], case, GOLDEN_TOL,
+                           discrete=False)
+    return (case.name, "torch~golden", w, k, problems + p)
+
+
+def live_reference(args, case, state, st_sha, inputs, pth, table, notes):
+    """The torch reference's outputs of CASE on INPUTS, written to the
+    goldens with --update-goldens or else compared with them; the checkpoint
+    PTH written by torch.save. Returns (rows, (float64 rows, torch
+    float32's worst error against them))."""
+    import numpy as np
+    import ddamfn_torch
+    import torch
+    model = build_live_model(case, state)
+    x = torch.from_numpy(np.frombuffer(
+        inputs.data, dtype="<f4").astype(np.float32).reshape(
+            N_FACES, 3, 112, 112))
+    out = ddamfn_torch.outputs(model, x)
+    ref = ref_rows(out, case)
+    ref64 = float64_rows(model, x, case)
+    f64_torch, _, _ = compare_rows(ref, ref64, case, math.inf,
+                                   discrete=False)
+    require_nondegenerate(ref, case)        # never write such goldens
+    if args.update_goldens:
+        os.makedirs(GOLDEN_DIR, exist_ok=True)
+        with open(case.golden_path(), "w") as f:
+            f.write(golden_text(golden_doc(
+                case, st_sha, inputs.sha, ref, torch.__version__)))
+        notes.append("%s: wrote %s" % (
+            case.name, os.path.relpath(case.golden_path(), TOP)))
+    else:
+        table.append(golden_drift(case, ref, st_sha, inputs.sha))
+    if args.check_sensitivity:
+        for label, d in sensitivity(model, x, out):
+            notes.append("%s: mistake %-38s moves outputs by %.3g%s"
+                         % (case.name, label, d,
+                            "" if d > 10 * ENGINE_TOL else "  <-- WEAK"))
+    write_live_checkpoint(model, pth)
+    return ref, (ref64, f64_torch)
+
+
+def golden_reference(case, state, st_sha, in_sha, pth):
+    """The committed golden outputs of CASE, once the weights and inputs
+    generated now are shown to be the ones they were computed from; the
+    checkpoint PTH written by the stdlib writer."""
+    g = load_golden(case)
+    problems = []
+    if g.get("weights_sha256") != st_sha:
+        problems.append(
+            "generated weights do not match the goldens' sha256 "
+            "(weights.py or Python's random changed); rerun "
+            "with torch: parity.py --update-goldens")
+    if g.get("inputs_sha256") != in_sha:
+        problems.append("generated inputs do not match the "
+                        "goldens' sha256")
+    if problems:
+        raise Failure("; ".join(problems))
+    ref = g["outputs"]
+    write_stdlib_checkpoint(state, pth)
+    require_nondegenerate(ref, case)
+    return ref
+
+
+def engine_check(infer, st_path, raw, n, case, ref, what, label, table,
+                 env=None):
+    """ddamfn-infer on the N faces in RAW against the reference's first N;
+    adds the table row LABEL and returns the engine's rows."""
+    text = run([infer, "--model", st_path, "--raw", raw], what, env=env)
+    got = parse_engine(text, n, what)
+    w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
+    table.append((case.name, label, w, k, p))
+    return got
+
+
+def engine_checks(infer, case, st_path, inputs, ref, f64, table, notes):
+    """The engine on the converted model of CASE: batches of N_FACES and 1
+    with the kernels it picks, then N_FACES with each other kernel variant.
+    With F64 = (float64 rows, torch float32's error against them) the
+    N_FACES runs are also held against float64."""
+    for n, raw in ((N_FACES, inputs.raw5), (1, inputs.raw1)):
+        got = engine_check(infer, st_path, raw, n, case, ref,
+                           "ddamfn-infer %s batch %d" % (case.name, n),
+                           "engine b%d" % n, table)
+        if f64 and n == N_FACES:
+            table.append(f64_check(case, "b%d" % n, got, *f64))
+    # The other kernel variants (DDAMFN_CPU). A variant this CPU cannot run
+    # would silently fall back to the best one it can: it is left out and
+    # said so instead.
+    for variant in ("generic", "avx2"):
+        if not cpu_runs(variant):
+            notes.append("%s: kernel variant %s skipped: this CPU "
+                         "lacks it" % (case.name, variant))
+            continue
+        got = engine_check(infer, st_path, inputs.raw5, N_FACES, case, ref,
+                           "ddamfn-infer %s %s" % (case.name, variant),
+                           "b%d %s" % (N_FACES, variant), table,
+                           env=dict(os.environ, DDAMFN_CPU=variant))
+        if f64:
+            table.append(f64_check(case, variant, got, *f64))
+
+
+def run_case(args, mode, case, inputs, table, notes):
+    """CASE's reference (torch in live mode, the goldens in golden mode),
+    then the engine on its converted checkpoint; results go to TABLE and
+    NOTES. False when there is no engine to check (--update-goldens without
+    --infer); Failure when the case cannot go on."""
+    state = weights.make_state(case.heads, case.n_expr, case.seed)
+    st_sha = weights.state_sha256(state)
+    pth = os.path.join(args.workdir, "parity-%s.pth" % case.name)
+    st_path = os.path.join(args.workdir, "parity-%s.safetensors" % case.name)
+    if mode == "live":
+        ref, f64 = live_reference(args, case, state, st_sha, inputs, pth,
+                                  table, notes)
+    else:
+        ref = golden_reference(case, state, st_sha, inputs.sha, pth)
+        f64 = None
+    notes.append("%s: reference %s" % (case.name, stats_line(ref)))
+    if args.update_goldens and not args.infer:
+        return False
+    run(script_cmd(args.convert) +
+        [pth, st_path, "--labels", case.preset], "convert")
+    engine_checks(args.infer, case, st_path, inputs, ref, f64, table, notes)
+    return True
+
+
+def error_row(case, e):
+    """The table row of a case that stopped on exception E."""
+    if isinstance(e, Failure):
+        return (case.name, "error", math.nan, "-", [str(e)])
+    import traceback                # e.g. load_state_dict(strict) mismatch
+    traceback.print_exc()
+    msg = str(e).strip().splitlines()
+    return (case.name, "error", math.nan, "-",
+            ["%s: %s" % (type(e).__name__, "\n    ".join(msg[:12]))])
+
+
+def report(table, notes, t_start):
+    """Prints the table of checks and the notes; the exit status."""
     all_ok = True
-    for case in cases:
-        t0 = time.time()
-        try:
-            state = weights.make_state(case.heads, case.n_expr, case.seed)
-            st_sha = weights.state_sha256(state)
-            pth = os.path.join(args.workdir, "parity-%s.pth" % case.name)
-            st_path = os.path.join(args.workdir,
-                                   "parity-%s.safetensors" % case.name)
-
-            if mode == "live":
-                import numpy as np
-                import ddamfn_torch
-                import torch
-                model = build_live_model(case, state)
-                x = torch.from_numpy(np.frombuffer(
-                    in_bytes, dtype="<f4").astype(np.float32).reshape(
-                        N_FACES, 3, 112, 112))
-                out = ddamfn_torch.outputs(model, x)
-                ref = ref_rows(out, case)
-                ref64 = float64_rows(model, x, case)
-                f64_torch, _, _ = compare_rows(ref, ref64, case, math.inf,
-                                               discrete=False)
-                degenerate = nondegenerate(ref, case)
-                if degenerate:          # never write such goldens
-                    raise Failure("reference outputs degenerate: "
-                                  + "; ".join(degenerate))
-                if args.update_goldens:
-                    os.makedirs(GOLDEN_DIR, exist_ok=True)
-                    with open(case.golden_path(), "w") as f:
-                        f.write(golden_text(golden_doc(
-                            case, st_sha, in_sha, ref, torch.__version__)))
-                    notes.append("%s: wrote %s" % (
-                        case.name, os.path.relpath(case.golden_path(), TOP)))
-                else:
-                    problems = []
-                    try:
-                        g = load_golden(case)
-                    except Failure as e:
-                        g = {"outputs": ref}
-                        problems.append(str(e))
-                    if g.get("weights_sha256", st_sha) != st_sha:
-                        problems.append("weights differ from the goldens' "
-                                        "(generator changed?)")
-                    if g.get("inputs_sha256", in_sha) != in_sha:
-                        problems.append("inputs differ from the goldens'")
-                    w, k, p = compare_rows(ref, g["outputs"], case,
-                                           GOLDEN_TOL, discrete=False)
-                    problems += p
-                    table.append((case.name, "torch~golden", w, k, problems))
-                if args.check_sensitivity:
-                    for label, d in sensitivity(model, x, out):
-                        notes.append("%s: mistake %-38s moves outputs by %.3g%s"
-                                     % (case.name, label, d,
-                                        "" if d > 10 * ENGINE_TOL
-                                        else "  <-- WEAK"))
-                write_live_checkpoint(model, pth)
-            else:
-                g = load_golden(case)
-                problems = []
-                if g.get("weights_sha256") != st_sha:
-                    problems.append(
-                        "generated weights do not match the goldens' sha256 "
-                        "(weights.py or Python's random changed); rerun "
-                        "with torch: parity.py --update-goldens")
-                if g.get("inputs_sha256") != in_sha:
-                    problems.append("generated inputs do not match the "
-                                    "goldens' sha256")
-                if problems:
-                    raise Failure("; ".join(problems))
-                ref = g["outputs"]
-                write_stdlib_checkpoint(state, pth)
-
-            degenerate = nondegenerate(ref, case)
-            if degenerate:
-                raise Failure("reference outputs degenerate: "
-                              + "; ".join(degenerate))
-            notes.append("%s: reference %s" % (case.name, stats_line(ref)))
-            if args.update_goldens and not args.infer:
-                continue
-
-            run(script_cmd(args.convert) +
-                [pth, st_path, "--labels", case.preset], "convert")
-            for n, raw in ((N_FACES, raw5), (1, raw1)):
-                what = "ddamfn-infer %s batch %d" % (case.name, n)
-                text = run([args.infer, "--model", st_path, "--raw", raw], what)
-                got = parse_engine(text, n, what)
-                w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
-                table.append((case.name, "engine b%d" % n, w, k, p))
-                if mode == "live" and n == N_FACES:
-                    table.append(f64_check(case, "b%d" % n, got, ref64,
-                                           f64_torch))
-            # The other kernel variants (DDAMFN_CPU). A variant this CPU
-            # cannot run would silently fall back to the best one it can:
-            # it is left out and said so instead.
-            for variant in ("generic", "avx2"):
-                if not cpu_runs(variant):
-                    notes.append("%s: kernel variant %s skipped: this CPU "
-                                 "lacks it" % (case.name, variant))
-                    continue
-                what = "ddamfn-infer %s %s" % (case.name, variant)
-                env = dict(os.environ, DDAMFN_CPU=variant)
-                text = run([args.infer, "--model", st_path, "--raw", raw5],
-                           what, env=env)
-                got = parse_engine(text, N_FACES, what)
-                w, k, p = compare_rows(got, ref, case, ENGINE_TOL)
-                table.append((case.name, "b%d %s" % (N_FACES, variant), w, k,
-                              p))
-                if mode == "live":
-                    table.append(f64_check(case, variant, got, ref64,
-                                           f64_torch))
-        except Failure as e:
-            table.append((case.name, "error", math.nan, "-", [str(e)]))
-        except Exception as e:      # e.g. load_state_dict(strict) mismatch
-            import traceback
-            traceback.print_exc()
-            msg = str(e).strip().splitlines()
-            table.append((case.name, "error", math.nan, "-",
-                          ["%s: %s" % (type(e).__name__, "\n    ".join(
-                              msg[:12]))]))
-        notes.append("%s: %.1f s" % (case.name, time.time() - t0))
-
     print()
     print("%-11s %-13s %-12s %-17s %s" % ("case", "check", "max|err|",
                                           "worst output", "result"))
@@ -755,6 +802,31 @@ def main():
     print("parity: %s in %.1f s" % ("PASS" if all_ok else "FAIL",
                                     time.time() - t_start))
     return 0 if all_ok else 1
+
+
+def main():
+    args = parse_args()
+    t_start = time.time()
+    try:
+        mode = pick_mode(args)
+        os.makedirs(args.workdir, exist_ok=True)
+        cases = pick_cases(args.cases)
+    except Failure as e:
+        print(e)
+        return 1
+    inputs = Inputs(args.workdir)
+
+    table = []      # (case, check, worst error, key of the worst, problems)
+    notes = []
+    for case in cases:
+        t0 = time.time()
+        try:
+            if not run_case(args, mode, case, inputs, table, notes):
+                continue            # goldens written, no time noted
+        except Exception as e:      # Failure, or e.g. a torch error
+            table.append(error_row(case, e))
+        notes.append("%s: %.1f s" % (case.name, time.time() - t0))
+    return report(table, notes, t_start)
 
 
 if __name__ == "__main__":
