@@ -18,6 +18,16 @@ typedef float DdamfnV16 __attribute__ ((vector_size (64)));
 typedef int DdamfnV4i __attribute__ ((vector_size (16)));
 typedef int DdamfnV8i __attribute__ ((vector_size (32)));
 typedef int DdamfnV16i __attribute__ ((vector_size (64)));
+/* The same as they are read from and written to memory: any float
+ * alignment, aliasing floats. An assignment through one is a single
+ * vector load or store; a memcpy of a vector that the compiler has put on
+ * the stack may become 16-byte pieces. */
+typedef float DdamfnV4u __attribute__ ((vector_size (16), aligned (4),
+        may_alias));
+typedef float DdamfnV8u __attribute__ ((vector_size (32), aligned (4),
+        may_alias));
+typedef float DdamfnV16u __attribute__ ((vector_size (64), aligned (4),
+        may_alias));
 
 /* Widest row the row kernels handle; they read and write whole rows of
  * vectors, up to this many floats past a plane (DDAMFN_ROW_SLACK). */

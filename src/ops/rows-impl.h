@@ -17,6 +17,7 @@
  */
 #define RV VCAT (DdamfnV, ROW_L)
 #define RVI VCAT (RV, i)
+#define RVU VCAT (RV, u)
 #define RK(name) K (VCAT (name##_v, ROW_L))
 /* Most vectors in a row: DDAMFN_DW_MAX_WIDTH floats. */
 #define RMAX (DDAMFN_DW_MAX_WIDTH / ROW_L)
@@ -32,7 +33,7 @@ RK (load) (RV * v, const float *src, int nc)
 {
 #pragma GCC unroll 32
   for (int c = 0; c < nc; c++)
-    memcpy (&v[c], src + c * ROW_L, sizeof (RV));
+    v[c] = *(const RVU *) (src + c * ROW_L);
 }
 
 static inline DDAMFN_INLINE void
@@ -40,7 +41,7 @@ RK (store) (float *dst, const RV * v, int nc)
 {
 #pragma GCC unroll 32
   for (int c = 0; c < nc; c++)
-    memcpy (dst + c * ROW_L, &v[c], sizeof (RV));
+    *(RVU *) (dst + c * ROW_L) = v[c];
 }
 
 /* All ones in the first N lanes of the NC-vector row (built from a
@@ -269,6 +270,7 @@ static inline DDAMFN_INLINE void
 RK (dw_pool_begin) (const DwRows * a, int nc, RV * colacc, RVI * keep)
 {
   RK (mask) (keep, nc, a->ow);
+#pragma GCC unroll 32
   for (int c = 0; c < nc; c++)
     colacc[c] = (RV) { 0 };
 }
@@ -276,6 +278,7 @@ RK (dw_pool_begin) (const DwRows * a, int nc, RV * colacc, RVI * keep)
 static inline DDAMFN_INLINE void
 RK (dw_pool_end) (const DwRows * a, int nc, RV * colacc)
 {
+#pragma GCC unroll 32
   for (int c = 0; c < nc; c++)
     colacc[c] *= a->inv_h;
   RK (store) (a->col_mean, colacc, nc);
@@ -346,7 +349,9 @@ RK (dw_rows) (const DwRows * a, int nc, int k, gboolean pool)
     const float *base = a->p + (gsize) oy0 * a->pitch;
     RV acc[DDAMFN_DW_MAX_BLOCK_ROWS][RMAX];
 
+#pragma GCC unroll 8
     for (int r = 0; r < R; r++)
+#pragma GCC unroll 32
       for (int c = 0; c < nc; c++)
         acc[r][c] = (RV) { 0 } + a->bias;
     if (k == 0)
@@ -378,5 +383,6 @@ RK (gate_rows) (float *restrict y, const float *restrict x, int h, int w,
 
 #undef RMAX
 #undef RK
+#undef RVU
 #undef RVI
 #undef RV
