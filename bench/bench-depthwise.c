@@ -21,7 +21,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* A distinct shape: the first step that has it, and how many steps do. */
 typedef struct
@@ -64,26 +63,11 @@ depthwise_shapes (const DdamfnPlan * plan)
   return shapes;
 }
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
+/* N floats of test data with the row kernels' slack. */
 static float *
 filled (gsize n, guint32 seed)
 {
-  float *v = NULL;
-
-  if (posix_memalign ((void **) &v, 64, (n + DDAMFN_ROW_SLACK) * 4) != 0)
-    g_error ("out of memory");
-  for (gsize i = 0; i < n + DDAMFN_ROW_SLACK; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    v[i] = (float) (seed >> 8) / (1 << 24) * 2.f - 1.f;
-  }
-  return v;
+  return bench_floats (n + DDAMFN_ROW_SLACK, seed);
 }
 
 /* Median seconds of one call of step S's kernel over N faces. */
@@ -99,7 +83,7 @@ time_step (const DdamfnStep * s, int n, int runs, double *t)
   const gboolean prologue = s->prologue.act != ACT_NONE || s->prologue.bias;
 
   for (int r = -3; r < runs; r++) {
-    double t0 = now_s ();
+    double t0 = bench_now_s ();
     if (s->kind == DDAMFN_STEP_GLOBAL_DEPTHWISE)
       ddamfn_op_global_depthwise (s->conv, x, x, y, s->in.c, n);
     else
@@ -107,7 +91,7 @@ time_step (const DdamfnStep * s, int n, int runs, double *t)
           s->out.h, s->out.w, s->apply_bias, prologue ? &s->prologue : NULL,
           s->aux.c > 0 ? pooled : NULL, scratch);
     if (r >= 0)
-      t[r] = now_s () - t0;
+      t[r] = bench_now_s () - t0;
   }
   free (x);
   free (y);

@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct
 {
@@ -79,14 +78,6 @@ build_net (Net * net, const DdamfnPlan * plan)
   }
   net->flops_total = ddamfn_plan_flops (plan);
   net->flops_other = net->flops_total - net->flops_1x1;
-}
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void
@@ -146,10 +137,10 @@ time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
     for (gsize i = 0; i < n_layers; i++) {
       Gemm *g = &g_array_index (net->gemms, Gemm, i);
       int N = g->cols * b;
-      double t0 = now_s (), dt;
+      double t0 = bench_now_s (), dt;
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
           g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
-      dt = now_s () - t0;
+      dt = bench_now_s () - t0;
       if (r >= opt_warmup) {
         tot[r - opt_warmup] += dt;
         g_array_index (shapes, Shape, shape_of[i]).t[r - opt_warmup] += dt;

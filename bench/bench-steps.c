@@ -6,7 +6,7 @@
  *   bench-steps MODEL.safetensors [--batch 8] [--runs 30] [--top 15]
  *
  * DDAMFN_CPU=generic|avx2|avx512 picks the kernel variant, as everywhere.
- * The per-step clock reads add a little to the total (printed beside the
+ * The input is pseudo-random; the per-step clock reads add a little to the total (printed beside the
  * sum of the steps).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
@@ -21,26 +21,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
+/* N floats with the row kernels' slack. */
 static float *
 aligned_floats (gsize n)
 {
-  float *v = NULL;
-
-  if (posix_memalign ((void **) &v, 64, (n + DDAMFN_ROW_SLACK) * 4) != 0)
-    g_error ("out of memory");
-  memset (v, 0, (n + DDAMFN_ROW_SLACK) * 4);
-  return v;
+  return bench_floats (n + DDAMFN_ROW_SLACK, (guint32) n);
 }
 
 typedef struct
@@ -79,7 +65,6 @@ main (int argc, char **argv)
   int kind_count[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
   double sum = 0;
   StepTime *times;
-  guint32 seed = 1;
 
   ddamfn_tool_setup_blas (argv);
   g_option_context_set_summary (ctx, "Time every step of a model's plan on "
@@ -104,24 +89,20 @@ main (int argc, char **argv)
     slots[i] = aligned_floats (ddamfn_plan_slot_floats (plan, i) * opt_batch);
   kscratch = aligned_floats (ddamfn_plan_kernel_scratch_floats (plan));
   input = aligned_floats (ddamfn_plan_input_floats (plan) * opt_batch);
-  for (gsize i = 0; i < ddamfn_plan_input_floats (plan) * opt_batch; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    input[i] = (float) (seed >> 8) / (1 << 24) * 2.f - 1.f;
-  }
   t = g_new (double, (gsize) n_steps * opt_runs);
   pass = g_new (double, opt_runs);
 
   for (int r = -3; r < opt_runs; r++) {
-    const double p0 = now_s ();
+    const double p0 = bench_now_s ();
     for (guint i = 0; i < n_steps; i++) {
-      const double t0 = now_s ();
+      const double t0 = bench_now_s ();
       ddamfn_run_step (ddamfn_plan_step (plan, i), input, opt_batch, slots,
           kscratch);
       if (r >= 0)
-        t[(gsize) i * opt_runs + r] = now_s () - t0;
+        t[(gsize) i * opt_runs + r] = bench_now_s () - t0;
     }
     if (r >= 0)
-      pass[r] = now_s () - p0;
+      pass[r] = bench_now_s () - p0;
   }
 
   times = g_new (StepTime, n_steps);
