@@ -308,6 +308,34 @@ on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
     gst_caps_unref (caps);
 }
 
+/* Each stream decodebin meets on the way to a decoder: a video or image
+ * one means that the file has video even if no frame of it decodes. */
+static gboolean
+on_autoplug_continue (GstElement * decodebin, GstPad * pad, GstCaps * caps,
+    gpointer user_data)
+{
+  Analysis *a = user_data;
+  const gchar *name = caps && gst_caps_get_size (caps) > 0 ?
+      gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
+
+  (void) decodebin;
+  (void) pad;
+  if (g_str_has_prefix (name, "video/") || g_str_has_prefix (name, "image/"))
+    g_atomic_int_set (&a->video_seen, 1);
+  return TRUE;
+}
+
+/* Why there is no video to analyse: none in the file, or one that gave no
+ * frame. */
+gchar *
+analysis_no_video_message (Analysis * a)
+{
+  if (g_atomic_int_get (&a->video_seen))
+    return g_strdup_printf ("cannot decode %s: its video stream gave no "
+        "frame that could be decoded (the file looks damaged)", a->video);
+  return g_strdup_printf ("cannot decode %s: no video stream", a->video);
+}
+
 /* Every stream of the file is known: without a video one the run ends here
  * (waiting for the audio to run out, or for the error an unlinked audio pad
  * may or may not raise, could take as long as the file or for ever). */
@@ -318,8 +346,7 @@ on_no_more_pads (GstElement * decodebin, gpointer user_data)
 
   (void) decodebin;
   if (!a->video_linked)
-    stream_error (a, g_strdup_printf ("cannot decode %s: no video stream",
-            a->video));
+    stream_error (a, analysis_no_video_message (a));
 }
 
 gboolean
@@ -365,6 +392,8 @@ analysis_build_pipeline (Analysis * a)
   g_signal_connect (a->decodebin, "pad-added", G_CALLBACK (on_pad_added), a);
   g_signal_connect (a->decodebin, "no-more-pads",
       G_CALLBACK (on_no_more_pads), a);
+  g_signal_connect (a->decodebin, "autoplug-continue",
+      G_CALLBACK (on_autoplug_continue), a);
   a->last_pts = GST_CLOCK_TIME_NONE;
   pad = gst_element_get_static_pad (a->convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -407,9 +436,9 @@ analysis_describe_error (Analysis * a, GstMessage * msg)
     text = g_strdup_printf ("cannot read %s: %s", a->video, err->message);
   else if (src && gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin))
       && !a->video_linked)
-    text = g_strdup_printf ("cannot decode %s: %s", a->video,
-        g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED) ?
-        "no video stream" : err->message);
+    text = g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED) ?
+        analysis_no_video_message (a) :
+        g_strdup_printf ("cannot decode %s: %s", a->video, err->message);
   else if (src && (GST_OBJECT (a->decodebin) == src
           || gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin))))
     text = g_strdup_printf ("cannot decode %s: %s", a->video, err->message);

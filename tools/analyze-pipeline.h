@@ -38,6 +38,8 @@ typedef struct
   GstPad *probe_pad;            /* ddamfnfilter's src pad */
   GMainLoop *loop;
   gboolean video_linked;        /* decodebin found a video stream */
+  gint video_seen;              /* atomic: a demuxer offered video or
+                                 * image caps, decoded or not */
 
   /* written by the streaming threads */
   guint64 next_frame;
@@ -69,6 +71,7 @@ void analysis_fail (Analysis * a, gchar * message);
 const gchar *analysis_muxer_for (const gchar * path);
 gboolean analysis_build_pipeline (Analysis * a);
 gchar *analysis_describe_error (Analysis * a, GstMessage * msg);
+gchar *analysis_no_video_message (Analysis * a);
 void analysis_note_decoder_message (Analysis * a, GstMessage * msg);
 gchar *analysis_describe_damage (Analysis * a, gint64 container_duration,
     gdouble frame_interval);

@@ -87,8 +87,7 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
       break;
     case GST_MESSAGE_EOS:
       if (!a->video_linked)
-        analysis_fail (a, g_strdup_printf ("cannot decode %s: no video stream",
-                a->video));
+        analysis_fail (a, analysis_no_video_message (a));
       g_main_loop_quit (a->loop);
       break;
     case GST_MESSAGE_WARNING:

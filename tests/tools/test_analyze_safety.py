@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -419,6 +420,26 @@ class Damaged(Setup):
         self.assertRegex(last, r"the decoder dropped \d+ undecodable frames")
         self.assertIn("the outputs hold the frames that were read", last)
         self.assertEqual(os.listdir(d), ["a.csv"])
+
+    def test_index_pointing_past_the_file(self):
+        # the demuxer offers the video stream, but its first frame's index
+        # entry points past the end: not one frame decodes, which is not
+        # the same as a file without video
+        with open(self.clip, "rb") as f:
+            data = bytearray(f.read())
+        idx1 = data.rfind(b"idx1")
+        self.assertGreater(idx1, 0)
+        struct.pack_into("<I", data, idx1 + 8 + 8, 0x7fffff00)
+        bad = os.path.join(WORK, "bad-index.avi")
+        with open(bad, "wb") as f:
+            f.write(data)
+        r, d = self.run_damaged(bad)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stderr.strip().splitlines()[-1],
+                         "ddamfn-analyze: cannot decode %s: its video stream "
+                         "gave no frame that could be decoded (the file looks "
+                         "damaged)" % bad)
+        self.assertEqual(os.listdir(d), [])
 
     def test_half_a_matroska_file(self):
         # clean timestamps (a clip cut from Megamind.avi has gaps, which
