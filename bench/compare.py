@@ -442,6 +442,26 @@ def set_openblas_core(choice):
                                                  "(OpenBLAS's choice)"))
 
 
+# What DDAMFN_CPU asks of libddamfn, asked of PyTorch too: its ATen
+# kernels and oneDNN's convolutions (which otherwise pick AVX-512 on a CPU
+# that has it). ONNX Runtime has no such switch.
+TORCH_ISA = {"avx2": ("avx2", "AVX2"), "generic": ("default", "SSE41")}
+
+
+def restrict_torch_isa():
+    """With DDAMFN_CPU=avx2 or generic, the matching limits for PyTorch,
+    set before it loads (an environment value already set is kept)."""
+    isa = TORCH_ISA.get(os.environ.get("DDAMFN_CPU", ""))
+    if isa is None:
+        return None
+    os.environ.setdefault("ATEN_CPU_CAPABILITY", isa[0])
+    os.environ.setdefault("ONEDNN_MAX_CPU_ISA", isa[1])
+    note = "PyTorch limited to ATEN_CPU_CAPABILITY=%s ONEDNN_MAX_CPU_ISA=%s" % (
+        os.environ["ATEN_CPU_CAPABILITY"], os.environ["ONEDNN_MAX_CPU_ISA"])
+    log(note)
+    return note
+
+
 def finish_options(ap, args):
     """--quick applied, counts checked (a usage error otherwise), paths
     made absolute and defaults found."""
@@ -552,6 +572,7 @@ def main():
     args = ap.parse_args()
     # The same OpenBLAS kernels for every peer, set before torch loads.
     set_openblas_core(args.openblas_core)
+    torch_isa = restrict_torch_isa()
     finish_options(ap, args)
 
     if args.keep:
@@ -562,6 +583,9 @@ def main():
         work = tmp.name
 
     notes = []
+    if torch_isa:
+        notes.append(torch_isa + "; ONNX Runtime has no such limit and "
+                     "uses the widest kernels this CPU has")
     load0 = os.getloadavg()[0]
     nmax = max(b for _, b in CONFIGS)
     log("preparing weights (seed %d), checkpoint, conversion, ONNX export..."
