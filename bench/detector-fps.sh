@@ -3,9 +3,13 @@
 # detector and through OpenCV's Haar cascade (facedetect), measured side by
 # side in one run (runs alternate, so both see the same machine load), alone
 # and followed by ddamfnfilter. Median wall time of RUNS runs per
-# pipeline, fakesink sync=false.
+# pipeline, fakesink sync=false, and the CPU time (user + system) of that
+# run: facedetect spreads its cascade over every core by itself (OpenCV's
+# threads), our detector runs on one, so the two figures say different
+# things. CPUS=LIST runs every pipeline under taskset -c LIST (CPUS=0: one
+# core for both).
 #
-#   [FRAMES=N] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
+#   [FRAMES=N] [CPUS=LIST] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
 # OpenBLAS runs one thread per call unless OPENBLAS_NUM_THREADS says
@@ -33,21 +37,41 @@ names=("decode (I420)" "decode + videoconvert (RGB)"
 pipes=("$src" "$src ! videoconvert" "$src ! $ours" "$src ! $haar"
   "$src ! $ours ! $f" "$src ! $haar ! $f")
 
-declare -A times
+pin=()
+if [ -n "${CPUS:-}" ]; then
+  pin=(taskset -c "$CPUS")
+fi
+
+# One run of pipeline $1: "wall-seconds cpu-seconds".
+tfile=$(mktemp)
+trap 'rm -f "$tfile"' EXIT
+run_once() {
+  /usr/bin/time -o "$tfile" -f '%e %U %S' "${pin[@]}" gst-launch-1.0 -q $1 \
+    ! fakesink sync=false >/dev/null 2>&1 ||
+    { echo "failed: $1" >&2; exit 1; }
+  tail -n 1 "$tfile" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
+}
+
+declare -A wall cpu
 for r in $(seq "$runs"); do
   for i in "${!pipes[@]}"; do
-    s=$(date +%s.%N)
-    gst-launch-1.0 -q ${pipes[$i]} ! fakesink sync=false >/dev/null 2>&1 ||
-      { echo "failed: ${pipes[$i]}" >&2; exit 1; }
-    e=$(date +%s.%N)
-    times[$i]="${times[$i]:-} $(echo "$e - $s" | bc -l)"
+    read -r w c < <(run_once "${pipes[$i]}")
+    wall[$i]="${wall[$i]:-} $w"
+    cpu[$i]="${cpu[$i]:-} $w:$c"
   done
 done
 
-echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS; $(uptime)"
-printf '%-52s %8s %8s\n' "pipeline (median of $runs runs)" "s" "fps"
+echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS${CPUS:+; taskset -c $CPUS}; $(uptime)"
+printf '%-52s %8s %8s %8s\n' "pipeline (median of $runs runs)" "s" "fps" "cpu s"
+declare -A fps cpus
 for i in "${!pipes[@]}"; do
-  med=$(printf '%s\n' ${times[$i]} | sort -n | sed -n "$(((runs + 1) / 2))p")
-  printf '%-52s %8.2f %8.1f\n' "${names[$i]}" "$med" \
-    "$(echo "$frames / $med" | bc -l)"
+  med=$(printf '%s\n' ${wall[$i]} | sort -n | sed -n "$(((runs + 1) / 2))p")
+  # the CPU time of the run whose wall time is the median
+  c=$(printf '%s\n' ${cpu[$i]} | grep "^$med:" | head -n 1 | cut -d: -f2)
+  fps[$i]=$(echo "$frames / $med" | bc -l)
+  cpus[$i]=$c
+  printf '%-52s %8.2f %8.1f %8.2f\n' "${names[$i]}" "$med" "${fps[$i]}" "$c"
 done
+printf 'ddamfnfacedetect against facedetect: %.1fx the frames per second, ' \
+  "$(echo "${fps[2]} / ${fps[3]}" | bc -l)"
+printf '%.1fx less CPU time\n' "$(echo "${cpus[3]} / ${cpus[2]}" | bc -l)"
