@@ -5,6 +5,8 @@
  *
  *   bench-steps MODEL.safetensors [--batch 8] [--runs 30] [--top 15]
  *
+ * MODEL: a DDAMFN model or a face detector model (BlazeFace).
+ *
  * DDAMFN_CPU=generic|avx2|avx512 picks the kernel variant, as everywhere.
  * The input is pseudo-random; the per-step clock reads add a little to the total (printed beside the
  * sum of the steps).
@@ -58,6 +60,7 @@ main (int argc, char **argv)
   GOptionContext *ctx = g_option_context_new ("MODEL.safetensors");
   GError *error = NULL;
   DdamfnModel *model;
+  DdamfnDetectorModel *detector = NULL;
   const DdamfnPlan *plan;
   float *slots[DDAMFN_PLAN_MAX_SLOTS] = { NULL }, *kscratch, *input;
   guint n_steps;
@@ -78,12 +81,21 @@ main (int argc, char **argv)
     return 2;
   }
   g_option_context_free (ctx);
+  /* a DDAMFN model, else a face detector model */
   model = ddamfn_model_open (argv[1], &error);
-  if (model == NULL) {
-    fprintf (stderr, "bench-steps: %s\n", error->message);
-    return 1;
+  if (model != NULL) {
+    plan = ddamfn_model_get_plan (model);
+  } else {
+    GError *detector_error = NULL;
+    detector = ddamfn_detector_model_open (argv[1], &detector_error);
+    if (detector == NULL) {
+      fprintf (stderr, "bench-steps: %s (as a face detector model: %s)\n",
+          error->message, detector_error->message);
+      return 1;
+    }
+    g_clear_error (&error);
+    plan = ddamfn_detector_model_get_plan (detector);
   }
-  plan = ddamfn_model_get_plan (model);
   n_steps = ddamfn_plan_n_steps (plan);
   for (int i = 0; i < ddamfn_plan_n_slots (plan); i++)
     slots[i] = aligned_floats (ddamfn_plan_slot_floats (plan, i) * opt_batch);
@@ -142,6 +154,9 @@ main (int argc, char **argv)
     free (slots[i]);
   free (kscratch);
   free (input);
-  ddamfn_model_unref (model);
+  if (model)
+    ddamfn_model_unref (model);
+  if (detector)
+    ddamfn_detector_model_unref (detector);
   return 0;
 }

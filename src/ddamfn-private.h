@@ -8,6 +8,7 @@
 #define DDAMFN_PRIVATE_H
 
 #include "ddamfn/ddamfn.h"
+#include "ddamfn/ddamfn-detector.h"
 #include "plan.h"
 
 G_BEGIN_DECLS
@@ -89,6 +90,10 @@ gboolean ddamfn_model_read_metadata (DdamfnModel * m, GError ** error);
 
 /* The model's plan (owned by the model). */
 const DdamfnPlan *ddamfn_model_get_plan (const DdamfnModel * model);
+
+/* The face detector model's plan (owned by the model; detector.c). */
+const DdamfnPlan *ddamfn_detector_model_get_plan (const DdamfnDetectorModel *
+    model);
 
 /* ---- postprocess.c --------------------------------------------------- */
 

@@ -165,6 +165,12 @@ fail:
   return NULL;
 }
 
+const DdamfnPlan *
+ddamfn_detector_model_get_plan (const DdamfnDetectorModel * model)
+{
+  return model->plan;
+}
+
 DdamfnDetectorModel *
 ddamfn_detector_model_ref (DdamfnDetectorModel * model)
 {
