@@ -66,6 +66,12 @@ test_depthwise_wide_matches_definition (void)
     {37, 101, 5, 1, 2, 37, 101, ACT_PRELU},
     {31, 130, 3, 2, 1, 16, 65, ACT_RELU},
     {8, 9, 3, 2, 0, 4, 5, ACT_NONE},
+    /* stride 1 with an interior just over one block, exactly one, and
+     * none: the blocked path, its overlapping last block, the fallback */
+    {11, 37, 5, 1, 2, 11, 37, ACT_RELU},
+    {6, 34, 3, 1, 1, 6, 34, ACT_PRELU},
+    {9, 31, 3, 1, 1, 9, 31, ACT_NONE},
+    {7, 40, 7, 1, 0, 1, 34, ACT_NONE},
   };
   GRand *r = g_rand_new_with_seed (7);
 
