@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <ddamfn/ddamfn.h>
+#include <ddamfn/ddamfn-detector.h>
 #include "ddamfn-tool.h"
 
 #include <json-glib/json-glib.h>
@@ -195,19 +196,31 @@ run_images (DdamfnSession * session, char **images)
   g_free (batch);
 }
 
+/* The plan of a DDAMFN model, else of a face detector model. */
 static void
 print_plan (const char *path)
 {
-  GError *error = NULL;
+  GError *error = NULL, *detector_error = NULL;
   DdamfnModel *model = ddamfn_model_open (path, &error);
+  DdamfnDetectorModel *detector = NULL;
   char *text;
 
-  if (model == NULL)
-    die (error->message);
-  text = ddamfn_model_describe_plan (model);
+  if (model == NULL) {
+    detector = ddamfn_detector_model_open (path, &detector_error);
+    if (detector == NULL) {
+      gchar *both = g_strdup_printf ("%s (as a face detector model: %s)",
+          error->message, detector_error->message);
+      die (both);
+    }
+    g_clear_error (&error);
+    text = ddamfn_detector_model_describe_plan (detector);
+    ddamfn_detector_model_unref (detector);
+  } else {
+    text = ddamfn_model_describe_plan (model);
+    ddamfn_model_unref (model);
+  }
   fputs (text, stdout);
   g_free (text);
-  ddamfn_model_unref (model);
 }
 
 int

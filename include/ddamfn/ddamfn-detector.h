@@ -134,6 +134,17 @@ DDAMFN_API int ddamfn_detector_model_get_input_size (const DdamfnDetectorModel *
 DDAMFN_API int ddamfn_detector_model_get_n_anchors (const DdamfnDetectorModel *model);
 
 /**
+ * ddamfn_detector_model_describe_plan:
+ * @model: a #DdamfnDetectorModel.
+ *
+ * The layer plan the engine runs for @model, in the format of
+ * ddamfn_model_describe_plan().
+ *
+ * Returns: (transfer full): the text, free with g_free().
+ */
+DDAMFN_API char *ddamfn_detector_model_describe_plan (const DdamfnDetectorModel *model);
+
+/**
  * ddamfn_detector_model_get_metadata:
  * @model: a #DdamfnDetectorModel.
  * @key: a `__metadata__` key, e.g. "variant" ("short_range", "full_range").

@@ -129,6 +129,28 @@ class Cli(unittest.TestCase):
         self.assertTrue(r.stdout.startswith("plan of ddamfn: "), r.stdout[:80])
         self.assertIn("total FLOPs per face: ", r.stdout)
 
+    def test_print_plan_of_a_face_detector(self):
+        d = os.environ.get("DDAMFN_DETECTOR_DIR") or os.environ.get(
+            "DDAMFN_INSTALLED_MODEL_DIR", "")
+        path = os.path.join(d, "blazeface-full-range.safetensors")
+        if not os.path.exists(path):
+            self.skipTest("%s absent (models/fetch-detector.sh)" % path)
+        r = infer("--print-plan", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("plan of blazeface"),
+                        r.stdout[:80])
+        self.assertIn("depthwise-wide", r.stdout)
+        self.assertIn("total FLOPs per face: ", r.stdout)
+
+    def test_print_plan_of_neither(self):
+        bad = os.path.join(WORK, "not-a-model.safetensors")
+        with open(bad, "wb") as f:
+            f.write(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
+        r = infer("--print-plan", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("(as a face detector model: ", r.stderr)
+        self.assertEqual(r.stdout, "")
+
 
 def main():
     global INFER, WORK, DATA
