@@ -174,11 +174,8 @@ ddamfn_detector_model_get_plan (const DdamfnDetectorModel * model)
 char *
 ddamfn_detector_model_describe_plan (const DdamfnDetectorModel * model)
 {
-  GString *out = g_string_new (NULL);
-
   g_return_val_if_fail (model != NULL, NULL);
-  ddamfn_plan_describe (model->plan, out);
-  return g_string_free (out, FALSE);
+  return ddamfn_plan_describe (model->plan);
 }
 
 DdamfnDetectorModel *

@@ -57,11 +57,8 @@ ddamfn_model_open (const char *path, GError ** error)
 char *
 ddamfn_model_describe_plan (const DdamfnModel * model)
 {
-  GString *out = g_string_new (NULL);
-
   g_return_val_if_fail (model != NULL, NULL);
-  ddamfn_plan_describe (model->plan, out);
-  return g_string_free (out, FALSE);
+  return ddamfn_plan_describe (model->plan);
 }
 
 const DdamfnPlan *

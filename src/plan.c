@@ -379,9 +379,11 @@ act_name (DdamfnAct act)
   return names[act];
 }
 
-void
-ddamfn_plan_describe (const DdamfnPlan * plan, GString * out)
+gchar *
+ddamfn_plan_describe (const DdamfnPlan * plan)
 {
+  GString *out = g_string_new (NULL);
+
   g_string_append_printf (out, "plan of %s: %u steps\n", plan->network,
       plan->steps->len);
   for (guint i = 0; i < plan->steps->len; i++) {
@@ -413,4 +415,5 @@ ddamfn_plan_describe (const DdamfnPlan * plan, GString * out)
         plan->slot_floats[i]);
   g_string_append_printf (out, "\ntotal FLOPs per face: %.0f\n",
       ddamfn_plan_flops (plan));
+  return g_string_free (out, FALSE);
 }

@@ -144,8 +144,8 @@ double ddamfn_step_flops (const DdamfnStep * step);
 double ddamfn_plan_flops (const DdamfnPlan * plan);
 const char *ddamfn_step_kind_name (DdamfnStepKind kind);
 /* One line per step (shapes, fused work, FLOPs), then the slots and the
- * total, into OUT. */
-void ddamfn_plan_describe (const DdamfnPlan * plan, GString * out);
+ * total: a new string. */
+gchar *ddamfn_plan_describe (const DdamfnPlan * plan);
 
 G_END_DECLS
 
