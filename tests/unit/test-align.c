@@ -125,6 +125,31 @@ test_each_template_selects_itself (void)
   g_free (t);
 }
 
+/* DST = T (SRC) for N points, T (x, y) = (a·x − b·y + tx, b·x + a·y + ty). */
+static void
+similarity_points (double a, double b, double tx, double ty,
+    const float *src, float *dst, int n)
+{
+  for (int i = 0; i < n; i++) {
+    dst[2 * i] = (float) (a * src[2 * i] - b * src[2 * i + 1] + tx);
+    dst[2 * i + 1] = (float) (b * src[2 * i] + a * src[2 * i + 1] + ty);
+  }
+}
+
+/* Crop T reads the R = x, G = y gradient at T (u, v) at every pixel. */
+static void
+assert_crop_is_warp (const float *t, double a, double b, double tx,
+    double ty)
+{
+  for (int v = 0; v < S; v++)
+    for (int u = 0; u < S; u++) {
+      g_assert_cmpfloat_with_epsilon (pixel_at (t, 0, u, v),
+          a * u - b * v + tx, 0.01);
+      g_assert_cmpfloat_with_epsilon (pixel_at (t, 1, u, v),
+          b * u + a * v + ty, 0.01);
+    }
+}
+
 /* Landmarks that are the "right" template moved by a known similarity T
  * (rotation 20°, scale 1.5, translation (70, 20)) choose that template, and
  * the warp reads the frame at T(u, v): on the R = x, G = y gradient every
@@ -141,11 +166,7 @@ test_landmarks_choose_template_and_warp (void)
   float *t = new_tensor ();
   int which = -1;
 
-  for (int i = 0; i < 5; i++) {
-    landmarks[2 * i] = (float) (a * right[2 * i] - b * right[2 * i + 1] + tx);
-    landmarks[2 * i + 1] =
-        (float) (b * right[2 * i] + a * right[2 * i + 1] + ty);
-  }
+  similarity_points (a, b, tx, ty, right, landmarks, 5);
   g_assert_true (ddamfn_preprocess_landmarks (&image, landmarks, mean, std, t,
           &which, NULL));
   g_assert_cmpint (which, ==, 3);
@@ -155,14 +176,10 @@ test_landmarks_choose_template_and_warp (void)
   g_assert_cmpfloat_with_epsilon (pixel_at (t, 1, 0, 0), 20, 0.01);
   g_assert_cmpfloat_with_epsilon (pixel_at (t, 0, 111, 0), 70 + 111 * a,
       0.01);
+  assert_crop_is_warp (t, a, b, tx, ty);
   for (int v = 0; v < S; v++)
-    for (int u = 0; u < S; u++) {
-      g_assert_cmpfloat_with_epsilon (pixel_at (t, 0, u, v),
-          a * u - b * v + tx, 0.01);
-      g_assert_cmpfloat_with_epsilon (pixel_at (t, 1, u, v),
-          b * u + a * v + ty, 0.01);
+    for (int u = 0; u < S; u++)
       g_assert_cmpfloat_with_epsilon (pixel_at (t, 2, u, v), 77, 0.01);
-    }
   g_free (t);
   g_free (p);
 }
@@ -187,23 +204,13 @@ test_mouth_centre_aligns_on_four_points (void)
   memcpy (four, left, 6 * sizeof (float));
   four[6] = 0.5f * (left[6] + left[8]);
   four[7] = 0.5f * (left[7] + left[9]);
-  for (int i = 0; i < 4; i++) {
-    landmarks[2 * i] = (float) (a * four[2 * i] - b * four[2 * i + 1] + tx);
-    landmarks[2 * i + 1] =
-        (float) (b * four[2 * i] + a * four[2 * i + 1] + ty);
-  }
+  similarity_points (a, b, tx, ty, four, landmarks, 4);
   landmarks[8] = landmarks[6];
   landmarks[9] = landmarks[7];
   g_assert_true (ddamfn_preprocess_landmarks (&image, landmarks, mean, std, t,
           &which, NULL));
   g_assert_cmpint (which, ==, 1);
-  for (int v = 0; v < S; v++)
-    for (int u = 0; u < S; u++) {
-      g_assert_cmpfloat_with_epsilon (pixel_at (t, 0, u, v),
-          a * u - b * v + tx, 0.01);
-      g_assert_cmpfloat_with_epsilon (pixel_at (t, 1, u, v),
-          b * u + a * v + ty, 0.01);
-    }
+  assert_crop_is_warp (t, a, b, tx, ty);
   g_free (t);
   g_free (p);
 }
