@@ -24,13 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* N floats with the row kernels' slack. */
-static float *
-aligned_floats (gsize n)
-{
-  return bench_floats (n + DDAMFN_ROW_SLACK, (guint32) n);
-}
-
 typedef struct
 {
   guint step;
@@ -62,7 +55,8 @@ main (int argc, char **argv)
   DdamfnModel *model;
   DdamfnDetectorModel *detector = NULL;
   const DdamfnPlan *plan;
-  float *slots[DDAMFN_PLAN_MAX_SLOTS] = { NULL }, *kscratch, *input;
+  DdamfnScratch scratch = { { NULL }, NULL, 0, 0 };
+  float *input;
   guint n_steps;
   double *t, *pass, kind_us[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
   int kind_count[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
@@ -97,10 +91,11 @@ main (int argc, char **argv)
     plan = ddamfn_detector_model_get_plan (detector);
   }
   n_steps = ddamfn_plan_n_steps (plan);
-  for (int i = 0; i < ddamfn_plan_n_slots (plan); i++)
-    slots[i] = aligned_floats (ddamfn_plan_slot_floats (plan, i) * opt_batch);
-  kscratch = aligned_floats (ddamfn_plan_kernel_scratch_floats (plan));
-  input = aligned_floats (ddamfn_plan_input_floats (plan) * opt_batch);
+  if (!ddamfn_scratch_reserve (&scratch, plan, opt_batch, &error)) {
+    fprintf (stderr, "bench-steps: %s\n", error->message);
+    return 1;
+  }
+  input = bench_floats (ddamfn_plan_input_floats (plan) * opt_batch, 1);
   t = g_new (double, (gsize) n_steps * opt_runs);
   pass = g_new (double, opt_runs);
 
@@ -108,8 +103,8 @@ main (int argc, char **argv)
     const double p0 = bench_now_s ();
     for (guint i = 0; i < n_steps; i++) {
       const double t0 = bench_now_s ();
-      ddamfn_run_step (ddamfn_plan_step (plan, i), input, opt_batch, slots,
-          kscratch);
+      ddamfn_run_step (ddamfn_plan_step (plan, i), input, opt_batch,
+          scratch.slots, scratch.kernel);
       if (r >= 0)
         t[(gsize) i * opt_runs + r] = bench_now_s () - t0;
     }
@@ -150,9 +145,7 @@ main (int argc, char **argv)
   g_free (times);
   g_free (t);
   g_free (pass);
-  for (int i = 0; i < DDAMFN_PLAN_MAX_SLOTS; i++)
-    free (slots[i]);
-  free (kscratch);
+  ddamfn_scratch_release (&scratch);
   free (input);
   if (model)
     ddamfn_model_unref (model);

@@ -55,7 +55,8 @@ run_once() {
 declare -A wall cpu
 for r in $(seq "$runs"); do
   for i in "${!pipes[@]}"; do
-    read -r w c < <(run_once "${pipes[$i]}")
+    res=$(run_once "${pipes[$i]}")  # a failed run ends the script (set -e)
+    read -r w c <<<"$res"
     wall[$i]="${wall[$i]:-} $w"
     cpu[$i]="${cpu[$i]:-} $w:$c"
   done

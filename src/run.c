@@ -25,10 +25,7 @@
 typedef struct
 {
   DdamfnRunner *runner;
-  int capacity;                 /* inputs the slots hold */
-  float *slots[DDAMFN_PLAN_MAX_SLOTS];
-  float *kernel_scratch;
-  gsize scratch_bytes;
+  DdamfnScratch scratch;
   GThread *thread;              /* NULL for worker 0 (the caller) */
   /* the job, set by the caller under the runner's lock */
   const float *input;
@@ -64,45 +61,45 @@ scratch_alloc (gsize floats)
   return p;
 }
 
-static void
-worker_release (Worker * w)
+void
+ddamfn_scratch_release (DdamfnScratch * s)
 {
   for (int i = 0; i < DDAMFN_PLAN_MAX_SLOTS; i++)
-    g_clear_pointer (&w->slots[i], free);
-  g_clear_pointer (&w->kernel_scratch, free);
-  w->capacity = 0;
-  w->scratch_bytes = 0;
+    g_clear_pointer (&s->slots[i], free);
+  g_clear_pointer (&s->kernel, free);
+  s->capacity = 0;
+  s->bytes = 0;
 }
 
-static gboolean
-worker_reserve (Worker * w, int n, GError ** error)
+gboolean
+ddamfn_scratch_reserve (DdamfnScratch * s, const DdamfnPlan * plan, int n,
+    GError ** error)
 {
-  const DdamfnPlan *plan = w->runner->plan;
   const int n_slots = ddamfn_plan_n_slots (plan);
   gsize floats;
 
-  n = MIN (n, DDAMFN_RUN_CHUNK);
-  if (n <= w->capacity)
+  g_return_val_if_fail (n >= 1 && n <= DDAMFN_RUN_CHUNK, FALSE);
+  if (n <= s->capacity)
     return TRUE;
-  worker_release (w);
+  ddamfn_scratch_release (s);
   for (int i = 0; i <= n_slots; i++) {
     floats = i < n_slots ? ddamfn_plan_slot_floats (plan, i) * n
         : ddamfn_plan_kernel_scratch_floats (plan);
     float *p = scratch_alloc (floats);
     if (p == NULL) {
-      worker_release (w);
+      ddamfn_scratch_release (s);
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_NO_MEMORY,
           "out of memory allocating %" G_GSIZE_FORMAT " bytes of scratch "
           "for %d inputs", floats * sizeof (float), n);
       return FALSE;
     }
     if (i < n_slots)
-      w->slots[i] = p;
+      s->slots[i] = p;
     else
-      w->kernel_scratch = p;
-    w->scratch_bytes += (floats + DDAMFN_ROW_SLACK) * sizeof (float);
+      s->kernel = p;
+    s->bytes += (floats + DDAMFN_ROW_SLACK) * sizeof (float);
   }
-  w->capacity = n;
+  s->capacity = n;
   return TRUE;
 }
 
@@ -203,8 +200,8 @@ run_slice (Worker * w)
   for (int first = 0; first < w->n; first += DDAMFN_RUN_CHUNK) {
     const int n = MIN (DDAMFN_RUN_CHUNK, w->n - first);
     ddamfn_run_steps (plan, w->input + (gsize) first * in_floats, n,
-        w->slots, w->kernel_scratch);
-    ddamfn_plan_finish (plan, w->slots, n,
+        w->scratch.slots, w->scratch.kernel);
+    ddamfn_plan_finish (plan, w->scratch.slots, n,
         (guint8 *) w->results + (gsize) first * result_size);
   }
 }
@@ -274,7 +271,7 @@ ddamfn_runner_free (DdamfnRunner * r)
   for (int i = 0; i < r->n_threads; i++) {
     if (r->workers[i].thread)
       g_thread_join (r->workers[i].thread);
-    worker_release (&r->workers[i]);
+    ddamfn_scratch_release (&r->workers[i].scratch);
   }
   g_free (r->workers);
   g_mutex_clear (&r->lock);
@@ -289,7 +286,7 @@ ddamfn_runner_get_scratch_bytes (const DdamfnRunner * r)
   gsize total = 0;
 
   for (int i = 0; i < r->n_threads; i++)
-    total += r->workers[i].scratch_bytes;
+    total += r->workers[i].scratch.bytes;
   return total;
 }
 
@@ -308,7 +305,8 @@ ddamfn_runner_run (DdamfnRunner * r, const float *input, int n,
     w->input = input + (gsize) first * in_floats;
     w->results = (guint8 *) results + (gsize) first * result_size;
     first += w->n;
-    if (!worker_reserve (w, w->n, error))
+    if (!ddamfn_scratch_reserve (&w->scratch, r->plan,
+            MIN (w->n, DDAMFN_RUN_CHUNK), error))
       return FALSE;
   }
   if (slices == 1) {

@@ -23,6 +23,25 @@ G_BEGIN_DECLS
 
 typedef struct _DdamfnRunner DdamfnRunner;
 
+/* The scratch one worker runs a plan with: every slot sized for CAPACITY
+ * inputs, plus the kernels' own scratch; 64-byte aligned, zeroed when
+ * allocated, with DDAMFN_ROW_SLACK floats to spare each. Start from all
+ * zeros. */
+typedef struct
+{
+  float *slots[DDAMFN_PLAN_MAX_SLOTS];
+  float *kernel;
+  int capacity;
+  gsize bytes;                  /* allocated, slack included */
+} DdamfnScratch;
+
+/* Makes S hold N (1 … DDAMFN_RUN_CHUNK) inputs of PLAN: nothing when it
+ * already does, else a new allocation. FALSE with ERROR set (and S empty)
+ * when memory runs out. */
+gboolean ddamfn_scratch_reserve (DdamfnScratch * s, const DdamfnPlan * plan,
+    int n, GError ** error);
+void ddamfn_scratch_release (DdamfnScratch * s);
+
 /* A runner of PLAN (borrowed: it must outlive the runner) on N_THREADS
  * workers (≥ 1); the caller's thread is the first of them. */
 DdamfnRunner *ddamfn_runner_new (const DdamfnPlan * plan, int n_threads,

@@ -22,17 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static float *
-scratch (gsize n)
-{
-  float *v = NULL;
-
-  if (posix_memalign ((void **) &v, 64, (n + DDAMFN_ROW_SLACK) * 4) != 0)
-    g_error ("out of memory");
-  memset (v, 0, (n + DDAMFN_ROW_SLACK) * 4);
-  return v;
-}
-
 /* The index of the last step named NAME, or -1. */
 static int
 last_step (const DdamfnPlan * plan, const char *name)
@@ -52,8 +41,9 @@ write_tensor (const char *dir, const char *name, const DdamfnTensor * t,
   gchar *file = g_strconcat (name, ".f32", NULL);
   gchar *path = g_build_filename (dir, file, NULL);
   const gsize floats = (gsize) t->c * n * t->h * t->w;
-  const float *p = slots[t->slot] + (gsize) t->c0 * n * t->h * t->w;
-  FILE *f = fopen (path, "wb");
+  const float *p = t->slot >= 0 ?
+      slots[t->slot] + (gsize) t->c0 * n * t->h * t->w : NULL;
+  FILE *f = p ? fopen (path, "wb") : NULL;   /* no step writes the input */
   gboolean ok = f != NULL && fwrite (p, sizeof (float), floats, f) == floats;
 
   if (f != NULL && fclose (f) != 0)
@@ -71,7 +61,7 @@ main (int argc, char **argv)
   GError *error = NULL;
   DdamfnModel *model;
   const DdamfnPlan *plan;
-  float *slots[DDAMFN_PLAN_MAX_SLOTS] = { NULL }, *kscratch, *input;
+  DdamfnScratch scratch = { { NULL }, NULL, 0, 0 };
   gchar *raw = NULL;
   gsize raw_len = 0;
   int n, status = 0, *wanted;
@@ -102,30 +92,28 @@ main (int argc, char **argv)
     }
   }
 
-  for (int i = 0; i < ddamfn_plan_n_slots (plan); i++)
-    slots[i] = scratch (ddamfn_plan_slot_floats (plan, i) * n);
-  kscratch = scratch (ddamfn_plan_kernel_scratch_floats (plan));
-  input = scratch (ddamfn_plan_input_floats (plan) * n);
-  memcpy (input, raw, raw_len);
+  if (!ddamfn_scratch_reserve (&scratch, plan, n, &error)) {
+    fprintf (stderr, "step-dump: %s\n", error->message);
+    return 1;
+  }
 
   printf ("kernels %s\n", ddamfn_kernels_get ()->name);
   for (guint i = 0; i < ddamfn_plan_n_steps (plan); i++) {
     const DdamfnStep *s = ddamfn_plan_step (plan, i);
-    ddamfn_run_step (s, input, n, slots, kscratch);
+    /* the input is the caller's NCHW batch, read as it is */
+    ddamfn_run_step (s, (const float *) raw, n, scratch.slots,
+        scratch.kernel);
     for (int a = 5; a < argc; a++) {
       if (wanted[a - 5] != (int) i)
         continue;
-      if (!write_tensor (argv[4], argv[a], &s->out, slots, n))
+      if (!write_tensor (argv[4], argv[a], &s->out, scratch.slots, n))
         status = 1;
       printf ("%s %u %s %d %d %d\n", argv[a], i,
           ddamfn_step_kind_name (s->kind), s->out.c, s->out.h, s->out.w);
     }
   }
 
-  for (int i = 0; i < DDAMFN_PLAN_MAX_SLOTS; i++)
-    free (slots[i]);
-  free (kscratch);
-  free (input);
+  ddamfn_scratch_release (&scratch);
   g_free (wanted);
   g_free (raw);
   ddamfn_model_unref (model);

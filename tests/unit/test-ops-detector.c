@@ -72,6 +72,8 @@ test_depthwise_wide_matches_definition (void)
     {6, 34, 3, 1, 1, 6, 34, ACT_PRELU},
     {9, 31, 3, 1, 1, 9, 31, ACT_NONE},
     {7, 40, 7, 1, 0, 1, 34, ACT_NONE},
+    /* stride 2 by blocks on a row of odd width (its last odd column) */
+    {9, 101, 5, 2, 2, 5, 51, ACT_RELU},
   };
   GRand *r = g_rand_new_with_seed (7);
 
