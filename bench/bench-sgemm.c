@@ -1,7 +1,7 @@
 /* bench-sgemm: how fast OpenBLAS runs the matrix products of a model's
  * plan, and the "floor" that rate implies for a whole forward pass.
  *
- *   bench-sgemm MODEL.safetensors [--batch 1,8] [--threads 1,2] [--runs 30]
+ *   bench-sgemm MODEL.safetensors [--batch 1,8] [--threads 1] [--runs 30]
  *               [--warmup 5] [--shapes]
  *
  * From the model's plan (the steps libddamfn runs) the program takes
@@ -188,7 +188,7 @@ main (int argc, char **argv)
     {"batch", 'b', 0, G_OPTION_ARG_STRING, &opt_batch,
         "Comma list of batch sizes (default 1,8)", "LIST"},
     {"threads", 't', 0, G_OPTION_ARG_STRING, &opt_threads,
-        "Comma list of OpenBLAS thread counts (default 1,2)", "LIST"},
+        "Comma list of OpenBLAS thread counts (default 1; more only with -Dblas=system)", "LIST"},
     {"runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
         "Timed passes (default 30)", "N"},
     {"warmup", 'w', 0, G_OPTION_ARG_INT, &opt_warmup,
@@ -212,7 +212,7 @@ main (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2
       || opt_runs < 1 || opt_warmup < 0) {
     fprintf (stderr, "%s\n", error ? error->message :
-        "usage: bench-sgemm MODEL [--batch 1,8] [--threads 1,2] [--runs N]");
+        "usage: bench-sgemm MODEL [--batch 1,8] [--threads 1] [--runs N]");
     return 2;
   }
   g_option_context_free (ctx);
@@ -245,7 +245,7 @@ main (int argc, char **argv)
   }
 
   batches = g_strsplit (opt_batch ? opt_batch : "1,8", ",", -1);
-  threads = g_strsplit (opt_threads ? opt_threads : "1,2", ",", -1);
+  threads = g_strsplit (opt_threads ? opt_threads : "1", ",", -1);
 
   GString *summary = g_string_new (NULL);
   g_string_append_printf (summary, "%-8s %-6s %14s %14s %14s\n", "threads",
@@ -257,7 +257,15 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-sgemm: bad thread count '%s'\n", threads[ti]);
       return 2;
     }
+#ifdef DDAMFN_BLAS_SERIAL
+    if (nt != 1) {
+      fprintf (stderr, "bench-sgemm: this build links OpenBLAS's serial "
+          "build (meson option blas=serial): one thread per call only\n");
+      return 2;
+    }
+#else
     openblas_set_num_threads (nt);
+#endif
     for (int bi = 0; batches[bi]; bi++) {
       int b = atoi (batches[bi]);
 

@@ -5,7 +5,6 @@
  */
 #include "ddamfn-tool.h"
 
-#include <cblas.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,6 +30,4 @@ ddamfn_tool_setup_blas (char **argv)
     execv ("/proc/self/exe", argv);
     /* not fatal: OpenBLAS keeps the kernels it chose */
   }
-  if (getenv ("OPENBLAS_NUM_THREADS") == NULL)
-    openblas_set_num_threads (1);
 }
