@@ -17,6 +17,13 @@
  *   pixels as doubles x0, y0 … x5, y5: the person's right eye, left eye,
  *   nose tip, mouth centre, right ear tragion, left ear tragion.
  *
+ * With GStreamer 1.24 and later each face is also an object detection
+ * entry (GstAnalyticsODMtd: type "face", the same box, the confidence) of
+ * the buffer's GstAnalyticsRelationMeta, for consumers of the analytics
+ * metadata such as objectdetectionoverlay; the ROI's "analytics" parameter
+ * structure holds that entry's id (od-id, uint), and the keypoints stay in
+ * the ROI's "landmarks" parameter.
+ *
  * ddamfnfilter aligns faces on these keypoints. Pixels are passed through
  * untouched; RGB-family, I420 and NV12 frames are read directly.
  *
@@ -36,6 +43,7 @@
 
 #include "gstddamfnfacedetect.h"
 #include "gstddamfnframe.h"
+#include "gstddamfnanalytics.h"
 
 #include <math.h>
 #include <string.h>
@@ -406,6 +414,7 @@ attach_face (GstDdamfnFaceDetect * self, GstBuffer * buffer,
         yn, G_TYPE_DOUBLE, (gdouble) face->keypoints[2 * k + 1], NULL);
   }
   gst_video_region_of_interest_meta_add_param (roi, lm);
+  gst_ddamfn_analytics_add_detection (buffer, roi, face->score);
 }
 
 static GstFlowReturn

@@ -8,9 +8,16 @@
  * @title: ddamfnfilter
  *
  * Reads the faces an upstream detector marked with
- * #GstVideoRegionOfInterestMeta, runs the DDAMFN network on them (all faces
- * of a frame as one batch) and attaches the results: one #GstDdamfnMeta per
- * buffer, and a "ddamfn" structure in the parameters of each analysed ROI
+ * #GstVideoRegionOfInterestMeta or (GStreamer 1.24 and later) as object
+ * detection entries of the buffer's GstAnalyticsRelationMeta, whose type
+ * matches #GstDdamfnFilter:roi-type; a face given both ways (linked by the
+ * ROI's "analytics" parameter, od-id, or with the same type and box) is
+ * analysed once. It runs the network on them (all faces of a frame as one
+ * batch) and attaches the results: one #GstDdamfnMeta per buffer; per face
+ * (GStreamer 1.24 and later) a classification entry (the expression labels
+ * with their probabilities) and a tracking entry (the track id), both
+ * related to the face's object detection entry (added for a face that came
+ * as an ROI only); and a "ddamfn" structure in the parameters of each analysed ROI
  * with the fields valence and arousal (doubles, when the model predicts
  * them), expression (string), confidence (double), expression-probs (array
  * of doubles), au-probs (array of doubles) and au-active (array of AU names)
@@ -57,6 +64,7 @@
 #include "gstddamfnresult.h"
 #include "gstddamfnqos.h"
 #include "gstddamfnroi.h"
+#include "gstddamfnengine.h"
 #include "gstddamfntracks.h"
 #include "gstddamfnworker.h"
 
@@ -136,13 +144,7 @@ struct _GstDdamfnFilter
 
   GstDdamfnQos qos;
 
-  /* between start () and stop () */
-  DdamfnModel *model;
-  DdamfnSession *session;
-  GstDdamfnTracks *tracks;
-  GstDdamfnWorker *worker;      /* live mode only; then it owns the session */
-  GstDdamfnJob *job;            /* synchronous mode: the batch, reused */
-  GstDdamfnCrop crop;           /* the model's normalisation */
+  GstDdamfnEngine engine;       /* between start () and stop () */
 
   /* from set_info () */
   DdamfnPixelFormat pixel_format;
@@ -471,34 +473,10 @@ gst_ddamfn_filter_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* Frees what start () acquired; the worker first, as it uses the
- * session. */
-static void
-gst_ddamfn_filter_release (GstDdamfnFilter * self)
-{
-  g_clear_pointer (&self->worker, gst_ddamfn_worker_free);
-  g_clear_pointer (&self->job, gst_ddamfn_job_free);
-  g_clear_pointer (&self->tracks, gst_ddamfn_tracks_free);
-  g_clear_pointer (&self->session, ddamfn_session_free);
-  g_clear_pointer (&self->model, gst_ddamfn_model_cache_release);
-}
-
-/* Forgets every track (start, flush, new frame size): results still in
- * the worker carry the old generation and are dropped when they come. */
-static void
-reset_tracks (GstDdamfnFilter * self)
-{
-  if (self->tracks)
-    gst_ddamfn_tracks_reset (self->tracks);
-  if (self->worker)
-    gst_ddamfn_worker_flush (self->worker);
-}
-
 static gboolean
 gst_ddamfn_filter_start (GstBaseTransform * trans)
 {
   GstDdamfnFilter *self = GST_DDAMFN_FILTER (trans);
-  GError *error = NULL;
   gchar *path;
   guint n_threads, queue_size;
   gboolean live, ok;
@@ -510,40 +488,11 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
   queue_size = self->queue_size;
   GST_OBJECT_UNLOCK (self);
 
-  gst_ddamfn_filter_release (self);
-  self->model = gst_ddamfn_model_cache_open (GST_ELEMENT (self), path);
-  ok = self->model != NULL;
+  ok = gst_ddamfn_engine_start (&self->engine, GST_ELEMENT (self), path,
+      n_threads, live, queue_size);
   g_free (path);
   if (!ok)
     return FALSE;
-
-  self->session = ddamfn_session_new (self->model, (int) n_threads, &error);
-  if (self->session == NULL) {
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Could not set up the DDAMFN model: %s", error->message), (NULL));
-    g_clear_error (&error);
-    gst_ddamfn_filter_release (self);
-    return FALSE;
-  }
-
-  if (live) {
-    self->worker = gst_ddamfn_worker_new (self->session, queue_size, &error);
-    if (self->worker == NULL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-          ("Could not start the live-mode thread: %s", error->message),
-          (NULL));
-      g_clear_error (&error);
-      gst_ddamfn_filter_release (self);
-      return FALSE;
-    }
-  } else {
-    self->job = gst_ddamfn_job_new (0);
-  }
-
-  self->tracks = gst_ddamfn_tracks_new (self->model);
-  ddamfn_model_get_normalization (self->model, self->crop.mean,
-      self->crop.std);
-  reset_tracks (self);
   gst_ddamfn_qos_reset (&self->qos);
 
   GST_INFO_OBJECT (self, "%s mode, %u threads", live ? "live" : "synchronous",
@@ -554,7 +503,7 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
 static gboolean
 gst_ddamfn_filter_stop (GstBaseTransform * trans)
 {
-  gst_ddamfn_filter_release (GST_DDAMFN_FILTER (trans));
+  gst_ddamfn_engine_release (&GST_DDAMFN_FILTER (trans)->engine);
   return TRUE;
 }
 
@@ -565,9 +514,9 @@ gst_ddamfn_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   /* Serialized with the buffers: no transform runs concurrently. After a
    * flush the faces on screen are unrelated to the tracked ones. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->tracks) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->engine.tracks) {
     GST_DEBUG_OBJECT (self, "flush: forgetting all tracks");
-    reset_tracks (self);
+    gst_ddamfn_engine_reset (&self->engine);
     gst_ddamfn_qos_reset (&self->qos);
   }
 
@@ -604,10 +553,10 @@ gst_ddamfn_filter_set_info (GstVideoFilter * filter,
     return FALSE;
   }
 
-  if (self->tracks && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
+  if (self->engine.tracks && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
           || self->height != GST_VIDEO_INFO_HEIGHT (in_info))) {
     GST_DEBUG_OBJECT (self, "frame size changed: forgetting all tracks");
-    reset_tracks (self);
+    gst_ddamfn_engine_reset (&self->engine);
   }
 
   self->pixel_format = pixel_format;
@@ -634,7 +583,7 @@ read_settings (GstDdamfnFilter * self, Settings * s)
   s->crop_scale = (gfloat) self->crop_scale;
   s->post_messages = self->post_messages;
   GST_OBJECT_UNLOCK (self);
-  s->live = self->worker != NULL;
+  s->live = self->engine.worker != NULL;
 }
 
 /* The duration of FRAME (from the buffer, else the caps, else 1/30 s). */
@@ -667,12 +616,12 @@ infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
     const Settings * s)
 {
   GError *error = NULL;
-  GstDdamfnCrop crop = self->crop;
+  GstDdamfnCrop crop = self->engine.crop;
   DdamfnImage image;
   GstDdamfnJob *job;
   guint n = self->faces->len;
 
-  job = s->live ? gst_ddamfn_worker_get_job (self->worker, n) : self->job;
+  job = s->live ? gst_ddamfn_worker_get_job (self->engine.worker, n) : self->engine.job;
   if (job == NULL || !gst_ddamfn_job_reserve (job, n)) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Out of memory for %u faces", n), (NULL));
@@ -681,20 +630,20 @@ infer_faces (GstDdamfnFilter * self, GstVideoFrame * frame,
   crop.crop_scale = s->crop_scale;
   gst_ddamfn_image_from_frame (frame, self->pixel_format, self->yuv_matrix,
       &image);
-  gst_ddamfn_tracks_fill_job (self->tracks, job, GST_OBJECT (self), &image,
+  gst_ddamfn_tracks_fill_job (self->engine.tracks, job, GST_OBJECT (self), &image,
       &crop, (const GstDdamfnTrackedFace *) self->faces->data, n,
       s->inference_interval, s->live ?
-      gst_ddamfn_worker_get_budget (self->worker, frame_duration (frame),
+      gst_ddamfn_worker_get_budget (self->engine.worker, frame_duration (frame),
           n) : 0);
   GST_LOG_OBJECT (self, "%u faces, %u through the network", n, job->n_faces);
 
   if (s->live) {
-    gst_ddamfn_tracks_submit (self->tracks, self->worker, job);
+    gst_ddamfn_tracks_submit (self->engine.tracks, self->engine.worker, job);
     return GST_FLOW_OK;
   }
-  if (!gst_ddamfn_job_run (job, self->session, &error))
+  if (!gst_ddamfn_job_run (job, self->engine.session, &error))
     return inference_failed (self, error);
-  gst_ddamfn_tracks_apply (self->tracks, job, s->smoothing);
+  gst_ddamfn_tracks_apply (self->engine.tracks, job, s->smoothing);
   return GST_FLOW_OK;
 }
 
@@ -710,10 +659,14 @@ publish_faces (GstDdamfnFilter * self, GstBuffer * buffer, const Settings * s)
         &g_array_index (self->faces, GstDdamfnTrackedFace, i);
     GstDdamfnFace face;
 
-    if (!gst_ddamfn_tracks_get_face (self->tracks, f, &face) && !s->live)
+    if (!gst_ddamfn_tracks_get_face (self->engine.tracks, f, &face) && !s->live)
       continue;
-    gst_ddamfn_roi_set_result (f->roi.roi,
-        gst_ddamfn_face_to_structure (&face, "ddamfn"));
+    if (f->roi.roi)
+      gst_ddamfn_roi_set_result (f->roi.roi,
+          gst_ddamfn_face_to_structure (&face, "ddamfn"));
+    if (self->engine.analytics)
+      gst_ddamfn_analytics_add_result (self->engine.analytics, buffer, &f->roi,
+          &face);
     g_array_append_val (self->published, face);
   }
 
@@ -744,10 +697,10 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   for (guint i = 0; i < self->candidates->len; i++)
     g_array_index (self->faces, GstDdamfnTrackedFace, i).roi =
         g_array_index (self->candidates, GstDdamfnCandidate, i);
-  gst_ddamfn_tracks_update (self->tracks,
+  gst_ddamfn_tracks_update (self->engine.tracks,
       (GstDdamfnTrackedFace *) self->faces->data, self->faces->len);
 
-  if (s.live && !gst_ddamfn_tracks_collect (self->tracks, self->worker,
+  if (s.live && !gst_ddamfn_tracks_collect (self->engine.tracks, self->engine.worker,
           s.smoothing, &error))
     return inference_failed (self, error);
   if (self->faces->len > 0
@@ -759,7 +712,9 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
     return ret;
 
   publish_faces (self, buffer, &s);
-  gst_ddamfn_tracks_end_frame (self->tracks);
+  gst_ddamfn_tracks_end_frame (self->engine.tracks);
+  if (self->engine.analytics)
+    gst_ddamfn_analytics_end_frame (self->engine.analytics);
   return GST_FLOW_OK;
 }
 
@@ -776,7 +731,7 @@ gst_ddamfn_filter_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
         ("received a buffer before caps were negotiated"));
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (G_UNLIKELY (self->session == NULL || self->tracks == NULL)) {
+  if (G_UNLIKELY (self->engine.session == NULL || self->engine.tracks == NULL)) {
     GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
         ("received a buffer with no model loaded (the element did not "
             "start)"));

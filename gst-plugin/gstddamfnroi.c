@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "gstddamfnroi.h"
+#include "gstddamfnanalytics.h"
 
 #include <stdlib.h>
 
@@ -81,6 +82,8 @@ gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
     }
 
     c.roi = roi;
+    if (!gst_ddamfn_analytics_roi_get_od_id (roi, (guint *) & c.od_id))
+      c.od_id = -1;
     c.x = box.x;
     c.y = box.y;
     c.w = box.w;
@@ -95,6 +98,9 @@ gst_ddamfn_collect_candidates (GstObject * self, GstBuffer * buffer,
         "below min-face-size", n_empty, n_small);
   if (n_type)
     GST_LOG_OBJECT (self, "ignored %u ROIs of other types", n_type);
+
+  gst_ddamfn_analytics_collect (self, buffer, roi_type, width, height,
+      min_face_size, order, candidates);
 
   if (candidates->len > max_faces) {
     qsort (candidates->data, candidates->len, sizeof (GstDdamfnCandidate),
@@ -112,6 +118,8 @@ gst_ddamfn_roi_get_landmarks (GstVideoRegionOfInterestMeta * roi,
   GstStructure *st;
   gint n = DDAMFN_N_LANDMARKS;
 
+  if (roi == NULL)              /* a face given as an object detection only */
+    return FALSE;
   st = gst_video_region_of_interest_meta_get_param (roi, "landmarks");
   if (st == NULL)
     return FALSE;

@@ -129,8 +129,8 @@ crop_face (GstObject * log, const DdamfnImage * image,
   if (ddamfn_preprocess_box (image, &box, crop->crop_scale, crop->mean,
           crop->std, out, &error))
     return TRUE;
-  GST_WARNING_OBJECT (log, "ROI %d: cannot crop the face: %s",
-      f->roi.roi->id, error->message);
+  GST_WARNING_OBJECT (log, "face %d,%d %dx%d: cannot crop it: %s",
+      f->roi.x, f->roi.y, f->roi.w, f->roi.h, error->message);
   g_clear_error (&error);
   return FALSE;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what gst-ddamfn needs on Debian 12 (apt), builds and installs it,
+# Installs what gst-ddamfn needs on Debian 13 (Debian 12 works too; see
+# tools/debian-packages.txt), builds and installs it,
 # fetches and converts the released DDAMFN++ checkpoints and installs them
 # into the project's data directory (where ddamfnfilter and the tools find
 # their default model), and runs the main job: ddamfn-analyze on the sample
@@ -19,11 +20,21 @@ run_main=1
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-echo "== installing Debian packages"
+# The packages of tools/debian-packages.txt for this Debian release: a line
+# "13: NAME" names a package only Debian 13 and later have.
+release=$(. /etc/os-release && echo "${VERSION_ID%%.*}")
+packages=$(sed -e 's/#.*//' tools/debian-packages.txt | while read -r a b; do
+  case "$a" in
+    "") ;;
+    [0-9]*:) [ "${release:-0}" -ge "${a%:}" ] && echo "$b" ;;
+    *) echo "$a" ;;
+  esac
+done)
+echo "== installing Debian packages (Debian ${release:-unknown})"
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq
-as_root apt-get install -y -qq --no-install-recommends \
-  $(grep -v '^#' tools/debian-packages.txt) >/dev/null
+# shellcheck disable=SC2086
+as_root apt-get install -y -qq --no-install-recommends $packages >/dev/null
 
 echo "== building"
 # The library and tools go to /usr/local; the plugin and the typelib go
