@@ -189,7 +189,11 @@ gst_ddamfn_tracks_fill_job (GstDdamfnTracks * t, GstDdamfnJob * job,
   }
   if (budget > 0) {
     OrderData d = { t, faces };
+#if GLIB_CHECK_VERSION(2, 82, 0)
+    g_sort_array (order, n_order, sizeof (guint), compare_staleness, &d);
+#else
     g_qsort_with_data (order, n_order, sizeof (guint), compare_staleness, &d);
+#endif
     n_order = MIN (n_order, budget);
   }
 
