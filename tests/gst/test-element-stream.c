@@ -514,13 +514,14 @@ GST_END_TEST;
 
 /* Elements that move pixels treat GstDdamfnMeta as they treat the ROI
  * meta it describes (same tags): kept by videoconvert, dropped by
- * videocrop, and (in GStreamer 1.22) copied unchanged by videoflip. */
+ * videocrop; videoflip copies both unchanged in GStreamer 1.22 and drops
+ * both in 1.26 (-1: whichever, as long as the two agree). */
 GST_START_TEST (test_meta_follows_roi_meta)
 {
   const gchar *elements[] = { "videoconvert", "videocrop left=8",
     "videoflip method=horizontal-flip"
   };
-  const gboolean kept[] = { TRUE, FALSE, TRUE };
+  const gint kept[] = { TRUE, FALSE, -1 };
 
   for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {
     GstHarness *h = gst_harness_new_parse (elements[i]);
@@ -537,7 +538,8 @@ GST_START_TEST (test_meta_follows_roi_meta)
     gst_buffer_add_ddamfn_meta (in, &face, 1);
     out = gst_harness_push_and_pull (h, in);
     meta = gst_buffer_get_ddamfn_meta (out);
-    fail_unless_equals_int (meta != NULL, kept[i]);
+    if (kept[i] >= 0)
+      fail_unless_equals_int (meta != NULL, kept[i]);
     fail_unless_equals_int (meta != NULL,
         gst_buffer_get_video_region_of_interest_meta_id (out, 1) != NULL);
     if (meta)
