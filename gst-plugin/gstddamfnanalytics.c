@@ -101,21 +101,29 @@ gst_ddamfn_analytics_add_detection (GstBuffer * buffer,
 }
 
 /* TRUE when an ROI candidate among the first N_ROIS of CANDIDATES stands
- * for the detection OD of box X, Y, W, H (unclipped) and type TYPE. */
+ * for the detection OD_ID of box X, Y, W, H (unclipped) and type TYPE:
+ * linked to it, or unlinked with the same type and box (then it takes
+ * OD_ID as its detection). */
 static gboolean
 has_roi_for (GArray * candidates, guint n_rois, guint od_id, GQuark type,
     gint x, gint y, gint w, gint h)
 {
   for (guint i = 0; i < n_rois; i++) {
-    const GstDdamfnCandidate *c =
-        &g_array_index (candidates, GstDdamfnCandidate, i);
-    const GstVideoRegionOfInterestMeta *roi = c->roi;
+    GstDdamfnCandidate *c = &g_array_index (candidates, GstDdamfnCandidate, i);
 
     if (c->od_id >= 0 && (guint) c->od_id == od_id)
       return TRUE;
-    if (roi != NULL && roi->roi_type == type && (gint) roi->x == x
-        && (gint) roi->y == y && (gint) roi->w == w && (gint) roi->h == h)
+  }
+  for (guint i = 0; i < n_rois; i++) {
+    GstDdamfnCandidate *c = &g_array_index (candidates, GstDdamfnCandidate, i);
+    const GstVideoRegionOfInterestMeta *roi = c->roi;
+
+    if (c->od_id < 0 && roi != NULL && roi->roi_type == type
+        && (gint) roi->x == x && (gint) roi->y == y && (gint) roi->w == w
+        && (gint) roi->h == h) {
+      c->od_id = (gint) od_id;
       return TRUE;
+    }
   }
   return FALSE;
 }
@@ -204,7 +212,8 @@ gst_ddamfn_analytics_reset (GstDdamfnAnalytics * an)
 }
 
 /* The object detection entry of C, added for a face that came as an ROI
- * only; FALSE when there is none and none could be added. */
+ * only (or linked to an entry that does not exist); FALSE when there is
+ * none and none could be added. */
 static gboolean
 face_detection (GstAnalyticsRelationMeta * rmeta,
     const GstDdamfnCandidate * c, GstAnalyticsODMtd * od)
@@ -212,9 +221,11 @@ face_detection (GstAnalyticsRelationMeta * rmeta,
   GstStructure *det;
   gdouble conf = 1.0;
 
-  if (c->od_id >= 0)
-    return gst_analytics_relation_meta_get_od_mtd (rmeta, (guint) c->od_id,
-        od);
+  /* an od-id that names no detection (a stale or made-up link) gets a new
+   * detection like an ROI without one */
+  if (c->od_id >= 0 && gst_analytics_relation_meta_get_od_mtd (rmeta,
+          (guint) c->od_id, od))
+    return TRUE;
   if (c->roi == NULL)
     return FALSE;
   /* a detector's score when it gave one ("detection" parameter), else
