@@ -60,13 +60,14 @@ class Graph:
         inp = self.m.tensors[self.m.inputs[0]]
         self.size = inp.shape[1]
 
-    def run(self, x):
+    def run(self, x, dtype=np.float64):
         """x: [S, S, 3] float in [-1, 1]. Returns (score logits [N],
-        regressors [N, 16]) as float64."""
+        regressors [N, 16]) computed in DTYPE (float64; float32 measures
+        what float32 arithmetic itself costs)."""
         m = self.m
-        v = dict((i, c.astype(np.float64) if c.dtype != np.int32 else c)
+        v = dict((i, c.astype(dtype) if c.dtype != np.int32 else c)
                  for i, c in self.consts.items())
-        v[m.inputs[0]] = np.asarray(x, np.float64)[None]
+        v[m.inputs[0]] = np.asarray(x, dtype)[None]
         for op in m.operators:
             ins = [v[i] for i in op.inputs]
             want = m.tensors[op.outputs[0]].shape
