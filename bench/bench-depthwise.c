@@ -117,7 +117,6 @@ main (int argc, char **argv)
   GArray *shapes;
   double total = 0, *t;
 
-  ddamfn_tool_setup_blas (argv);
   g_option_context_set_summary (ctx, "Time the depthwise steps of a "
       "model's plan, shape by shape.");
   g_option_context_add_main_entries (ctx, entries, NULL);

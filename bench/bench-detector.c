@@ -7,7 +7,7 @@
  *   bench-detector MODEL_DIR PHOTO [RUNS]
  *
  * Prints the median of RUNS runs (default 50) of ddamfn_detector_detect()
- * per case. OpenBLAS: one thread (ddamfn_tool_setup_blas).
+ * per case. OpenBLAS: its serial build, one thread (meson option blas).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -113,7 +113,6 @@ main (int argc, char **argv)
   int pw, ph, runs;
   Frame f720, f1080, i720, i1080;
 
-  ddamfn_tool_setup_blas (argv);
   if (argc < 3) {
     fprintf (stderr, "usage: %s MODEL_DIR PHOTO [RUNS]\n", argv[0]);
     return 2;

@@ -40,7 +40,6 @@ main (int argc, char **argv)
   DdamfnModel *model;
   char **batches, **threads;
 
-  ddamfn_tool_setup_blas (argv);
   ctx = g_option_context_new ("MODEL.safetensors");
 
   g_option_context_add_main_entries (ctx, entries, NULL);

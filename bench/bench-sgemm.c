@@ -205,7 +205,6 @@ main (int argc, char **argv)
   gsize n_layers;
   float **weights;
 
-  ddamfn_tool_setup_blas (argv);
   g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on a model "
       "plan's 1x1 conv / dense shapes, and the implied floor per face.");
   g_option_context_add_main_entries (ctx, entries, NULL);

@@ -63,7 +63,6 @@ main (int argc, char **argv)
   double sum = 0;
   StepTime *times;
 
-  ddamfn_tool_setup_blas (argv);
   g_option_context_set_summary (ctx, "Time every step of a model's plan on "
       "its real inputs.");
   g_option_context_add_main_entries (ctx, entries, NULL);

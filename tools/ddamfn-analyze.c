@@ -457,10 +457,8 @@ main (int argc, char **argv)
   gchar *damage = NULL;
   gint code;
 
-  /* OpenBLAS's kernels and one thread per call (may execute us again) */
-  ddamfn_tool_setup_blas (argv);
   /* Before any other thread of ours exists: they all inherit the blocked
-   * signals (OpenBLAS's pool, started before main(), is handled there). */
+   * signals. */
   analyze_signals_start (isatty (fileno (stderr)));
   setlocale (LC_ALL, "");
   prefer_build_tree_plugin ();

@@ -232,7 +232,6 @@ main (int argc, char **argv)
   DdamfnSession *session;
   char *path;
 
-  ddamfn_tool_setup_blas (argv);
   setlocale (LC_ALL, "");
 
   ctx = g_option_context_new (NULL);
