@@ -12,12 +12,9 @@
 #   [FRAMES=N] [CPUS=LIST] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
-# OpenBLAS runs one thread per call unless OPENBLAS_NUM_THREADS says
-# otherwise (as ddamfn-analyze does in its own main): with OpenBLAS's
-# default of one thread per core, its threads fight the pipeline's for the
-# small matrix products of both networks.
+# Run in a default environment: libddamfn's OpenBLAS is its serial build,
+# no OPENBLAS_* variable is needed (or read for the thread count).
 set -euo pipefail
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
 det=${1:?usage: $0 DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]}
 model=${2:?usage: $0 DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]}
@@ -62,7 +59,7 @@ for r in $(seq "$runs"); do
   done
 done
 
-echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS${CPUS:+; taskset -c $CPUS}; $(uptime)"
+echo "OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}${CPUS:+; taskset -c $CPUS}; $(uptime)"
 printf '%-52s %8s %8s %8s\n' "pipeline (median of $runs runs)" "s" "fps" "cpu s"
 declare -A fps cpus
 for i in "${!pipes[@]}"; do

@@ -6,11 +6,9 @@
 #   [FRAMES=N] bench/pipeline-fps.sh MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
-# OpenBLAS runs one thread per call unless OPENBLAS_NUM_THREADS says
-# otherwise, as the README recommends for applications: the element's
-# n-threads are the engine's threads.
+# No OpenBLAS variable is needed: libddamfn's OpenBLAS is its serial build
+# (the element's n-threads are the engine's threads).
 set -euo pipefail
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
 model=${1:?usage: $0 MODEL [VIDEO] [RUNS]}
 video=${2:-$(dirname "$0")/../../shared/data/Megamind.avi}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Wall and CPU time (user, system) of the detector, the detector with the
+# filter, and ddamfn-analyze on Megamind.avi, for two builds measured side
+# by side (runs alternate): BUILD_A, e.g. configured with -Dblas=system
+# (Debian's threaded libopenblas.so, what the project linked before), and
+# BUILD_B, the default (OpenBLAS's serial build, private to libddamfn).
+# Every run has no OPENBLAS_* variable in its environment, as a user's
+# plain gst-launch-1.0 has; BUILD_A is also run with OPENBLAS_NUM_THREADS=1
+# (the old advice), the bar the default must be within 10 % of.
+#
+#   bench/blas-cpu.sh BUILD_A BUILD_B DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
+#
+# Prints the median of RUNS runs (default 5) per case: wall s, user s,
+# sys s, user+sys s.
+set -euo pipefail
+
+usage="usage: $0 BUILD_A BUILD_B DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]"
+a=$(cd "${1:?$usage}" && pwd)
+b=$(cd "${2:?$usage}" && pwd)
+det=${3:?$usage}
+model=${4:?$usage}
+video=${5:-$(dirname "$0")/../../shared/data/Megamind.avi}
+runs=${6:-5}
+
+out=$(mktemp -d)
+tfile=$out/time
+trap 'rm -rf "$out"' EXIT
+
+src="filesrc location=$video ! decodebin"
+workloads=(detector filter analyze)
+
+# One run: "wall user sys" of workload $2 with build $1, extra env $3.
+run_once() {
+  local build=$1 w=$2 extra=$3 cmd
+  case "$w" in
+    detector) cmd=(gst-launch-1.0 -q $src ! ddamfnfacedetect model="$det"
+        ! fakesink sync=false) ;;
+    filter) cmd=(gst-launch-1.0 -q $src ! ddamfnfacedetect model="$det"
+        ! ddamfnfilter model="$model" ! fakesink sync=false) ;;
+    analyze) cmd=("$build/tools/ddamfn-analyze" "$video" --model "$model"
+        --detector-model "$det" --csv "$out/a.csv") ;;
+  esac
+  rm -f "$out/a.csv"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OPENBLAS_NUM_THREADS \
+    -u OMP_NUM_THREADS $extra GST_PLUGIN_PATH="$build/gst-plugin" \
+    GST_REGISTRY="$out/registry-$(basename "$build").bin" \
+    /usr/bin/time -o "$tfile" -f '%e %U %S' "${cmd[@]}" >/dev/null 2>&1 ||
+    { echo "failed: ${cmd[*]}" >&2; exit 1; }
+  tail -n 1 "$tfile"
+}
+
+cases=("A:$a:" "A1:$a:OPENBLAS_NUM_THREADS=1" "B:$b:")
+declare -A res
+for r in $(seq "$runs"); do
+  for w in "${workloads[@]}"; do
+    for c in "${cases[@]}"; do
+      IFS=: read -r name build extra <<<"$c"
+      res[$name.$w]="${res[$name.$w]:-}$(run_once "$build" "$w" "$extra")
+"
+    done
+  done
+done
+
+median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
+echo "A = $a (${cases[0]##*:}default environment)"
+echo "A1 = A with OPENBLAS_NUM_THREADS=1"
+echo "B = $b (default environment)"
+echo "$(uptime)"
+printf '%-10s %-4s %8s %8s %8s %9s\n' workload build "wall s" "user s" \
+  "sys s" "user+sys"
+for w in "${workloads[@]}"; do
+  for c in "${cases[@]}"; do
+    name=${c%%:*}
+    col() { printf '%s' "${res[$name.$w]}" | awk "NF { print \$$1 }" | median; }
+    cpu=$(printf '%s' "${res[$name.$w]}" | awk 'NF { print $2 + $3 }' | median)
+    printf '%-10s %-4s %8.2f %8.2f %8.2f %9.2f\n' "$w" "$name" "$(col 1)" \
+      "$(col 2)" "$(col 3)" "$cpu"
+  done
+done
