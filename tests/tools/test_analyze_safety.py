@@ -408,8 +408,15 @@ class Damaged(Setup):
         with open(bad, "wb") as f:
             f.write(data)
         r, d = self.run_damaged(bad)
-        self.assertEqual(r.returncode, 3, r.stderr)
         last = r.stderr.strip().splitlines()[-1]
+        if r.returncode == 1:
+            # Debian 13's FFmpeg 7 gives up on the whole stream: one clear
+            # error and no output at all is the other right answer
+            self.assertIn("cannot decode", last)
+            self.assertIn("flipped.avi", last)
+            self.assertEqual(os.listdir(d), [])
+            return
+        self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("flipped.avi looks damaged", last)
         # the duration the damaged index gives, in frames: the clip's count
         # give or take the rounding of duration × frame rate
