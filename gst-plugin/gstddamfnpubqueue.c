@@ -426,6 +426,25 @@ gst_ddamfn_pub_queue_unsend (GstDdamfnPubQueue * q, guint64 seq,
 }
 
 void
+gst_ddamfn_pub_queue_drop_popped (GstDdamfnPubQueue * q, guint64 seq)
+{
+  Entry *e;
+
+  g_mutex_lock (&q->lock);
+  e = q->popped;
+  if (e == NULL || e->seq != seq) {
+    g_mutex_unlock (&q->lock);
+    g_return_if_reached ();
+  }
+  q->popped = NULL;
+  q->st.dropped++;
+  entry_free (q, e, TRUE);
+  g_hash_table_remove_all (q->early);
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+}
+
+void
 gst_ddamfn_pub_queue_ack (GstDdamfnPubQueue * q, gint mid)
 {
   Entry *e;

@@ -97,6 +97,10 @@ void gst_ddamfn_pub_queue_sent (GstDdamfnPubQueue * q, guint64 seq, gint mid);
 void gst_ddamfn_pub_queue_unsend (GstDdamfnPubQueue * q, guint64 seq,
     GBytes * record);
 
+/* The popped record SEQ can never be sent (too large for the protocol):
+ * given up, counted as dropped. */
+void gst_ddamfn_pub_queue_drop_popped (GstDdamfnPubQueue * q, guint64 seq);
+
 /* Message MID was acknowledged (it may arrive before sent () returns). */
 void gst_ddamfn_pub_queue_ack (GstDdamfnPubQueue * q, gint mid);
 
