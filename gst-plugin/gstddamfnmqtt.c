@@ -93,6 +93,14 @@ gst_ddamfn_mqtt_uri_parse (const gchar * text, GstDdamfnMqttUri * out,
     g_uri_unref (uri);
     return FALSE;
   }
+  if (g_uri_get_fragment (uri) != NULL || g_uri_get_query (uri) != NULL) {
+    g_set_error (error, GST_DDAMFN_MQTT_ERROR,
+        GST_DDAMFN_MQTT_ERROR_SETTINGS, "'%s': the topic must be free of "
+        "the wildcards + and # (a publisher writes to one topic), and the "
+        "URI has no query (write a literal # or ? as %%23 or %%3F)", text);
+    g_uri_unref (uri);
+    return FALSE;
+  }
   path = g_uri_get_path (uri);
   topic = g_uri_unescape_string (path[0] == '/' ? path + 1 : path, NULL);
   if (topic == NULL || *topic == '\0'
