@@ -57,7 +57,11 @@ test_broker_start (TestBroker * b)
       "persistence true\n"
       "persistence_location %s/\n"
       "max_queued_messages 0\n"
-      "log_dest file %s/mosquitto.log\n", b->port, b->host, b->dir, b->dir);
+      "log_dest file %s/mosquitto.log\n"
+      /* run as root, mosquitto would switch to its own user, which cannot
+       * write its persistence here: the restarted broker would have lost
+       * the subscriber's session and what was queued for it */
+      "user %s\n", b->port, b->host, b->dir, b->dir, g_get_user_name ());
   const gchar *plain[] = { b->exe, "-c", conf, NULL };
   const gchar *in_ns[] = { "ip", "netns", "exec", b->netns, b->exe, "-c",
     conf, NULL
@@ -246,6 +250,27 @@ test_subscriber_wait (TestSubscriber * s, guint n, guint timeout_s)
     if (!g_cond_wait_until (&s->cond, &s->lock, end))
       break;
   got = g_hash_table_size (s->seen);
+  g_mutex_unlock (&s->lock);
+  return got;
+}
+
+guint
+test_subscriber_wait_source (TestSubscriber * s, const gchar * source,
+    guint n, guint timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_TIME_SPAN_SECOND;
+  GArray *order;
+  guint got;
+
+  g_mutex_lock (&s->lock);
+  for (;;) {
+    order = g_hash_table_lookup (s->order, source);
+    got = order ? order->len : 0;
+    if (got >= n || !g_cond_wait_until (&s->cond, &s->lock, end))
+      break;
+  }
+  order = g_hash_table_lookup (s->order, source);
+  got = order ? order->len : 0;
   g_mutex_unlock (&s->lock);
   return got;
 }

@@ -44,6 +44,10 @@ void test_subscriber_free (TestSubscriber * s);
 /* Waits until N distinct (source, frame) were received or TIMEOUT_S. */
 guint test_subscriber_wait (TestSubscriber * s, guint n, guint timeout_s);
 
+/* Waits until N distinct frames of SOURCE were received or TIMEOUT_S. */
+guint test_subscriber_wait_source (TestSubscriber * s, const gchar * source,
+    guint n, guint timeout_s);
+
 /* Messages received (duplicates included), and duplicates. */
 guint test_subscriber_received (TestSubscriber * s);
 guint test_subscriber_duplicates (TestSubscriber * s);

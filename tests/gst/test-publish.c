@@ -57,7 +57,7 @@ case_all_records (Ctx * c)
     gst_structure_free (st);
   }
 
-  got = test_subscriber_wait (c->sub, 270, 20);
+  got = test_subscriber_wait_source (c->sub, "megamind", 270, 20);
   CHECK (got == 270, "%u distinct records received of 270", got);
   CHECK (g_file_get_contents (sent, &contents, NULL, NULL), "no %s", sent);
   lines = contents ? g_strsplit (contents, "\n", -1) : NULL;
@@ -137,7 +137,7 @@ case_restart (Ctx * c)
     CHECK (reconnects >= 1, "reconnects %u", reconnects);
     gst_structure_free (st);
   }
-  got = test_subscriber_wait (c->sub, n, 20);
+  got = test_subscriber_wait_source (c->sub, "restart", n, 20);
   for (guint i = 0; i < n; i++)
     if (!test_subscriber_has (c->sub, "restart", i, NULL))
       missing++;
@@ -190,7 +190,7 @@ down_drop_oldest (Ctx * c)
     check_counts (st, "drop-oldest", 51, 11, 40);
     gst_structure_free (st);
   }
-  CHECK (test_subscriber_wait (c->sub, 11, 15) == 11, "not 11 records");
+  CHECK (test_subscriber_wait_source (c->sub, "down-drop", 11, 15) == 11, "not 11 records");
   CHECK (test_subscriber_has (c->sub, "down-drop", 0, NULL), "no frame 0");
   for (guint i = 1; i < 51; i++)
     CHECK (test_subscriber_has (c->sub, "down-drop", i, NULL) == (i > 40),
@@ -224,7 +224,7 @@ down_block (Ctx * c)
     check_counts (st, "block", 31, 31, 0);
     gst_structure_free (st);
   }
-  CHECK (test_subscriber_wait (c->sub, 31, 15) == 31, "not 31 records");
+  CHECK (test_subscriber_wait_source (c->sub, "down-block", 31, 15) == 31, "not 31 records");
   order = test_subscriber_order (c->sub, "down-block");
   for (guint i = 0; i < order->len; i++)
     CHECK (g_array_index (order, guint64, i) == i, "arrival %u is frame %"
@@ -272,7 +272,16 @@ down_spool (Ctx * c)
     check_counts (st, "spool, next run", 4, 44, 0);
     gst_structure_free (st);
   }
-  CHECK (test_subscriber_wait (c->sub, 45, 15) == 45, "not 45 records");
+  {
+    guint got = test_subscriber_wait_source (c->sub, "down-spool", 45, 15);
+    GString *missing = g_string_new (NULL);
+
+    for (guint i = 0; i < 45; i++)
+      if (!test_subscriber_has (c->sub, "down-spool", i, NULL))
+        g_string_append_printf (missing, " %u", i);
+    CHECK (got == 45, "%u records of 45; missing:%s", got, missing->str);
+    g_string_free (missing, TRUE);
+  }
   CHECK (count_files (spool) == 0, "files left in the spool");
   g_print ("down/spool: 40 records kept on disk across a stop, delivered "
       "by the next run with its own 4\n");
