@@ -57,7 +57,7 @@ ctx_init (Ctx * c, const gchar * name, const gchar * mosquitto,
   c->broker.dir = g_build_filename (c->work, "broker", NULL);
   c->broker.host = g_strdup ("127.0.0.1");
   c->broker.port = test_free_port ();
-  if (g_strcmp0 (name, "netns") == 0)
+  if (g_str_has_prefix (name, "netns"))
     return 0;                   /* its own broker, in a namespace */
   if (!test_broker_start (&c->broker)) {
     g_printerr ("FAIL: mosquitto does not start on port %d\n",

@@ -87,5 +87,6 @@ guint count_files (const gchar * dir);
 
 void case_settings (Ctx * c);
 void case_netns (Ctx * c, const gchar * self_exe);
+gint case_netns_inner (Ctx * c);
 
 #endif /* PUBLISH_COMMON_H */

@@ -8,7 +8,8 @@
  *                block and the spool each hold, and the counters say so
  *   settings     each wrong setting is its own clear error at start
  *   netns        (root only) publisher and broker in two network namespaces
- *                joined by a veth pair; the link goes down for seconds
+ *                joined by a veth pair; the link goes down for 4 s
+ *                (publish-netns.c)
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -333,6 +334,15 @@ main (int argc, char **argv)
     case_down (&c);
   else if (strcmp (name, "settings") == 0)
     case_settings (&c);
+  else if (strcmp (name, "netns") == 0) {
+    gchar *self = g_file_read_link ("/proc/self/exe", NULL);
+    case_netns (&c, self);
+    g_free (self);
+  } else if (strcmp (name, "netns-inner") == 0) {
+    gint inner = case_netns_inner (&c);
+    gint cleared = ctx_clear (&c);
+    return inner ? inner : cleared;
+  }
   else {
     g_printerr ("unknown case %s\n", name);
     return 2;
