@@ -148,9 +148,6 @@ gst_ddamfn_publish_policy_get_type (void)
   return (GType) type;
 }
 
-static void gst_ddamfn_publish_uri_handler_init (gpointer g_iface,
-    gpointer iface_data);
-
 #define gst_ddamfn_publish_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstDdamfnPublish, gst_ddamfn_publish,
     GST_TYPE_BASE_SINK, G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
@@ -753,66 +750,4 @@ gst_ddamfn_publish_event (GstBaseSink * sink, GstEvent * event)
         gst_message_new_element (GST_OBJECT (self), st));
   }
   return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
-}
-
-/* --- GstURIHandler --------------------------------------------------- */
-
-static GstURIType
-uri_get_type (G_GNUC_UNUSED GType type)
-{
-  return GST_URI_SINK;
-}
-
-static const gchar *const *
-uri_get_protocols (G_GNUC_UNUSED GType type)
-{
-  static const gchar *protocols[] = { "mqtt", "mqtts", NULL };
-  return protocols;
-}
-
-static gchar *
-uri_get_uri (GstURIHandler * handler)
-{
-  GstDdamfnPublish *self = GST_DDAMFN_PUBLISH (handler);
-  gchar *uri;
-
-  GST_OBJECT_LOCK (self);
-  uri = g_strdup (self->uri);
-  GST_OBJECT_UNLOCK (self);
-  return uri;
-}
-
-static gboolean
-uri_set_uri (GstURIHandler * handler, const gchar * uri, GError ** error)
-{
-  GstDdamfnPublish *self = GST_DDAMFN_PUBLISH (handler);
-  GstDdamfnMqttUri parsed;
-  GError *err = NULL;
-
-  if (GST_STATE (self) > GST_STATE_READY) {
-    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
-        "the URI can only be changed in the NULL or READY state");
-    return FALSE;
-  }
-  if (!gst_ddamfn_mqtt_uri_parse (uri, &parsed, &err)) {
-    g_set_error_literal (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-        err->message);
-    g_error_free (err);
-    return FALSE;
-  }
-  gst_ddamfn_mqtt_uri_clear (&parsed);
-  g_object_set (self, "uri", uri, NULL);
-  return TRUE;
-}
-
-static void
-gst_ddamfn_publish_uri_handler_init (gpointer g_iface,
-    G_GNUC_UNUSED gpointer iface_data)
-{
-  GstURIHandlerInterface *iface = g_iface;
-
-  iface->get_type = uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
 }

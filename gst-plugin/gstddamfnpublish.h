@@ -34,6 +34,10 @@ GType gst_ddamfn_publish_policy_get_type (void);
 
 GST_ELEMENT_REGISTER_DECLARE (ddamfnpublish);
 
+/* Its GstURIHandler (mqtt://, mqtts://), in gstddamfnpublishuri.c. */
+void gst_ddamfn_publish_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
 G_END_DECLS
 
 #endif /* __GST_DDAMFN_PUBLISH_H__ */
