@@ -16,6 +16,12 @@
 #include <gst/ddamfn/gstddamfnmeta.h>
 
 #include <math.h>
+#include <string.h>
+
+/* The version of docs/ddamfn-record.schema.json the records follow: 2
+ * added schema, source, score, expression_labels, expression_canonical,
+ * canonical_probs and faces without track_id (detected, not analysed). */
+#define RECORD_SCHEMA_VERSION 2
 
 /* How the members of an object are laid out. */
 typedef struct
@@ -163,20 +169,90 @@ member_reals (Writer * w, const gchar * name, const gfloat * v, gint n)
   w->pretty = pretty;
 }
 
-/* The members of a face object (the schema's "face"). */
+/* The canonical expression classes, in the order the schema lists them,
+ * and the spellings of the models' own labels that map to each (compared
+ * without case); any other label maps to "other". docs/json-records.md
+ * lists them. */
+static const gchar *const canonical_names[] = {
+  "neutral", "happiness", "sadness", "surprise", "fear", "disgust",
+  "anger", "contempt", "other"
+};
+
+#define N_CANONICAL G_N_ELEMENTS (canonical_names)
+#define CANONICAL_OTHER (N_CANONICAL - 1)
+
+static const struct
+{
+  const gchar *label;
+  guint canonical;
+} canonical_spellings[] = {
+  {"neutral", 0}, {"happy", 1}, {"happiness", 1}, {"joy", 1},
+  {"sad", 2}, {"sadness", 2}, {"surprise", 3}, {"surprised", 3},
+  {"fear", 4}, {"fearful", 4}, {"afraid", 4}, {"disgust", 5},
+  {"disgusted", 5}, {"anger", 6}, {"angry", 6}, {"contempt", 7},
+  {"other", 8}
+};
+
+static guint
+canonical_index (const gchar * label)
+{
+  for (guint i = 0; label && i < G_N_ELEMENTS (canonical_spellings); i++)
+    if (g_ascii_strcasecmp (label, canonical_spellings[i].label) == 0)
+      return canonical_spellings[i].canonical;
+  return CANONICAL_OTHER;
+}
+
+/* expression_labels, expression_canonical and canonical_probs: the
+ * model's names of its classes, and its probabilities summed into the
+ * canonical classes (every canonical name present, 0 when the model has
+ * no such class). Needs the face's label set. */
 static void
-write_face_members (Writer * w, const GstDdamfnFace * f)
+write_labels (Writer * w, const GstDdamfnFace * f, gint n_expr)
+{
+  gdouble sums[N_CANONICAL] = { 0 };
+  gboolean pretty = w->pretty;
+
+  if (f->expr_labels == NULL)
+    return;
+  member (w, "expression_labels");
+  w->pretty = FALSE;
+  open_container (w, '[');
+  for (gint i = 0; i < n_expr; i++) {
+    next_value (w);
+    write_string (w, f->expr_labels[i]);
+    sums[canonical_index (f->expr_labels[i])] += f->expr_probs[i];
+  }
+  close_container (w, ']');
+  member (w, "expression_canonical");
+  write_string (w, canonical_names[canonical_index (f->expr_labels
+              [f->expr_index])]);
+  member (w, "canonical_probs");
+  open_container (w, '{');
+  for (guint c = 0; c < N_CANONICAL; c++)
+    member_real (w, canonical_names[c], sums[c]);
+  close_container (w, '}');
+  w->pretty = pretty;
+}
+
+/* The members of a face object (the schema's "face"). SCORE: the
+ * detector's confidence, NAN when unknown. A face without a track (0) is
+ * one a detector found and nothing analysed: no track_id. */
+static void
+write_face_members (Writer * w, const GstDdamfnFace * f, gdouble score)
 {
   gint n_expr = CLAMP (f->n_expr, 0, GST_DDAMFN_META_MAX_EXPRESSIONS);
   gint n_au = CLAMP (f->n_au, 0, GST_DDAMFN_META_N_AU);
   gboolean pretty = w->pretty;
 
-  member_int (w, "track_id", f->track_id);
+  if (f->track_id > 0)
+    member_int (w, "track_id", f->track_id);
   member_int (w, "roi_id", f->roi_id);
   member_int (w, "x", f->x);
   member_int (w, "y", f->y);
   member_int (w, "w", f->w);
   member_int (w, "h", f->h);
+  if (isfinite (score))
+    member_real (w, "score", score);
   member_int (w, "result_age", f->result_age);
   if (f->has_va) {
     member_real (w, "valence", f->valence);
@@ -188,6 +264,7 @@ write_face_members (Writer * w, const GstDdamfnFace * f)
     member_int (w, "expression_index", f->expr_index);
     member_real (w, "confidence", f->expr_probs[f->expr_index]);
     member_reals (w, "expression_probs", f->expr_probs, n_expr);
+    write_labels (w, f, n_expr);
   }
   if (n_au > 0) {
     member_reals (w, "au_probs", f->au_probs, n_au);
@@ -206,6 +283,67 @@ write_face_members (Writer * w, const GstDdamfnFace * f)
 }
 
 /**
+ * gst_ddamfn_record_to_json:
+ * @source: (nullable): the name of the stream (a camera, a file), written
+ *   as the record's source; %NULL writes null.
+ * @frame: the index of the buffer in its stream.
+ * @timestamp: the buffer's presentation time, or %GST_CLOCK_TIME_NONE.
+ * @stream_time: the buffer's stream time, or %GST_CLOCK_TIME_NONE.
+ * @faces: (array length=n_faces) (nullable): the faces of the buffer.
+ * @scores: (array length=n_faces) (nullable): the detector's confidence
+ *   of each face, NAN where unknown; %NULL: unknown for all.
+ * @n_faces: number of faces.
+ * @pretty: indent the record over several lines instead of one line.
+ *
+ * The JSON record of one buffer, as the ddamfnjson element writes it: an
+ * object with schema (the version of docs/ddamfn-record.schema.json,
+ * currently 2), source, frame, timestamp and stream_time (seconds, null
+ * when unknown) and faces, an array of face objects (track_id, roi_id, x,
+ * y, w, h, score, result_age, and valence, arousal, expression,
+ * expression_index, confidence, expression_probs, expression_labels,
+ * expression_canonical, canonical_probs, au_probs, au_active when the face
+ * has them). (source, frame) identifies a record. Real numbers carry six
+ * decimals whatever the locale.
+ *
+ * Returns: (transfer full): the record, without a line break at the end;
+ *   free with g_free().
+ *
+ * Since: 0.2
+ */
+gchar *
+gst_ddamfn_record_to_json (const gchar * source, guint64 frame,
+    GstClockTime timestamp, GstClockTime stream_time,
+    const GstDdamfnFace * faces, const gdouble * scores, guint n_faces,
+    gboolean pretty)
+{
+  Writer w = { g_string_sized_new (256 + 768 * n_faces), pretty, 0, TRUE };
+
+  g_return_val_if_fail (n_faces == 0 || faces != NULL, NULL);
+
+  open_container (&w, '{');
+  member_int (&w, "schema", RECORD_SCHEMA_VERSION);
+  member (&w, "source");
+  if (source)
+    write_string (&w, source);
+  else
+    g_string_append (w.out, "null");
+  member_int (&w, "frame", (gint64) frame);
+  member_seconds (&w, "timestamp", timestamp);
+  member_seconds (&w, "stream_time", stream_time);
+  member (&w, "faces");
+  open_container (&w, '[');
+  for (guint i = 0; i < n_faces; i++) {
+    next_value (&w);
+    open_container (&w, '{');
+    write_face_members (&w, &faces[i], scores ? scores[i] : NAN);
+    close_container (&w, '}');
+  }
+  close_container (&w, ']');
+  close_container (&w, '}');
+  return g_string_free (w.out, FALSE);
+}
+
+/**
  * gst_ddamfn_meta_to_json:
  * @faces: (array length=n_faces) (nullable): the faces of one buffer, e.g.
  *   the @faces of its #GstDdamfnMeta.
@@ -216,13 +354,8 @@ write_face_members (Writer * w, const GstDdamfnFace * f)
  * @pretty: indent the record over several lines instead of writing it on
  *   one line.
  *
- * The JSON record of one buffer, as the ddamfnjson element writes it: an
- * object with frame, timestamp and stream_time (seconds, null when
- * unknown) and faces, an array of face objects (track_id, roi_id, x, y, w,
- * h, result_age, and valence, arousal, expression, expression_index,
- * confidence, expression_probs, au_probs, au_active when the face has
- * them). docs/ddamfn-record.schema.json describes it. Real numbers carry
- * six decimals whatever the locale.
+ * The record of gst_ddamfn_record_to_json() without a source (null) and
+ * without detector scores. docs/ddamfn-record.schema.json describes it.
  *
  * Returns: (transfer full): the record, without a line break at the end;
  *   free with g_free().
@@ -232,25 +365,8 @@ gst_ddamfn_meta_to_json (const GstDdamfnFace * faces, guint n_faces,
     guint64 frame, GstClockTime timestamp, GstClockTime stream_time,
     gboolean pretty)
 {
-  Writer w = { g_string_sized_new (256 + 512 * n_faces), pretty, 0, TRUE };
-
-  g_return_val_if_fail (n_faces == 0 || faces != NULL, NULL);
-
-  open_container (&w, '{');
-  member_int (&w, "frame", (gint64) frame);
-  member_seconds (&w, "timestamp", timestamp);
-  member_seconds (&w, "stream_time", stream_time);
-  member (&w, "faces");
-  open_container (&w, '[');
-  for (guint i = 0; i < n_faces; i++) {
-    next_value (&w);
-    open_container (&w, '{');
-    write_face_members (&w, &faces[i]);
-    close_container (&w, '}');
-  }
-  close_container (&w, ']');
-  close_container (&w, '}');
-  return g_string_free (w.out, FALSE);
+  return gst_ddamfn_record_to_json (NULL, frame, timestamp, stream_time,
+      faces, NULL, n_faces, pretty);
 }
 
 /**
@@ -278,7 +394,7 @@ gst_ddamfn_face_to_json_row (const GstDdamfnFace * face, guint64 frame,
   open_container (&w, '{');
   member_int (&w, "frame", (gint64) frame);
   member_real (&w, "timestamp", timestamp);
-  write_face_members (&w, face);
+  write_face_members (&w, face, NAN);
   close_container (&w, '}');
   return g_string_free (w.out, FALSE);
 }

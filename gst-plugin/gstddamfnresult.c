@@ -27,6 +27,42 @@ gst_ddamfn_face_init (GstDdamfnFace * face, gint roi_id, guint track_id,
   face->result_age = -1;
 }
 
+/* GstDdamfnFace.expr_labels must stay valid wherever a face is copied to:
+ * one array per distinct list of (interned) labels, kept for the life of
+ * the process like the interned strings it holds. The labels of a model
+ * are interned (gstddamfntracks.c), so two lists are the same when their
+ * pointers are. */
+static const gchar *const *
+intern_labels (const gchar * const *labels, gint n)
+{
+  static GMutex lock;
+  static GPtrArray *sets;       /* of NULL-terminated arrays */
+  const gchar *const *found = NULL;
+
+  g_mutex_lock (&lock);
+  if (sets == NULL)
+    sets = g_ptr_array_new ();
+  for (guint i = 0; i < sets->len && found == NULL; i++) {
+    const gchar *const *set = g_ptr_array_index (sets, i);
+    gint k = 0;
+
+    while (k < n && set[k] != NULL && set[k] == labels[k])
+      k++;
+    if (k == n && set[k] == NULL)
+      found = set;
+  }
+  if (found == NULL) {
+    const gchar **set = g_new0 (const gchar *, n + 1);
+
+    for (gint k = 0; k < n; k++)
+      set[k] = g_intern_string (labels[k] ? labels[k] : "");
+    g_ptr_array_add (sets, set);
+    found = set;
+  }
+  g_mutex_unlock (&lock);
+  return found;
+}
+
 void
 gst_ddamfn_face_set_result (GstDdamfnFace * face, const DdamfnResult * r,
     gint age, const gchar * const *expr_labels, const gchar * const *au_names)
@@ -40,8 +76,11 @@ gst_ddamfn_face_set_result (GstDdamfnFace * face, const DdamfnResult * r,
   memcpy (face->expr_probs, r->expr_probs,
       face->n_expr * sizeof (face->expr_probs[0]));
   face->expr_label = NULL;
-  if (r->expr_index >= 0 && r->expr_index < face->n_expr)
+  face->expr_labels = NULL;
+  if (r->expr_index >= 0 && r->expr_index < face->n_expr) {
     face->expr_label = expr_labels[r->expr_index];
+    face->expr_labels = intern_labels (expr_labels, face->n_expr);
+  }
   face->n_au = CLAMP (r->n_au, 0, GST_DDAMFN_META_N_AU);
   memcpy (face->au_probs, r->au_probs,
       face->n_au * sizeof (face->au_probs[0]));

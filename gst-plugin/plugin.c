@@ -13,6 +13,9 @@
 #include "gstddamfnfilter.h"
 #include "gstddamfnjson.h"
 #include "gstddamfnoverlay.h"
+#ifdef HAVE_MOSQUITTO
+#include "gstddamfnpublish.h"
+#endif
 
 #ifndef PACKAGE
 #define PACKAGE "gst-ddamfn"
@@ -26,6 +29,9 @@ plugin_init (GstPlugin * plugin)
   ok &= GST_ELEMENT_REGISTER (ddamfnoverlay, plugin);
   ok &= GST_ELEMENT_REGISTER (ddamfnjson, plugin);
   ok &= GST_ELEMENT_REGISTER (ddamfnfacedetect, plugin);
+#ifdef HAVE_MOSQUITTO
+  ok &= GST_ELEMENT_REGISTER (ddamfnpublish, plugin);
+#endif
   return ok;
 }
 

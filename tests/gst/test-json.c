@@ -11,6 +11,7 @@
  */
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
 #include <gst/ddamfn/gstddamfnmeta.h>
 #include <json-glib/json-glib.h>
 
@@ -50,6 +51,7 @@ make_faces (GstDdamfnFace faces[2])
   faces[0].expr_probs[1] = 0.7499996f;
   faces[0].expr_probs[2] = 0.0000004f;
   faces[0].expr_label = labels[1];
+  faces[0].expr_labels = labels;
   faces[0].n_au = 12;
   for (gint k = 0; k < 12; k++) {
     faces[0].au_probs[k] = k / 12.0f;
@@ -69,11 +71,17 @@ make_faces (GstDdamfnFace faces[2])
 }
 
 static const gchar *expected_record =
-    "{\"frame\":5,\"timestamp\":1.500000,\"stream_time\":null,\"faces\":["
+    "{\"schema\":2,\"source\":null,"
+    "\"frame\":5,\"timestamp\":1.500000,\"stream_time\":null,\"faces\":["
     "{\"track_id\":7,\"roi_id\":3,\"x\":10,\"y\":20,\"w\":30,\"h\":40,"
     "\"result_age\":2,\"valence\":0.041708,\"arousal\":-0.500000,"
     "\"expression\":\"Happy\",\"expression_index\":1,\"confidence\":0.750000,"
     "\"expression_probs\":[0.250000,0.750000,0.000000],"
+    "\"expression_labels\":[\"Neutral\",\"Happy\",\"Sad\"],"
+    "\"expression_canonical\":\"happiness\",\"canonical_probs\":{"
+    "\"neutral\":0.250000,\"happiness\":0.750000,\"sadness\":0.000000,"
+    "\"surprise\":0.000000,\"fear\":0.000000,\"disgust\":0.000000,"
+    "\"anger\":0.000000,\"contempt\":0.000000,\"other\":0.000000},"
     "\"au_probs\":[0.000000,0.083333,0.166667,0.250000,0.333333,0.416667,"
     "0.500000,0.583333,0.666667,0.750000,0.833333,0.916667],"
     "\"au_active\":[\"AU15\",\"AU26\"]},"
@@ -115,6 +123,23 @@ test_serializer (const gchar * workdir)
       GST_CLOCK_TIME_NONE, FALSE);
   CHECK (strcmp (text, expected_record) == 0, "record\n  %s\nexpected\n  %s",
       text, expected_record);
+
+  /* With a source (escaped) and the detector's scores (NAN: unknown, left
+   * out); the rest as without. */
+  {
+    const gdouble scores[2] = { 0.9, NAN };
+    gchar *named = gst_ddamfn_record_to_json ("cam \"1\"", 5,
+        1500 * GST_MSECOND, GST_CLOCK_TIME_NONE, faces, scores, 2, FALSE);
+
+    CHECK (g_str_has_prefix (named,
+            "{\"schema\":2,\"source\":\"cam \\\"1\\\"\",\"frame\":5,"),
+        "source: %s", named);
+    CHECK (strstr (named, "\"h\":40,\"score\":0.900000,\"result_age\":2")
+        != NULL, "score of face 0: %s", named);
+    CHECK (strstr (named, "\"h\":1,\"result_age\":-1}") != NULL,
+        "face 1 has a score: %s", named);
+    g_free (named);
+  }
 
   /* A comma as the decimal separator changes nothing. */
   if (setlocale (LC_NUMERIC, "de_DE.UTF-8") != NULL) {
@@ -303,7 +328,8 @@ face_matches (JsonObject * o, const GstDdamfnFace * f)
 /* The file's records against the metas seen, in order (only the frames
  * with faces when SKIP_EMPTY). */
 static void
-compare_file (const gchar * path, Seen * seen, gboolean skip_empty)
+compare_file (const gchar * path, Seen * seen, gboolean skip_empty,
+    const gchar * source)
 {
   gchar *contents = NULL, **lines;
   JsonParser *parser = json_parser_new ();
@@ -333,6 +359,9 @@ compare_file (const gchar * path, Seen * seen, gboolean skip_empty)
       continue;
     }
     o = json_node_get_object (json_parser_get_root (parser));
+    CHECK (g_strcmp0 (json_object_get_string_member (o, "source"), source)
+        == 0, "line %u: source %s, expected %s", line,
+        json_object_get_string_member (o, "source"), source);
     CHECK (json_object_get_int_member (o, "frame") == i,
         "line %u: frame %" G_GINT64_FORMAT ", expected %u", line,
         json_object_get_int_member (o, "frame"), i);
@@ -388,7 +417,12 @@ test_megamind (const gchar * video, const gchar * model,
 
   CHECK (run_to_eos (pipeline), "the pipeline did not reach EOS");
   gst_object_unref (pipeline);
-  compare_file (out, &seen, skip_empty);
+  {
+    /* no source property: the file's URI, which filesrc answers */
+    gchar *uri = gst_filename_to_uri (video, NULL);
+    compare_file (out, &seen, skip_empty, uri);
+    g_free (uri);
+  }
   CHECK (validate (out, "frame_record"), "%s does not validate", out);
   g_ptr_array_unref (seen.frames);
   g_mutex_clear (&seen.lock);
@@ -418,8 +452,9 @@ test_no_faces (const gchar * model)
       GstBuffer *buf = gst_sample_get_buffer (sample);
       GstMapInfo map;
       gchar *expected = g_strdup_printf (mode == 2 ?
-          "{\n  \"frame\": %u,\n  \"timestamp\": " :
-          "{\"frame\":%u,\"timestamp\":", n);
+          "{\n  \"schema\": 2,\n  \"source\": null,\n  \"frame\": %u,\n"
+          "  \"timestamp\": " :
+          "{\"schema\":2,\"source\":null,\"frame\":%u,\"timestamp\":", n);
       GstStructure *caps =
           gst_caps_get_structure (gst_sample_get_caps (sample), 0);
 
@@ -451,6 +486,117 @@ test_no_faces (const gchar * model)
   }
 }
 
+/* A detector and no ddamfnfilter: each record keeps the face regions (box
+ * clipped to the frame, the detector's score when it gives one, no result,
+ * no track_id), regions of another type are left out, and ddamfnjson
+ * warns once, not once per frame. */
+static GstPadProbeReturn
+add_rois (G_GNUC_UNUSED GstPad * pad, GstPadProbeInfo * info,
+    G_GNUC_UNUSED gpointer data)
+{
+  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GstVideoRegionOfInterestMeta *roi;
+
+  roi = gst_buffer_add_video_region_of_interest_meta (buf, "face", 4, 6, 20,
+      22);
+  roi->id = 1;
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new ("detection", "confidence", G_TYPE_DOUBLE, 0.8, NULL));
+  roi = gst_buffer_add_video_region_of_interest_meta (buf, "face", 60, 40,
+      10, 10);                  /* clipped to 4 x 8 in a 64 x 48 frame */
+  roi->id = 2;
+  roi = gst_buffer_add_video_region_of_interest_meta (buf, "car", 0, 0, 8, 8);
+  roi->id = 3;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+test_unanalysed (const gchar * workdir)
+{
+  gchar *out = g_build_filename (workdir, "unanalysed.jsonl", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=6 ! "
+      "video/x-raw,width=64,height=48 ! identity name=i ! "
+      "ddamfnjson source=cam7 ! filesink location=\"%s\"", out);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *id = gst_bin_get_by_name (GST_BIN (pipeline), "i");
+  GstPad *pad = gst_element_get_static_pad (id, "src");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  JsonParser *parser = json_parser_new ();
+  GstMessage *msg;
+  gchar *contents = NULL, **lines = NULL;
+  guint warnings = 0, n = 0;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, add_rois, NULL, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+
+    if (type == GST_MESSAGE_WARNING) {
+      GError *error = NULL;
+
+      gst_message_parse_warning (msg, &error, NULL);
+      CHECK (strstr (error->message, "nothing analysed them") != NULL,
+          "warning: %s", error->message);
+      warnings++;
+      g_error_free (error);
+    }
+    gst_message_unref (msg);
+    if (type != GST_MESSAGE_WARNING)
+      break;
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  CHECK (warnings == 1, "%u warnings about faces without results", warnings);
+
+  CHECK (g_file_get_contents (out, &contents, NULL, NULL), "no %s", out);
+  if (contents)
+    lines = g_strsplit (contents, "\n", -1);
+  for (gchar ** l = lines; l && *l && **l; l++, n++) {
+    JsonObject *o, *f0, *f1;
+    JsonArray *a;
+
+    if (!json_parser_load_from_data (parser, *l, -1, NULL)) {
+      CHECK (FALSE, "record %u does not parse", n);
+      continue;
+    }
+    o = json_node_get_object (json_parser_get_root (parser));
+    CHECK (g_strcmp0 (json_object_get_string_member (o, "source"), "cam7")
+        == 0, "record %u: source", n);
+    a = json_object_get_array_member (o, "faces");
+    CHECK (json_array_get_length (a) == 2, "record %u: %u faces", n,
+        json_array_get_length (a));
+    if (json_array_get_length (a) != 2)
+      continue;
+    f0 = json_array_get_object_element (a, 0);
+    f1 = json_array_get_object_element (a, 1);
+    CHECK (!json_object_has_member (f0, "track_id")
+        && json_object_get_int_member (f0, "roi_id") == 1
+        && json_object_get_int_member (f0, "x") == 4
+        && json_object_get_int_member (f0, "h") == 22
+        && close_to (f0, "score", 0.8)
+        && json_object_get_int_member (f0, "result_age") == -1
+        && !json_object_has_member (f0, "valence"), "record %u: face 0: %s",
+        n, *l);
+    CHECK (json_object_get_int_member (f1, "roi_id") == 2
+        && json_object_get_int_member (f1, "w") == 4
+        && json_object_get_int_member (f1, "h") == 8
+        && !json_object_has_member (f1, "score"), "record %u: face 1", n);
+  }
+  CHECK (n == 6, "%u records", n);
+  CHECK (validate (out, "frame_record"), "%s does not validate", out);
+
+  g_strfreev (lines);
+  g_free (contents);
+  g_object_unref (parser);
+  gst_object_unref (bus);
+  gst_object_unref (pad);
+  gst_object_unref (id);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -470,6 +616,7 @@ main (int argc, char **argv)
 
   test_serializer (argv[3]);
   test_no_faces (argv[2]);
+  test_unanalysed (argv[3]);
 
   video = g_build_filename (argv[1], "Megamind.avi", NULL);
   fd = gst_element_factory_find ("facedetect");

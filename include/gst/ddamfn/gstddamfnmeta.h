@@ -69,6 +69,9 @@ G_BEGIN_DECLS
  *   late buffers under QoS, or live mode, where results arrive after the
  *   buffer has gone on); −1 when the face has no result yet (live mode
  *   only: then @has_va is %FALSE and @n_expr and @n_au are 0). Since 0.2.
+ * @expr_labels: (skip): the names of all @n_expr classes in the model's
+ *   order (a process-lifetime array of interned strings), %NULL when
+ *   unknown (a producer older than 0.2, or @n_expr 0). Since 0.2.
  *
  * One face and its affect. All strings are interned (g_intern_string())
  * and live as long as the process; nothing in a face needs freeing.
@@ -98,9 +101,10 @@ typedef struct
 
   /* added in 0.2, taken from the padding (the size is unchanged) */
   gint result_age;
+  const gchar *const *expr_labels;
 
   /*< private >*/
-  gpointer _gst_reserved[GST_PADDING - 1];
+  gpointer _gst_reserved[GST_PADDING - 2];
 } GstDdamfnFace;
 
 /**
@@ -179,6 +183,11 @@ GST_DDAMFN_META_API gchar **gst_ddamfn_face_get_active_aus (const GstDdamfnFace 
 GST_DDAMFN_META_API gchar *gst_ddamfn_meta_to_json (const GstDdamfnFace * faces,
     guint n_faces, guint64 frame, GstClockTime timestamp,
     GstClockTime stream_time, gboolean pretty);
+
+GST_DDAMFN_META_API gchar *gst_ddamfn_record_to_json (const gchar * source,
+    guint64 frame, GstClockTime timestamp, GstClockTime stream_time,
+    const GstDdamfnFace * faces, const gdouble * scores, guint n_faces,
+    gboolean pretty);
 
 GST_DDAMFN_META_API gchar *gst_ddamfn_face_to_json_row (const GstDdamfnFace * face,
     guint64 frame, gdouble timestamp);
