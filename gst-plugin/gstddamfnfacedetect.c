@@ -69,8 +69,9 @@ enum
 #define MAX_INFERENCE_INTERVAL 10000
 #define DEFAULT_TILES 1
 
+/* the formats ddamfnfilter reads (alpha ignored) */
 #define VIDEO_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, I420, NV12 }"
+  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12 }"
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
