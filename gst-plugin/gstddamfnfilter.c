@@ -59,12 +59,10 @@
 #include "gstddamfnroi.h"
 #include "gstddamfntracks.h"
 #include "gstddamfnworker.h"
+#include "gstddamfnwatch.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 #include <ddamfn/ddamfn.h>
-
-#include <stdlib.h>
-#include <string.h>
 
 GST_DEBUG_CATEGORY (gst_ddamfn_filter_debug);
 #define GST_CAT_DEFAULT gst_ddamfn_filter_debug
@@ -135,6 +133,7 @@ struct _GstDdamfnFilter
   guint queue_size;
 
   GstDdamfnQos qos;
+  GstDdamfnWatch watch;         /* streaming thread: warnings once per stream */
 
   /* between start () and stop () */
   DdamfnModel *model;
@@ -545,6 +544,7 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
       self->crop.std);
   reset_tracks (self);
   gst_ddamfn_qos_reset (&self->qos);
+  self->watch = (GstDdamfnWatch) { 0 };
 
   GST_INFO_OBJECT (self, "%s mode, %u threads", live ? "live" : "synchronous",
       n_threads);
@@ -737,6 +737,8 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   Settings s;
 
   read_settings (self, &s);
+  gst_ddamfn_watch_buffer (&self->watch, GST_ELEMENT (self), buffer,
+      s.roi_type);
   gst_ddamfn_collect_candidates (GST_OBJECT (self), buffer, s.roi_type,
       self->width, self->height, s.min_face_size, s.max_faces,
       self->candidates);

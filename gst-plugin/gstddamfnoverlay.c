@@ -28,7 +28,9 @@
  * anything is laid out, and at most #GstDdamfnOverlay:max-faces faces are
  * drawn (a warning says so once per stream). Buffers with nothing to draw
  * pass untouched and unmapped; a buffer whose #GstVideoMeta claims rows its
- * memory does not hold is an error.
+ * memory does not hold is an error. Buffers drawn on carry a custom meta
+ * (GstDdamfnOverlayDrawnMeta) so that a ddamfnfilter placed after the
+ * overlay warns that it would analyse the drawing.
  *
  * ## Example launch line
  * |[
@@ -45,6 +47,7 @@
 #include "gstddamfnoverlay.h"
 #include "gstddamfnframe.h"
 #include "gstddamfnroi.h"
+#include "gstddamfnwatch.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 
@@ -732,5 +735,7 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
       || !render_direct (self, &frame))
     render_composition (self, &frame);
   gst_video_frame_unmap (&frame);
+  /* a ddamfnfilter downstream warns that it would analyse the drawing */
+  gst_ddamfn_mark_drawn (buffer);
   return GST_FLOW_OK;
 }
