@@ -237,7 +237,7 @@ write_line (FILE * fp, GString * s)
   return ok;
 }
 
-/* frame, timestamp, face_id, x, y, w, h, valence, arousal, expression, one
+/* frame, timestamp, track_id, x, y, w, h, valence, arousal, expression, one
  * column per expression (its label), then AUn_prob and AUn_active for
  * every action unit. */
 gboolean
@@ -247,7 +247,7 @@ analyze_csv_write_header (FILE * fp, const AnalyzeLabels * labels)
 
   csv_text (s, "frame", TRUE);
   csv_text (s, "timestamp", FALSE);
-  csv_text (s, "face_id", FALSE);
+  csv_text (s, "track_id", FALSE);
   csv_text (s, "x", FALSE);
   csv_text (s, "y", FALSE);
   csv_text (s, "w", FALSE);

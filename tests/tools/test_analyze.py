@@ -37,7 +37,7 @@ LABELS = ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Angry",
           "Contempt"]
 AUS = ["AU1", "AU2", "AU4", "AU6", "AU7", "AU10", "AU12", "AU15", "AU23",
        "AU24", "AU25", "AU26"]
-HEADER = (["frame", "timestamp", "face_id", "x", "y", "w", "h", "valence",
+HEADER = (["frame", "timestamp", "track_id", "x", "y", "w", "h", "valence",
            "arousal", "expression"] + LABELS + [a + "_prob" for a in AUS]
           + [a + "_active" for a in AUS])
 
