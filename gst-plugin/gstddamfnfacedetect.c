@@ -169,7 +169,7 @@ gst_ddamfn_face_detect_class_init (GstDdamfnFaceDetectClass * klass)
       "BlazeFace face detector", "Filter/Analyzer/Video",
       "Marks faces with region-of-interest metas carrying a confidence and "
       "six keypoints (eyes, nose tip, mouth centre, ears), with MediaPipe's "
-      "BlazeFace network", "the gst-ddamfn authors");
+      "BlazeFace network", GST_DDAMFN_AUTHOR);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 

@@ -307,7 +307,7 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
       "DDAMFN facial affect", "Filter/Analyzer/Video",
       "Estimates valence, arousal, expression and action units of the faces "
       "marked by region-of-interest metas with the DDAMFN network",
-      "the gst-ddamfn authors");
+      GST_DDAMFN_AUTHOR);
 
   gst_element_class_add_static_pad_template (element_class,
       &gst_ddamfn_filter_sink_template);

@@ -211,7 +211,7 @@ gst_ddamfn_overlay_class_init (GstDdamfnOverlayClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "DDAMFN facial affect overlay", "Filter/Effect/Video",
       "Draws the faces, expressions, valence-arousal and action units found "
-      "by ddamfnfilter onto the video", "the gst-ddamfn authors");
+      "by ddamfnfilter onto the video", GST_DDAMFN_AUTHOR);
 
   gst_element_class_add_static_pad_template (element_class,
       &gst_ddamfn_overlay_sink_template);

@@ -113,6 +113,29 @@ class ReadmePipelines(unittest.TestCase):
             self.assertRegex(r.stdout, r"expression\W*=\W*\(string\W*\)")
 
 
+class PluginMetadata(unittest.TestCase):
+    """What gst-inspect-1.0 shows a new user: the version set once in
+    meson.build (the README and the headers speak of it), an origin and
+    authors instead of GStreamer's placeholders."""
+
+    def test_version_origin_and_author(self):
+        with open(os.path.join(os.path.dirname(README), "meson.build")) as f:
+            version = re.search(r"project\('gst-ddamfn', 'c',\s*version : "
+                                r"'([0-9.]+)'", f.read()).group(1)
+        r = subprocess.run(["gst-inspect-1.0", "ddamfn"], capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"\n\s*Version\s+%s\n" %
+                         re.escape(version))
+        self.assertNotIn("Unknown package origin", r.stdout)
+        self.assertRegex(r.stdout, r"Origin URL\s+\S")
+        for element in ("ddamfnfilter", "ddamfnfacedetect", "ddamfnoverlay"):
+            r = subprocess.run(["gst-inspect-1.0", element],
+                               capture_output=True, text=True, timeout=120)
+            author = re.search(r"Author\s+(.*)", r.stdout).group(1)
+            self.assertIn("README.md", author)
+
+
 if __name__ == "__main__":
     README, DATA, MODEL, MODEL_DIR = sys.argv[1:5]
     detector = os.path.join(MODEL_DIR, "blazeface-full-range.safetensors")
