@@ -234,8 +234,8 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_uint ("min-face-size", "Minimum face size",
           "Skip faces whose shorter side, after clipping to the frame, is "
-          "below this many pixels (too small to say anything reliable; the "
-          "network sees 112x112)", 0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
+          "below this many pixels (too little detail for the 112x112 network; "
+          "ddamfnfacedetect's default too)", 0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 

@@ -250,6 +250,9 @@ gst_ddamfn_overlay_init (GstDdamfnOverlay * self)
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+  /* As ddamfnfacedetect and ddamfnfilter: a late frame is drawn, not
+   * dropped (GstVideoFilter would drop it); "qos" switches it on. */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }
 
 static void

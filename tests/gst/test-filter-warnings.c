@@ -1,6 +1,7 @@
 /* ddamfnfilter says so, once per stream, when a pipeline cannot give
  * results: no face metadata for a while (no detector upstream), regions of
- * another type only, and frames ddamfnoverlay drew on before the filter.
+ * another type only, and frames ddamfnoverlay drew on before the filter;
+ * and the defaults the elements share.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -252,6 +253,35 @@ GST_START_TEST (test_overlay_marker_survives_videoconvert)
 
 GST_END_TEST;
 
+/* One default for the same setting across the elements (the blurbs say
+ * why): no QoS frame skipping, 16-pixel minimum face. */
+GST_START_TEST (test_defaults_agree_across_elements)
+{
+  const gchar *names[] = { "ddamfnfacedetect", "ddamfnfilter",
+    "ddamfnoverlay"
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstElement *e = gst_element_factory_make (names[i], NULL);
+    gboolean qos = TRUE;
+    GParamSpec *p;
+
+    fail_unless (e != NULL, "%s", names[i]);
+    g_object_get (e, "qos", &qos, NULL);
+    fail_unless (!qos, "%s has qos on by default", names[i]);
+    p = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+        "min-face-size");
+    if (i < 2) {
+      fail_unless (p != NULL);
+      fail_unless_equals_int (G_PARAM_SPEC_UINT (p)->default_value, 16);
+      fail_unless (strstr (g_param_spec_get_blurb (p), "112x112") != NULL);
+    }
+    gst_object_unref (e);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 filter_warnings_suite (void)
 {
@@ -265,6 +295,7 @@ filter_warnings_suite (void)
   tcase_add_test (tc, test_regions_of_another_type_warn);
   tcase_add_test (tc, test_overlay_before_filter_warns_once);
   tcase_add_test (tc, test_overlay_marker_survives_videoconvert);
+  tcase_add_test (tc, test_defaults_agree_across_elements);
   return s;
 }
 
