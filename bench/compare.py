@@ -349,7 +349,7 @@ def engine_outputs(infer, st, raw, n, variant):
             raise Unavailable("this CPU lacks %s" % variant)
         env["DDAMFN_CPU"] = variant
     p = subprocess.run([infer, "--model", st, "--raw", raw, "--batch",
-                        str(n)], stdout=subprocess.PIPE,
+                        str(n), "--full-precision"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, universal_newlines=True,
                        env=env, timeout=600)
     if p.returncode != 0:

@@ -71,14 +71,16 @@ enum
 #define DEFAULT_MIN_CONFIDENCE 0.5
 #define DEFAULT_MAX_FACES 16
 #define MAX_MAX_FACES 256
-#define DEFAULT_MIN_FACE_SIZE 0
+/* as ddamfnfilter's: smaller faces are not analysed there anyway */
+#define DEFAULT_MIN_FACE_SIZE 16
 #define DEFAULT_NMS_THRESHOLD 0.3
 #define DEFAULT_INFERENCE_INTERVAL 1
 #define MAX_INFERENCE_INTERVAL 10000
 #define DEFAULT_TILES 1
 
+/* the formats ddamfnfilter reads (alpha ignored) */
 #define VIDEO_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, I420, NV12 }"
+  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12 }"
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -145,7 +147,9 @@ gst_ddamfn_face_detect_class_init (GstDdamfnFaceDetectClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_uint ("min-face-size", "Minimum face size",
-          "Drop faces whose box is narrower or lower than this many pixels",
+          "Drop faces whose box is narrower or lower than this many pixels "
+          "(16, as ddamfnfilter's: a smaller face holds too little detail "
+          "for DDAMFN's 112x112 input, and the filter would skip it)",
           0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -176,7 +180,7 @@ gst_ddamfn_face_detect_class_init (GstDdamfnFaceDetectClass * klass)
       "BlazeFace face detector", "Filter/Analyzer/Video",
       "Marks faces with region-of-interest metas carrying a confidence and "
       "six keypoints (eyes, nose tip, mouth centre, ears), with MediaPipe's "
-      "BlazeFace network", "the gst-ddamfn authors");
+      "BlazeFace network", GST_DDAMFN_AUTHOR);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
@@ -204,6 +208,8 @@ gst_ddamfn_face_detect_init (GstDdamfnFaceDetect * self)
   self->faces = g_new (DdamfnFace, MAX_MAX_FACES);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+  /* no QoS by default, as ddamfnfilter and ddamfnoverlay: an analyser does
+   * not drop frames behind the application's back ("qos" switches it on) */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }
 

@@ -67,12 +67,10 @@
 #include "gstddamfnengine.h"
 #include "gstddamfntracks.h"
 #include "gstddamfnworker.h"
+#include "gstddamfnwatch.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 #include <ddamfn/ddamfn.h>
-
-#include <stdlib.h>
-#include <string.h>
 
 GST_DEBUG_CATEGORY (gst_ddamfn_filter_debug);
 #define GST_CAT_DEFAULT gst_ddamfn_filter_debug
@@ -143,6 +141,7 @@ struct _GstDdamfnFilter
   guint queue_size;
 
   GstDdamfnQos qos;
+  GstDdamfnWatch watch;         /* streaming thread: warnings once per stream */
 
   GstDdamfnEngine engine;       /* between start () and stop () */
 
@@ -237,8 +236,8 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_uint ("min-face-size", "Minimum face size",
           "Skip faces whose shorter side, after clipping to the frame, is "
-          "below this many pixels (too small to say anything reliable; the "
-          "network sees 112x112)", 0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
+          "below this many pixels (too little detail for the 112x112 network; "
+          "ddamfnfacedetect's default too)", 0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -310,7 +309,7 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
       "DDAMFN facial affect", "Filter/Analyzer/Video",
       "Estimates valence, arousal, expression and action units of the faces "
       "marked by region-of-interest metas with the DDAMFN network",
-      "the gst-ddamfn authors");
+      GST_DDAMFN_AUTHOR);
 
   gst_element_class_add_static_pad_template (element_class,
       &gst_ddamfn_filter_sink_template);
@@ -494,6 +493,7 @@ gst_ddamfn_filter_start (GstBaseTransform * trans)
   if (!ok)
     return FALSE;
   gst_ddamfn_qos_reset (&self->qos);
+  self->watch = (GstDdamfnWatch) { 0 };
 
   GST_INFO_OBJECT (self, "%s mode, %u threads", live ? "live" : "synchronous",
       n_threads);
@@ -690,6 +690,8 @@ gst_ddamfn_filter_analyse_frame (GstDdamfnFilter * self, GstVideoFrame * frame)
   Settings s;
 
   read_settings (self, &s);
+  gst_ddamfn_watch_buffer (&self->watch, GST_ELEMENT (self), buffer,
+      s.roi_type);
   gst_ddamfn_collect_candidates (GST_OBJECT (self), buffer, s.roi_type,
       self->width, self->height, s.min_face_size, s.max_faces,
       self->candidates);

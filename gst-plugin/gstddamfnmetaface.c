@@ -55,16 +55,62 @@ GList *
 gst_ddamfn_buffer_get_faces (GstBuffer * buffer)
 {
   GstDdamfnMeta *meta;
-  GList *faces = NULL;
 
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
 
   meta = gst_buffer_get_ddamfn_meta (buffer);
   if (meta == NULL)
     return NULL;
+  return gst_ddamfn_meta_get_faces (meta);
+}
+
+/**
+ * gst_ddamfn_meta_get_faces:
+ * @meta: a #GstDdamfnMeta.
+ *
+ * Every face of @meta, as copies, in its order: what bindings read instead
+ * of the @faces array (a C array of structures, which they cannot walk).
+ *
+ * Returns: (transfer full) (element-type GstDdamfnFace): the faces; %NULL
+ *   (the empty list) when @meta has none. Free with
+ *   g_list_free_full (list, (GDestroyNotify) gst_ddamfn_face_free).
+ */
+GList *
+gst_ddamfn_meta_get_faces (const GstDdamfnMeta * meta)
+{
+  GList *faces = NULL;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
   for (guint i = meta->n_faces; i > 0; i--)
     faces = g_list_prepend (faces, gst_ddamfn_face_copy (&meta->faces[i - 1]));
   return faces;
+}
+
+/**
+ * gst_ddamfn_meta_serialize:
+ * @meta: a #GstDdamfnMeta.
+ * @frame: the index of the buffer in its stream.
+ * @timestamp: the buffer's presentation time, or %GST_CLOCK_TIME_NONE.
+ * @stream_time: the buffer's stream time, or %GST_CLOCK_TIME_NONE.
+ * @pretty: indent the record over several lines.
+ *
+ * The JSON record of the buffer that carries @meta, as
+ * gst_ddamfn_meta_to_json() writes it from @meta's faces; for bindings,
+ * which cannot pass the @faces array: meta.serialize (frame, timestamp,
+ * stream_time, pretty) in Python.
+ *
+ * Returns: (transfer full): the record, without a line break at the end;
+ *   free with g_free().
+ */
+gchar *
+gst_ddamfn_meta_serialize (const GstDdamfnMeta * meta, guint64 frame,
+    GstClockTime timestamp, GstClockTime stream_time, gboolean pretty)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  return gst_ddamfn_meta_to_json (meta->faces, meta->n_faces, frame,
+      timestamp, stream_time, pretty);
 }
 
 /**

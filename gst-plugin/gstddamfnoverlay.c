@@ -28,7 +28,9 @@
  * anything is laid out, and at most #GstDdamfnOverlay:max-faces faces are
  * drawn (a warning says so once per stream). Buffers with nothing to draw
  * pass untouched and unmapped; a buffer whose #GstVideoMeta claims rows its
- * memory does not hold is an error.
+ * memory does not hold is an error. Buffers drawn on carry a custom meta
+ * (GstDdamfnOverlayDrawnMeta) so that a ddamfnfilter placed after the
+ * overlay warns that it would analyse the drawing.
  *
  * ## Example launch line
  * |[
@@ -45,6 +47,7 @@
 #include "gstddamfnoverlay.h"
 #include "gstddamfnframe.h"
 #include "gstddamfnroi.h"
+#include "gstddamfnwatch.h"
 
 #include <gst/ddamfn/gstddamfnmeta.h>
 
@@ -208,7 +211,7 @@ gst_ddamfn_overlay_class_init (GstDdamfnOverlayClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "DDAMFN facial affect overlay", "Filter/Effect/Video",
       "Draws the faces, expressions, valence-arousal and action units found "
-      "by ddamfnfilter onto the video", "the gst-ddamfn authors");
+      "by ddamfnfilter onto the video", GST_DDAMFN_AUTHOR);
 
   gst_element_class_add_static_pad_template (element_class,
       &gst_ddamfn_overlay_sink_template);
@@ -247,6 +250,9 @@ gst_ddamfn_overlay_init (GstDdamfnOverlay * self)
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+  /* As ddamfnfacedetect and ddamfnfilter: a late frame is drawn, not
+   * dropped (GstVideoFilter would drop it); "qos" switches it on. */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }
 
 static void
@@ -732,5 +738,7 @@ gst_ddamfn_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
       || !render_direct (self, &frame))
     render_composition (self, &frame);
   gst_video_frame_unmap (&frame);
+  /* a ddamfnfilter downstream warns that it would analyse the drawing */
+  gst_ddamfn_mark_drawn (buffer);
   return GST_FLOW_OK;
 }

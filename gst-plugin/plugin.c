@@ -37,5 +37,4 @@ plugin_init (GstPlugin * plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ddamfn,
     "Facial affect (valence, arousal, expression, action units) with DDAMFN",
-    plugin_init, GST_DDAMFN_VERSION, "LGPL", "gst-ddamfn",
-    "Unknown package origin")
+    plugin_init, GST_DDAMFN_VERSION, "LGPL", "gst-ddamfn", GST_DDAMFN_ORIGIN)

@@ -5,6 +5,7 @@
  */
 #include "loader.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -143,10 +144,11 @@ ddamfn_loader_new_dense (DdamfnLoader * ld)
   return ddamfn_plan_own (ld->plan, g_new0 (DdamfnDense, 1));
 }
 
-/* Folds BatchNorm PREFIX into conv->weight and conv->bias (which already
- * holds the conv's own bias, or zeros). */
+/* Folds BatchNorm PREFIX into conv->weight (tensor WEIGHT_NAME) and
+ * conv->bias (which already holds the conv's own bias, or zeros). */
 static void
-fold_bn (DdamfnLoader * ld, const char *prefix, DdamfnConv * conv)
+fold_bn (DdamfnLoader * ld, const char *prefix, DdamfnConv * conv,
+    const char *weight_name)
 {
   const int c = conv->cout;
   const gsize per_out = (gsize) (conv->cin / conv->groups) * conv->kh
@@ -166,9 +168,25 @@ fold_bn (DdamfnLoader * ld, const char *prefix, DdamfnConv * conv)
       return;
     }
     s = gamma[o] / sqrt ((double) var[o] + BN_EPS);
-    for (gsize i = 0; i < per_out; i++)
-      conv->weight[o * per_out + i] *= (float) s;
+    /* finite weights can still overflow float once scaled: the network
+     * would then give NaN or uniform probabilities without a word */
+    for (gsize i = 0; i < per_out; i++) {
+      double w = conv->weight[o * per_out + i] * s;
+      if (!(fabs (w) <= FLT_MAX)) {
+        ddamfn_loader_fail (ld, "%s: tensor '%s' (with BatchNorm "
+            "'%s' folded in) overflows float at output channel %d: the "
+            "weights are not usable", ld->path, weight_name, prefix, o);
+        return;
+      }
+      conv->weight[o * per_out + i] = (float) w;
+    }
     conv->bias[o] = (float) ((conv->bias[o] - mean[o]) * s + beta[o]);
+    if (!isfinite (conv->bias[o])) {
+      ddamfn_loader_fail (ld, "%s: BatchNorm '%s' folded into its conv "
+          "gives a bias that overflows float at channel %d: the weights "
+          "are not usable", ld->path, prefix, o);
+      return;
+    }
   }
 }
 
@@ -191,7 +209,11 @@ ddamfn_loader_conv_block (DdamfnLoader * ld, const char *prefix,
         pad,.pad_w = pad,.groups = groups,.act = act};
   conv->weight = ddamfn_loader_take (ld, prefix, ".conv.weight", 4, dims);
   conv->bias = zeros (ld, cout);
-  fold_bn (ld, bn, conv);
+  {
+    char *weight = g_strconcat (prefix, ".conv.weight", NULL);
+    fold_bn (ld, bn, conv, weight);
+    g_free (weight);
+  }
   g_free (bn);
   if (act == ACT_PRELU)
     conv->slope = take1 (ld, prefix, ".prelu.weight", cout);
@@ -238,7 +260,11 @@ ddamfn_loader_gate (DdamfnLoader * ld, const char *prefix, DdamfnGate * gate,
   gate->channels = c;
   gate->mip = mip;
   pointwise (ld, conv1, &gate->conv1, c, mip, ACT_HARDSWISH);
-  fold_bn (ld, bn1, &gate->conv1);
+  {
+    char *weight = g_strconcat (conv1, ".weight", NULL);
+    fold_bn (ld, bn1, &gate->conv1, weight);
+    g_free (weight);
+  }
   pointwise (ld, conv2, &gate->conv2, mip, c, ACT_SIGMOID);
   pointwise (ld, conv3, &gate->conv3, mip, c, ACT_SIGMOID);
   g_free (conv1);

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdlib.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -262,6 +264,52 @@ fail:
   return FALSE;
 }
 
+static int
+compare_by_offset (const void *pa, const void *pb)
+{
+  const StTensor *a = *(const StTensor * const *) pa;
+  const StTensor *b = *(const StTensor * const *) pb;
+
+  if (a->data != b->data)
+    return a->data < b->data ? -1 : 1;
+  return (a->nbytes > b->nbytes) - (a->nbytes < b->nbytes);
+}
+
+/* The format stores every tensor in bytes of its own: a file whose
+ * data_offsets make two tensors share bytes is malformed (one write would
+ * show in both), so it is refused, naming both. Empty tensors share
+ * nothing. */
+static gboolean
+st_check_no_overlap (const StFile * file, const guint8 * data,
+    GError ** error)
+{
+  guint n = g_hash_table_size (file->tensors), k = 0;
+  const StTensor **sorted = g_new (const StTensor *, n ? n : 1);
+  GHashTableIter it;
+  gpointer v;
+  gboolean ok = TRUE;
+
+  g_hash_table_iter_init (&it, file->tensors);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    if (((const StTensor *) v)->nbytes > 0)
+      sorted[k++] = v;
+  qsort (sorted, k, sizeof (*sorted), compare_by_offset);
+  for (guint i = 1; i < k && ok; i++) {
+    const StTensor *a = sorted[i - 1], *b = sorted[i];
+
+    if (b->data < a->data + a->nbytes) {
+      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_TENSOR,
+          "%s: tensors '%s' (bytes [%td, %td)) and '%s' (bytes [%td, %td)) "
+          "overlap: each tensor must have bytes of its own", file->path,
+          a->name, a->data - data, a->data - data + (ptrdiff_t) a->nbytes,
+          b->name, b->data - data, b->data - data + (ptrdiff_t) b->nbytes);
+      ok = FALSE;
+    }
+  }
+  g_free (sorted);
+  return ok;
+}
+
 /* PATH mapped read-only into a new StFile (tables not yet made), or NULL
  * with ERROR set. */
 static StFile *
@@ -392,6 +440,9 @@ st_file_open (const char *path, GError ** error)
       goto fail;
   }
   g_list_free (members);
+  members = NULL;
+  if (!st_check_no_overlap (file, data, error))
+    goto fail;
   g_object_unref (parser);
   return file;
 

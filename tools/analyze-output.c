@@ -4,19 +4,28 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every output is written to a hidden temporary file next to it (".NAME."
- * and a random suffix, so the rename stays on one file system) and renamed to
- * NAME only once every output is complete; a failed or interrupted run
- * deletes them (analyze-signals.c).
+ * Every output is written to an unnamed file in its directory (O_TMPFILE)
+ * and linked to NAME only once every output is complete: a run that ends in
+ * any way before, SIGKILL included, leaves nothing. Where the file system
+ * has no unnamed files, it is a hidden temporary file next to it (".NAME."
+ * and a random suffix, so the rename stays on one file system) renamed to
+ * NAME; a failed or interrupted run deletes those (analyze-signals.c), and
+ * since SIGKILL cannot be caught, a run removes the ones an earlier killed
+ * run left for the same names, saying so.
  * Numbers are rounded to six decimals before they are written, so the CSV
  * and the JSON Lines of a run hold the same values.
  */
+/* O_TMPFILE */
+#define _GNU_SOURCE
+
 #include "analyze-output.h"
 #include "analyze-paths.h"
 #include "analyze-signals.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +41,64 @@ analyze_file_free (AnalyzeFile * file)
   g_free (file->path);
   g_free (file->tmp_path);
   g_free (file);
+}
+
+/* Whether NAME is ".BASE." and six characters of g_mkstemp's alphabet. */
+static gboolean
+is_stale_temp_name (const gchar * name, const gchar * base)
+{
+  gsize n = strlen (base);
+  const gchar *suffix;
+
+  if (name[0] != '.' || strncmp (name + 1, base, n) != 0
+      || name[n + 1] != '.')
+    return FALSE;
+  suffix = name + n + 2;
+  if (strlen (suffix) != 6)
+    return FALSE;
+  for (gint i = 0; i < 6; i++)
+    if (!g_ascii_isalnum (suffix[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Removes the hidden temporary files of BASE in DIR that a killed run left
+ * (SIGKILL cannot be caught), saying so on stderr. Regular files only. */
+static void
+remove_stale_temps (const gchar * dir, const gchar * base)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+
+  if (d == NULL)
+    return;
+  while ((e = readdir (d)) != NULL) {
+    gchar *p;
+    struct stat st;
+
+    if (!is_stale_temp_name (e->d_name, base))
+      continue;
+    p = g_build_filename (dir, e->d_name, NULL);
+    if (lstat (p, &st) == 0 && S_ISREG (st.st_mode) && unlink (p) == 0)
+      g_printerr ("ddamfn-analyze: removed %s, a temporary file an earlier "
+          "run left when it was killed\n", p);
+    g_free (p);
+  }
+  closedir (d);
+}
+
+/* An unnamed file in DIR (O_TMPFILE), or -1 when the file system or the
+ * kernel has none. */
+static gint
+open_unnamed (const gchar * dir)
+{
+#ifdef O_TMPFILE
+  return open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+#else
+  (void) dir;
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
 }
 
 /* Creates the temporary file for PATH; with OPEN_STREAM it stays open as
@@ -57,23 +124,28 @@ analyze_file_create (const gchar * path, gboolean open_stream,
 
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
-  /* g_mkstemp replaces the six trailing X's with random characters */
-  suffix = g_strnfill (6, 'X');
-  name = g_strdup_printf (".%s.%s", base, suffix);
-  g_free (suffix);
+  remove_stale_temps (dir, base);
   file = g_new0 (AnalyzeFile, 1);
   file->path = g_strdup (path);
-  file->tmp_path = g_build_filename (dir, name, NULL);
+  fd = open_unnamed (dir);
+  saved_errno = errno;
+  if (fd < 0 && saved_errno != ENOENT && saved_errno != EACCES
+      && saved_errno != EROFS && saved_errno != ENOSPC) {
+    /* g_mkstemp replaces the six trailing X's with random characters */
+    suffix = g_strnfill (6, 'X');
+    name = g_strdup_printf (".%s.%s", base, suffix);
+    g_free (suffix);
+    file->tmp_path = g_build_filename (dir, name, NULL);
+    g_free (name);
+    analyze_signals_lock ();
+    fd = g_mkstemp_full (file->tmp_path, O_RDWR, 0666);
+    saved_errno = errno;
+    if (fd >= 0)
+      analyze_signals_add_temp (file->tmp_path);
+    analyze_signals_unlock ();
+  }
   g_free (dir);
   g_free (base);
-  g_free (name);
-
-  analyze_signals_lock ();
-  fd = g_mkstemp_full (file->tmp_path, O_RDWR, 0666);
-  saved_errno = errno;
-  if (fd >= 0)
-    analyze_signals_add_temp (file->tmp_path);
-  analyze_signals_unlock ();
   if (fd < 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "cannot write %s: %s", path, g_strerror (saved_errno));
@@ -104,6 +176,12 @@ analyze_file_close (AnalyzeFile * file, GError ** error)
 {
   gint saved_errno = 0;
 
+  if (file->tmp_path == NULL) {
+    /* unnamed: flushed now, closed once linked to its name */
+    if (file->fp && (fflush (file->fp) != 0 || ferror (file->fp)))
+      saved_errno = errno ? errno : EIO;
+    goto done;
+  }
   if (file->fd >= 0) {
     /* its writer has flushed it (the pipeline is stopped) */
     if (close (file->fd) != 0)
@@ -124,6 +202,59 @@ done:
     return FALSE;
   }
   return TRUE;
+}
+
+/* Links the unnamed FILE to its name, replacing what holds the name (a
+ * regular file, checked before): directly when the name is free, else
+ * through a hidden name renamed over it, as linkat never replaces. */
+static gint
+link_unnamed (AnalyzeFile * file)
+{
+  gint fd = file->fp ? fileno (file->fp) : file->fd;
+  gchar proc[64];
+  gint ret = -1;
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, file->path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -1;
+  for (gint attempt = 0; attempt < 100 && ret != 0; attempt++) {
+    gchar *dir = g_path_get_dirname (file->path);
+    gchar *base = g_path_get_basename (file->path);
+    gchar *name = g_strdup_printf (".%s.%06X", base,
+        g_random_int_range (0, 0xFFFFFF));
+    gchar *tmp = g_build_filename (dir, name, NULL);
+
+    if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+      ret = rename (tmp, file->path);
+      if (ret != 0) {
+        gint e = errno;
+        unlink (tmp);
+        errno = e;
+        attempt = 100;
+      }
+    } else if (errno != EEXIST) {
+      attempt = 100;
+    }
+    g_free (tmp);
+    g_free (name);
+    g_free (base);
+    g_free (dir);
+  }
+  return ret;
+}
+
+/* Closes what an unnamed FILE still holds open (after its link). */
+static void
+close_unnamed (AnalyzeFile * file)
+{
+  if (file->fp != NULL)
+    fclose (file->fp);
+  else if (file->fd >= 0)
+    close (file->fd);
+  file->fp = NULL;
+  file->fd = -1;
 }
 
 /* Gives every file of FILES (N of them, NULL entries skipped) its name, or
@@ -152,14 +283,20 @@ analyze_files_commit (AnalyzeFile ** files, guint n, GError ** error)
   for (i = 0; i < n; i++) {
     if (files[i] == NULL)
       continue;
-    if (saved_errno == 0 && rename (files[i]->tmp_path, files[i]->path) != 0) {
+    if (saved_errno == 0 && (files[i]->tmp_path == NULL ?
+            link_unnamed (files[i]) :
+            rename (files[i]->tmp_path, files[i]->path)) != 0) {
       saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
           "cannot write %s: %s", files[i]->path, g_strerror (saved_errno));
     }
-    if (saved_errno != 0)
-      unlink (files[i]->tmp_path);
-    analyze_signals_remove_temp (files[i]->tmp_path);
+    if (files[i]->tmp_path == NULL) {
+      close_unnamed (files[i]);
+    } else {
+      if (saved_errno != 0)
+        unlink (files[i]->tmp_path);
+      analyze_signals_remove_temp (files[i]->tmp_path);
+    }
     g_clear_pointer (&files[i], analyze_file_free);
   }
   if (saved_errno == 0)
@@ -178,10 +315,12 @@ analyze_file_discard (AnalyzeFile * file)
     fclose (file->fp);
   if (file->fd >= 0)
     close (file->fd);
-  analyze_signals_lock ();
-  unlink (file->tmp_path);
-  analyze_signals_remove_temp (file->tmp_path);
-  analyze_signals_unlock ();
+  if (file->tmp_path != NULL) {
+    analyze_signals_lock ();
+    unlink (file->tmp_path);
+    analyze_signals_remove_temp (file->tmp_path);
+    analyze_signals_unlock ();
+  }
   analyze_file_free (file);
 }
 
@@ -237,7 +376,7 @@ write_line (FILE * fp, GString * s)
   return ok;
 }
 
-/* frame, timestamp, face_id, x, y, w, h, valence, arousal, expression, one
+/* frame, timestamp, track_id, x, y, w, h, valence, arousal, expression, one
  * column per expression (its label), then AUn_prob and AUn_active for
  * every action unit. */
 gboolean
@@ -247,7 +386,7 @@ analyze_csv_write_header (FILE * fp, const AnalyzeLabels * labels)
 
   csv_text (s, "frame", TRUE);
   csv_text (s, "timestamp", FALSE);
-  csv_text (s, "face_id", FALSE);
+  csv_text (s, "track_id", FALSE);
   csv_text (s, "x", FALSE);
   csv_text (s, "y", FALSE);
   csv_text (s, "w", FALSE);

@@ -32,12 +32,13 @@ typedef struct
   const GstDdamfnFace *face;
 } AnalyzeRecord;
 
-/* An output file written under a temporary name in its directory and
- * renamed to its own name only when complete. */
+/* An output file written unnamed (O_TMPFILE) in its directory and linked
+ * to its own name only when complete; where the file system cannot, under
+ * a hidden temporary name renamed into place. */
 typedef struct
 {
   gchar *path;
-  gchar *tmp_path;
+  gchar *tmp_path;              /* NULL for an unnamed file */
   FILE *fp;                     /* NULL for files others write */
   gint fd;                      /* theirs; -1 when fp holds it */
 } AnalyzeFile;

@@ -498,13 +498,20 @@ analysis_describe_damage (Analysis * a, gint64 container_duration,
     expected = (guint64) llround (container_duration / (gdouble) GST_SECOND
         / frame_interval);
   /* one frame of slack: durations are rounded */
-  if (a->n_warnings == 0 && a->dropped == 0 && a->next_frame + 1 >= expected)
+  if (a->n_warnings == 0 && a->dropped == 0 && a->next_frame + 1 >= expected
+      && a->next_frame >= a->declared_frames)
     return NULL;
 
   s = g_string_new (NULL);
   g_string_append_printf (s, "%s looks damaged: %" G_GUINT64_FORMAT
       " frames read", a->video, a->next_frame);
-  if (expected > 0)
+  /* a demuxer that rebuilt a lost index reports the shorter duration of
+   * what is left: the header's count, written before, tells the loss */
+  if (a->declared_frames > a->next_frame && a->declared_frames > expected + 1)
+    g_string_append_printf (s, " of the %" G_GUINT64_FORMAT " its header "
+        "declares (the file is truncated or its index lost)",
+        a->declared_frames);
+  else if (expected > 0)
     g_string_append_printf (s, " of the %" G_GUINT64_FORMAT " its duration "
         "(%.1f s) implies", expected, container_duration / (gdouble)
         GST_SECOND);

@@ -53,6 +53,7 @@ typedef struct
   guint n_warnings;
   gchar *first_warning;
   guint64 dropped;              /* frames the decoder could not decode */
+  guint64 declared_frames;      /* by the file's own header, 0 = unknown */
 
   /* main thread */
   gchar *error;                 /* the first error, for the user */

@@ -12,6 +12,7 @@
 #include "ddamfn-tool.h"
 #include "analyze-output.h"
 #include "analyze-paths.h"
+#include "analyze-container.h"
 #include "analyze-pipeline.h"
 #include "analyze-plot.h"
 #include "analyze-signals.h"
@@ -549,6 +550,7 @@ main (int argc, char **argv)
     return die (&a, 1);
   }
 
+  a.declared_frames = analyze_avi_declared_frames (a.video);
   if (analysis_build_pipeline (&a))
     run_pipeline (&a);
   if (a.error == NULL) {

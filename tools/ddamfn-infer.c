@@ -20,6 +20,7 @@ static int opt_threads = 1;
 static int opt_batch = 8;
 static char **opt_images;
 static char *opt_print_plan;
+static gboolean opt_full_precision;
 
 /* What ddamfn_session_new accepts. */
 #define MAX_THREADS 64
@@ -39,6 +40,9 @@ static GOptionEntry entries[] = {
   {"print-plan", 0, 0, G_OPTION_ARG_FILENAME, &opt_print_plan,
         "Print the layer plan the engine builds for MODEL (one line per "
         "step: shapes, fused work, FLOPs) and exit", "MODEL"},
+  {"full-precision", 0, 0, G_OPTION_ARG_NONE, &opt_full_precision,
+        "Print every number with all its digits (17 significant) instead "
+        "of six decimals, for comparisons with a reference", NULL},
   {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_images,
       NULL, "IMAGE.jpg…"},
   {NULL}
@@ -51,66 +55,86 @@ die (const char *message)
   exit (1);
 }
 
+/* A number as a person reads it everywhere in the project (six decimals,
+ * with a point whatever the locale), or every digit with --full-precision. */
+static void
+append_number (GString * s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (opt_full_precision)
+    g_ascii_dtostr (buf, sizeof buf, v);
+  else
+    g_ascii_formatd (buf, sizeof buf, "%.6f", v);
+  g_string_append (s, buf);
+}
+
+/* A JSON string member NAME (escaped by json-glib) */
+static void
+append_member_string (GString * s, const char *name, const char *value)
+{
+  JsonNode *node = json_node_init_string (json_node_alloc (), value);
+  char *text = json_to_string (node, FALSE);
+
+  g_string_append_printf (s, "\"%s\":%s", name, text);
+  g_free (text);
+  json_node_unref (node);
+}
+
+static void
+append_numbers (GString * s, const char *name, const float *v, int n)
+{
+  g_string_append_printf (s, ",\"%s\":[", name);
+  for (int k = 0; k < n; k++) {
+    if (k > 0)
+      g_string_append_c (s, ',');
+    append_number (s, v[k]);
+  }
+  g_string_append_c (s, ']');
+}
+
 static void
 print_result (DdamfnModel * model, const DdamfnResult * r,
     const char *image, int face)
 {
-  JsonBuilder *b = json_builder_new ();
-  JsonGenerator *gen;
-  JsonNode *root;
-  char *line;
+  GString *s = g_string_new ("{");
 
-  json_builder_begin_object (b);
-  if (image) {
-    json_builder_set_member_name (b, "image");
-    json_builder_add_string_value (b, image);
-  } else {
-    json_builder_set_member_name (b, "face");
-    json_builder_add_int_value (b, face);
-  }
+  if (image)
+    append_member_string (s, "image", image);
+  else
+    g_string_append_printf (s, "\"face\":%d", face);
   if (r->n_expr > 0) {
-    json_builder_set_member_name (b, "expression");
-    json_builder_add_string_value (b,
+    g_string_append_c (s, ',');
+    append_member_string (s, "expression",
         ddamfn_model_get_expression_label (model, r->expr_index));
-    json_builder_set_member_name (b, "expression_index");
-    json_builder_add_int_value (b, r->expr_index);
-    json_builder_set_member_name (b, "expression_probs");
-    json_builder_begin_array (b);
-    for (int k = 0; k < r->n_expr; k++)
-      json_builder_add_double_value (b, r->expr_probs[k]);
-    json_builder_end_array (b);
+    g_string_append_printf (s, ",\"expression_index\":%d", r->expr_index);
+    append_numbers (s, "expression_probs", r->expr_probs, r->n_expr);
   }
   if (r->has_va) {
-    json_builder_set_member_name (b, "valence");
-    json_builder_add_double_value (b, r->valence);
-    json_builder_set_member_name (b, "arousal");
-    json_builder_add_double_value (b, r->arousal);
+    g_string_append (s, ",\"valence\":");
+    append_number (s, r->valence);
+    g_string_append (s, ",\"arousal\":");
+    append_number (s, r->arousal);
   }
   if (r->n_au > 0) {
-    json_builder_set_member_name (b, "au_probs");
-    json_builder_begin_array (b);
-    for (int k = 0; k < r->n_au; k++)
-      json_builder_add_double_value (b, r->au_probs[k]);
-    json_builder_end_array (b);
-    json_builder_set_member_name (b, "au_active");
-    json_builder_begin_array (b);
-    for (int k = 0; k < r->n_au; k++)
-      if (r->au_active & (1u << k))
-        json_builder_add_string_value (b, ddamfn_model_get_au_name (model,
-                k));
-    json_builder_end_array (b);
-  }
-  json_builder_end_object (b);
+    gboolean first = TRUE;
 
-  root = json_builder_get_root (b);
-  gen = json_generator_new ();
-  json_generator_set_root (gen, root);
-  line = json_generator_to_data (gen, NULL);
-  puts (line);
-  g_free (line);
-  json_node_unref (root);
-  g_object_unref (gen);
-  g_object_unref (b);
+    append_numbers (s, "au_probs", r->au_probs, r->n_au);
+    g_string_append (s, ",\"au_active\":[");
+    for (int k = 0; k < r->n_au; k++) {
+      if (!(r->au_active & (1u << k)))
+        continue;
+      if (!first)
+        g_string_append_c (s, ',');
+      first = FALSE;
+      g_string_append_printf (s, "\"%s\"", ddamfn_model_get_au_name (model,
+              k));
+    }
+    g_string_append_c (s, ']');
+  }
+  g_string_append_c (s, '}');
+  puts (s->str);
+  g_string_free (s, TRUE);
 }
 
 static void

@@ -547,7 +547,8 @@ def engine_check(infer, st_path, raw, n, case, ref, what, label, table,
                  env=None):
     """ddamfn-infer on the N faces in RAW against the reference's first N;
     adds the table row LABEL and returns the engine's rows."""
-    text = run([infer, "--model", st_path, "--raw", raw], what, env=env)
+    text = run([infer, "--model", st_path, "--raw", raw,
+                "--full-precision"], what, env=env)
     got = parse_engine(text, n, what)
     w, k, p = compare_rows(got, ref[:n], case, ENGINE_TOL)
     table.append((case.name, label, w, k, p))

@@ -37,7 +37,7 @@ LABELS = ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Angry",
           "Contempt"]
 AUS = ["AU1", "AU2", "AU4", "AU6", "AU7", "AU10", "AU12", "AU15", "AU23",
        "AU24", "AU25", "AU26"]
-HEADER = (["frame", "timestamp", "face_id", "x", "y", "w", "h", "valence",
+HEADER = (["frame", "timestamp", "track_id", "x", "y", "w", "h", "valence",
            "arousal", "expression"] + LABELS + [a + "_prob" for a in AUS]
           + [a + "_active" for a in AUS])
 
@@ -484,8 +484,19 @@ class Analyze(unittest.TestCase):
         # wait for the first progress line: the outputs exist by then
         line = proc.stderr.readline()
         self.assertTrue(line.startswith("progress:"), line)
-        self.assertEqual(len([n for n in listing(d) if n.startswith(".")]),
-                         4)
+        # unnamed files in D (O_TMPFILE): nothing in its listing, four
+        # descriptors of the process in it
+        self.assertEqual(listing(d), [])
+        fd_dir = "/proc/%d/fd" % proc.pid
+        unnamed = []
+        for fd in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if target.startswith(os.path.realpath(d) + "/#"):
+                unnamed.append(target)
+        self.assertEqual(len(unnamed), 4, unnamed)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, 130, err)

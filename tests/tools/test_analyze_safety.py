@@ -319,6 +319,53 @@ class Signals(Setup):
                              "interrupted")
 
 
+class Sigkill(Setup):
+    """SIGKILL cannot be caught: the outputs are unnamed files until the
+    end, so a killed run leaves nothing; where the file system has no
+    unnamed files, the next run removes what the killed one left."""
+
+    def kill_during_run(self, d, delay):
+        proc = subprocess.Popen([ANALYZE] + HAAR + ["--model", MODEL,
+                                                    self.clip] + outputs(d),
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=tool_env())
+        time.sleep(delay)
+        proc.kill()
+        proc.communicate(timeout=300)
+        return proc.returncode
+
+    def test_sigkill_leaves_no_temporary_file(self):
+        for i, delay in enumerate((0.3, 0.6, 1.0, 1.5)):
+            d = fresh_dir("sigkill", "k%d" % i)
+            rc = self.kill_during_run(d, delay)
+            names = sorted(os.listdir(d))
+            if rc == 0:
+                self.assertEqual(names, sorted(OUTPUTS))
+                continue
+            self.assertEqual(rc, -signal.SIGKILL)
+            self.assertEqual([n for n in names if n.startswith(".")], [],
+                             "delay %.1f s" % delay)
+            self.assertIn(names, ([], sorted(OUTPUTS)))
+            self.assertEqual(sha(self.clip), self.clip_sha)
+
+    def test_stale_temporary_files_are_removed_and_named(self):
+        # what a killed run of an older version, or on a file system
+        # without unnamed files, leaves: hidden names of the same outputs
+        d = fresh_dir("sigkill", "stale")
+        stale = [".a.csv.Ab3xZ9", ".a.mkv.000000", ".a.png.zzzzzz"]
+        keep = [".a.csv.toolongsuffix", ".b.csv.Ab3xZ9", "a.csv.Ab3xZ9"]
+        for n in stale + keep:
+            with open(os.path.join(d, n), "w") as f:
+                f.write("left behind\n")
+        r = analyze("--model", MODEL, self.clip, *outputs(d))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(d)), sorted(OUTPUTS + tuple(keep)))
+        for n in stale:
+            self.assertIn("removed %s, a temporary file an earlier run left "
+                          "when it was killed" % os.path.join(d, n), r.stderr)
+        self.assertEqual(r.stderr.count("ddamfn-analyze: removed "), 3)
+
+
 class Messages(Setup):
     def test_help_in_a_utf8_locale(self):
         r = analyze("--help", env=tool_env(LC_ALL="C.UTF-8"))
@@ -447,6 +494,28 @@ class Damaged(Setup):
                          "gave no frame that could be decoded (the file looks "
                          "damaged)" % bad)
         self.assertEqual(os.listdir(d), [])
+
+    def test_truncated_avi_is_damaged(self):
+        # GStreamer's demuxer rebuilds the lost index from what is left and
+        # reports the shorter duration: the header's frame count tells
+        with open(self.clip, "rb") as f:
+            data = f.read()
+        total = self.frames_of(self.clip)
+        for percent in (25, 50, 75, 90):
+            cut = os.path.join(WORK, "cut%d.avi" % percent)
+            with open(cut, "wb") as f:
+                f.write(data[:len(data) * percent // 100])
+            r, d = self.run_damaged(cut)
+            self.assertEqual(r.returncode, 3, "%d %%: %s" % (percent,
+                                                             r.stderr))
+            last = r.stderr.strip().splitlines()[-1]
+            m = re.search(r"cut%d.avi looks damaged: (\d+) frames read of the "
+                          r"(\d+) its header declares \(the file is truncated "
+                          r"or its index lost\)" % percent, last)
+            self.assertIsNotNone(m, last)
+            self.assertLess(int(m.group(1)), total)
+            self.assertEqual(int(m.group(2)), total)
+            self.assertEqual(os.listdir(d), ["a.csv"])
 
     def test_half_a_matroska_file(self):
         # clean timestamps (a clip cut from Megamind.avi has gaps, which

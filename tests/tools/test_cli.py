@@ -6,6 +6,7 @@ usage: test_cli.py PATH/TO/ddamfn-infer WORKDIR SHARED_DATA_DIR
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -52,6 +53,17 @@ class Cli(unittest.TestCase):
         self.assertEqual(len(lines), 2)
         rec = lines[0]
         self.assertEqual(rec["image"], photo)
+        # six decimals, as the CSV, the JSON records and the messages
+        numbers = re.findall(r"-?\d+\.\d+", r.stdout.splitlines()[0])
+        self.assertGreater(len(numbers), 20)
+        self.assertTrue(all(len(n.split(".")[1]) == 6 for n in numbers),
+                        numbers)
+        full = infer("--model", self.model, "--full-precision", photo)
+        exact = json.loads(full.stdout.splitlines()[0])
+        for a, b in zip(rec["expression_probs"], exact["expression_probs"]):
+            self.assertAlmostEqual(a, b, delta=5.1e-7)
+        self.assertTrue(any(len(n.split(".")[1]) > 6 for n in
+                            re.findall(r"\d+\.\d+", full.stdout)))
         self.assertEqual(len(rec["expression_probs"]), 8)
         self.assertEqual(rec["expression"], ["Neutral", "Anger", "Disgust",
                                              "Fear", "Happiness", "Sadness",

@@ -121,6 +121,33 @@ class BrokenModels(unittest.TestCase):
         modelfile.write_safetensors(p, [], header_bytes=b'["a", 1]')
         self.assert_refused(p, "header does not start with a JSON object")
 
+    def test_overlapping_tensors(self):
+        # the second running_var reuses the first one's bytes
+        p = self.path("overlap")
+        header = modelfile.write_safetensors(p, self.tensors, self.meta)
+        size = {t[0]: len(t[3]) for t in self.tensors}
+        names = [t[0] for t in self.tensors if t[0].endswith("running_var")]
+        a = names[0]
+        b = [n for n in names[1:] if size[n] == size[a]][0]
+        header[b]["data_offsets"] = list(header[a]["data_offsets"])
+        modelfile.write_safetensors(p, self.tensors,
+                                    header_bytes=json.dumps(header).encode())
+        begin, end = header[a]["data_offsets"]
+        self.assert_refused(p, "overlap: each tensor must have bytes of its "
+                            "own", "'%s'" % a, "'%s'" % b,
+                            "(bytes [%d, %d))" % (begin, end))
+
+    def test_weights_that_overflow_when_folded(self):
+        # every value finite (3e38 < FLT_MAX) but BatchNorm folding
+        # multiplies them past float's range
+        p = self.path("overflow")
+        big = [(n, d, sh, array("f", [3e38] * (len(raw) // 4)).tobytes())
+               for n, d, sh, raw in self.tensors]
+        modelfile.write_safetensors(p, big, self.meta)
+        self.assert_refused(p, "tensor 'features.0.conv.weight' (with "
+                            "BatchNorm 'features.0.bn' folded in) overflows "
+                            "float at output channel 0")
+
     def test_missing_tensor(self):
         name = "features.5.model.7.project.bn.running_var"
         p = self.path("missing")

@@ -112,7 +112,8 @@ typedef struct
  * @meta: the parent #GstMeta.
  * @n_faces: number of faces in @faces (may be 0: the filter ran and found
  *   no usable face).
- * @faces: (array length=n_faces): the faces, owned by the meta.
+ * @faces: (type gpointer): the faces, owned by the meta (bindings: use
+ *   gst_ddamfn_meta_get_faces()).
  *
  * Facial affect of every analysed face of a buffer. A buffer carries at most
  * one; gst_buffer_add_ddamfn_meta() replaces the faces of an existing one.
@@ -162,6 +163,12 @@ GST_DDAMFN_META_API GstDdamfnFace *gst_ddamfn_face_copy (const GstDdamfnFace * f
 GST_DDAMFN_META_API void gst_ddamfn_face_free (GstDdamfnFace * face);
 
 GST_DDAMFN_META_API GList *gst_ddamfn_buffer_get_faces (GstBuffer * buffer);
+
+GST_DDAMFN_META_API GList *gst_ddamfn_meta_get_faces (const GstDdamfnMeta * meta);
+
+GST_DDAMFN_META_API gchar *gst_ddamfn_meta_serialize (const GstDdamfnMeta * meta,
+    guint64 frame, GstClockTime timestamp, GstClockTime stream_time,
+    gboolean pretty);
 
 GST_DDAMFN_META_API gboolean gst_ddamfn_face_get_valence_arousal (const GstDdamfnFace * face,
     gdouble * valence, gdouble * arousal);
