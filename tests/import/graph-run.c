@@ -1,7 +1,12 @@
 /* Runs a graph model (TensorFlow.js model.json, ONNX) on raw float32
  * faces and prints every output by name, one JSON object per face:
  *
- *   graph-run MODEL [--plan] [--raw IN.f32]
+ *   graph-run MODEL [--plan] [--raw IN.f32] [--session THREADS]
+ *
+ * With --session the faces go through the public API instead
+ * (ddamfn_session_run on THREADS workers) and the first output is printed
+ * as the DdamfnResult's expression probabilities. The kernel variant in
+ * use goes to stderr ("kernels: NAME").
  *
  * IN.f32 holds N faces in the layout the model's input declares (NHWC for
  * TensorFlow.js, NCHW for ONNX). Errors go to stderr with exit status 1.
@@ -11,8 +16,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "import/graph-model.h"
+#include "ops/dispatch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -38,10 +45,32 @@ print_face (const DdamfnGraphOutputs * o, const float *v)
   printf ("}}\n");
 }
 
+/* The public path: a session's results, the first output as
+ * probabilities, written where the raw outputs would be. */
+static gboolean
+run_session (DdamfnModel * m, const float *in, int n, int threads,
+    float *out, GError ** e)
+{
+  const DdamfnGraphOutputs *o = ddamfn_graph_model_outputs (m);
+  DdamfnSession *s = ddamfn_session_new (m, threads, e);
+  DdamfnResult *r = g_new0 (DdamfnResult, n);
+  gboolean ok = s && ddamfn_session_run (s, in, n, r, e);
+
+  for (int f = 0; ok && f < n; f++) {
+    memset (out + (gsize) f * o->floats, 0, o->floats * sizeof (float));
+    memcpy (out + (gsize) f * o->floats, r[f].expr_probs,
+        r[f].n_expr * sizeof (float));
+  }
+  ddamfn_session_free (s);
+  g_free (r);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
   const char *model_path = NULL, *raw = NULL;
+  int threads = 0;
   gboolean plan = FALSE;
   GError *e = NULL;
   DdamfnModel *m;
@@ -52,6 +81,8 @@ main (int argc, char **argv)
       plan = TRUE;
     else if (strcmp (argv[i], "--raw") == 0 && i + 1 < argc)
       raw = argv[++i];
+    else if (strcmp (argv[i], "--session") == 0 && i + 1 < argc)
+      threads = atoi (argv[++i]);
     else
       model_path = argv[i];
   }
@@ -84,8 +115,13 @@ main (int argc, char **argv)
     }
     n = len / (in_floats * sizeof (float));
     out = g_new (float, o->floats * n);
-    if (!ddamfn_graph_model_run (m, (const float *) data, n, out, &e))
+    fprintf (stderr, "kernels: %s\n", ddamfn_kernels_get ()->name);
+    if (threads > 0) {
+      if (!run_session (m, (const float *) data, n, threads, out, &e))
+        return fail (e);
+    } else if (!ddamfn_graph_model_run (m, (const float *) data, n, out, &e)) {
       return fail (e);
+    }
     for (int f = 0; f < n; f++)
       print_face (o, out + (gsize) f * o->floats);
     g_free (out);
