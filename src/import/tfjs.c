@@ -19,6 +19,7 @@
  */
 #include "import/tfjs.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define MAX_JSON_BYTES (64u << 20)
@@ -264,8 +265,14 @@ read_group (Tfjs * tj, JsonArray * paths)
       break;
     }
     b = tj->read_shard (name, tj->shard_data, &tj->error);
-    if (b == NULL)
+    if (b == NULL) {
+      if (tj->error == NULL)
+        ddamfn_tfjs_fail (tj, "cannot read weight shard '%s'", name);
+      else
+        g_prefix_error (&tj->error, "%s: TensorFlow.js model: ",
+            tj->g->path);
       break;
+    }
     if (all->len + g_bytes_get_size (b) > MAX_SHARD_BYTES) {
       g_bytes_unref (b);
       ddamfn_tfjs_fail (tj, "weight shards larger than %u MiB",
@@ -426,6 +433,16 @@ read_beside (const char *name, gpointer data, GError ** error)
   char *contents = NULL;
   gsize len = 0;
   GError *e = NULL;
+  GStatBuf st;
+
+  /* not read at all when larger than any shard may be */
+  if (g_stat (p, &st) == 0 && st.st_size > (goffset) MAX_SHARD_BYTES) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
+        "weight shard '%s' is larger than %u MiB", name,
+        MAX_SHARD_BYTES >> 20);
+    g_free (p);
+    return NULL;
+  }
 
   if (!g_file_get_contents (p, &contents, &len, &e)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_IO,
