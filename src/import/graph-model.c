@@ -49,9 +49,13 @@ ddamfn_graph_model_open (const char *path, GError ** error)
   m->heads.has_expr = TRUE;
   m->heads.n_expr = MIN (outs->tensors[0].c * outs->tensors[0].h
       * outs->tensors[0].w, DDAMFN_MAX_EXPRESSIONS);
-  if (!ddamfn_model_read_metadata (m, error)) {
-    ddamfn_model_unref (m);
-    return NULL;
+  /* A graph file names no classes and no normalisation: numbered classes
+   * (never DDAMFN's label presets), identity normalisation. */
+  for (int i = 0; i < m->heads.n_expr; i++)
+    m->expr_labels[i] = g_strdup_printf ("class%d", i);
+  for (int i = 0; i < 3; i++) {
+    m->mean[i] = 0.f;
+    m->std[i] = 1.f;
   }
   return m;
 }
@@ -89,4 +93,57 @@ ddamfn_graph_model_run (const DdamfnModel * m, const float *input, int n,
   }
   ddamfn_scratch_release (&s);
   return TRUE;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+size_t
+ddamfn_model_get_input_floats (const DdamfnModel * model)
+{
+  g_return_val_if_fail (model != NULL, 0);
+  return ddamfn_plan_input_floats (model->plan);
+}
+
+int
+ddamfn_model_get_n_outputs (const DdamfnModel * model)
+{
+  g_return_val_if_fail (model != NULL, 0);
+  return model->graph ? model->graph->n_outputs : 0;
+}
+
+const char *
+ddamfn_model_get_output_name (const DdamfnModel * model, int index)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  if (index < 0 || index >= ddamfn_model_get_n_outputs (model))
+    return NULL;
+  return model->graph->names[index];
+}
+
+size_t
+ddamfn_model_get_output_floats (const DdamfnModel * model, int index)
+{
+  const DdamfnTensor *t;
+
+  g_return_val_if_fail (model != NULL, 0);
+  if (model->graph && index == -1)
+    return model->graph->floats;
+  if (index < 0 || index >= ddamfn_model_get_n_outputs (model))
+    return 0;
+  t = &model->graph->tensors[index];
+  return (size_t) t->c * t->h * t->w;
+}
+
+gboolean
+ddamfn_model_run_outputs (const DdamfnModel * model, const float *input,
+    int n, float *outputs, GError ** error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  if (input == NULL || outputs == NULL || n < 1 || n > DDAMFN_RUN_MAX_BATCH) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "input and outputs must be set and the batch 1 to %d, got %d",
+        DDAMFN_RUN_MAX_BATCH, n);
+    return FALSE;
+  }
+  return ddamfn_graph_model_run (model, input, n, outputs, error);
 }

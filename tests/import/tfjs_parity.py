@@ -16,7 +16,10 @@ trained FER2013 mini-Xception and real faces.
 4. Bar: |ours - TensorFlow.js| <= 1e-5 on every probability; each face's
    probabilities sum to 1; the faces do not all get the same answer.
 
-usage: tfjs_parity.py GRAPH_RUN REFERENCE_DIR VIDEO WORKDIR
+5. The user's contract: ddamfn-infer --model emotion.json --raw IN
+   --print-outputs prints the same outputs by name, within the same bar.
+
+usage: tfjs_parity.py GRAPH_RUN DDAMFN_INFER REFERENCE_DIR VIDEO WORKDIR
 """
 import json
 import os
@@ -56,7 +59,7 @@ def ours(graph_run, model, inputs, variant, session):
 
 
 def main():
-    graph_run, refs, video, work = sys.argv[1:5]
+    graph_run, infer, refs, video, work = sys.argv[1:6]
     os.makedirs(work, exist_ok=True)
     model = os.path.join(refs, "emotion", "emotion.json")
     tfjs = os.path.join(refs, "node", "node_modules")
@@ -115,6 +118,14 @@ def main():
             print("%-16s max |ours - TensorFlow.js| = %.3g (real faces %.3g) "
                   "over %d x 7 probabilities: %s" %
                   (what, err, faces_err, n, "ok" if ok else "FAIL"))
+    r = run([infer, "--model", model, "--raw", inputs, "--print-outputs"])
+    got = [json.loads(l)["outputs"] for l in r.stdout.splitlines()]
+    if len(got) != n or any(list(f) != ["Identity"] for f in got):
+        die("ddamfn-infer --print-outputs: %d results" % len(got))
+    err = np.abs(np.array([f["Identity"] for f in got]) - want).max()
+    failed |= err > TOL
+    print("%-16s max |ours - TensorFlow.js| = %.3g: %s" %
+          ("ddamfn-infer", err, "ok" if err <= TOL else "FAIL"))
     print("classes of the %d faces (TensorFlow.js): %s" %
           (len(faces), list(want[:len(faces)].argmax(axis=1))))
     if failed:
