@@ -49,6 +49,7 @@ typedef struct
   DdamfnDense **dense;
   DdamfnAct *act;
   float **slope;
+  GString **notes;              /* what each node's step also does */
   /* slots */
   gboolean busy[DDAMFN_PLAN_MAX_SLOTS];
 } Lower;
@@ -146,6 +147,16 @@ fuse_into_producer (Lower * lw, int i)
   lw->sole[out] = lw->sole[in] && lw->uses[out] == 1 && !lw->keep[out];
 }
 
+/* Records on node P's step that node I was fused into it as WHAT. */
+static void
+note (Lower * lw, int p, int i, const char *what)
+{
+  if (lw->notes[p] == NULL)
+    lw->notes[p] = g_string_new (NULL);
+  g_string_append_printf (lw->notes[p], "%s%s '%s'", lw->notes[p]->len ?
+      ", " : "", what, GN (lw, i)->name);
+}
+
 static void
 fold_batchnorm (Lower * lw, int i, DdamfnConv * cv)
 {
@@ -189,11 +200,14 @@ fuse (Lower * lw, int i)
 
   switch (n->op) {
     case GRAPH_BATCHNORM:
-      if (sole && GN (lw, p)->op == GRAPH_CONV && lw->act[p] == ACT_NONE)
+      if (sole && GN (lw, p)->op == GRAPH_CONV && lw->act[p] == ACT_NONE) {
+        note (lw, p, i, "BatchNorm folded:");
         fold_batchnorm (lw, i, lw->conv[p]);
+      }
       break;
     case GRAPH_ACT:
       if (sole && can_take_act (lw, p, n->act)) {
+        note (lw, p, i, "activation fused:");
         lw->act[p] = n->act;
         if (n->act == ACT_PRELU)
           lw->slope[p] = own_per_channel (lw, n->in[1], GT (lw, in)->c);
@@ -208,6 +222,7 @@ fuse (Lower * lw, int i)
         float *bias = lw->conv[p] ? lw->conv[p]->bias : lw->dense[p]->bias;
         for (int c = 0; c < GT (lw, in)->c; c++)
           bias[c] += b->data[b->count == 1 ? 0 : c];
+        note (lw, p, i, "bias add fused:");
         fuse_into_producer (lw, i);
       }
       break;
@@ -272,20 +287,11 @@ view (Lower * lw, int t)
 /* ---- 3. steps --------------------------------------------------------------- */
 
 static void
-add_step (Lower * lw, int i, DdamfnStep * s, const char *fused)
+add_step (Lower * lw, int i, DdamfnStep * s)
 {
   s->name = GN (lw, i)->name;
-  s->fused = fused;
+  s->fused = lw->notes[i] ? lw->notes[i]->str : NULL;
   ddamfn_plan_add_step (lw->plan, s);
-}
-
-static const char *
-act_fused (DdamfnAct act)
-{
-  static const char *const names[] = { NULL, "prelu", "relu", "hardswish",
-    "sigmoid", "tanh", "relu6"
-  };
-  return names[act];
 }
 
 static gboolean
@@ -320,7 +326,7 @@ emit_conv (Lower * lw, int i)
   } else {
     return fail_node (lw, i, "grouped convolution that is not depthwise");
   }
-  add_step (lw, i, &s, act_fused (cv->act));
+  add_step (lw, i, &s);
   return TRUE;
 }
 
@@ -366,7 +372,7 @@ emit_binary (Lower * lw, int i)
   }
   s.in = view (lw, a);
   s.out = view (lw, n->out);
-  add_step (lw, i, &s, act_fused (e->act));
+  add_step (lw, i, &s);
   return TRUE;
 }
 
@@ -407,7 +413,7 @@ emit_unary (Lower * lw, int i)
     if (n->act == ACT_PRELU)
       e->slope = own_per_channel (lw, n->in[1], c);
   }
-  add_step (lw, i, &s, act_fused (e->act));
+  add_step (lw, i, &s);
   return TRUE;
 }
 
@@ -418,7 +424,7 @@ emit_reorder (Lower * lw, int i, DdamfnTensor in, DdamfnTensor out,
   DdamfnStep s = {.kind = DDAMFN_STEP_REORDER,.in = in,.out = out,
     .reorder = how
   };
-  add_step (lw, i, &s, NULL);
+  add_step (lw, i, &s);
 }
 
 static gboolean
@@ -435,7 +441,7 @@ emit (Lower * lw, int i)
       s.kind = DDAMFN_STEP_DENSE;
       s.dense = lw->dense[i];
       s.act = lw->act[i];
-      add_step (lw, i, &s, act_fused (s.act));
+      add_step (lw, i, &s);
       return TRUE;
     case GRAPH_BINARY:
       return emit_binary (lw, i);
@@ -455,12 +461,12 @@ emit (Lower * lw, int i)
       p->pad_l = n->op == GRAPH_POOL ? n->pad[1] : 0;
       s.kind = DDAMFN_STEP_POOL;
       s.pool = p;
-      add_step (lw, i, &s, NULL);
+      add_step (lw, i, &s);
       return TRUE;
     }
     case GRAPH_SOFTMAX:
       s.kind = DDAMFN_STEP_SOFTMAX;
-      add_step (lw, i, &s, NULL);
+      add_step (lw, i, &s);
       return TRUE;
     case GRAPH_FLATTEN:
       emit_reorder (lw, i, s.in, s.out, n->hwc ? REORDER_FLATTEN_HWC
@@ -664,6 +670,7 @@ ddamfn_graph_lower (const DdamfnGraph * g,
   lw.dense = g_new0 (DdamfnDense *, nn);
   lw.act = g_new0 (DdamfnAct, nn);
   lw.slope = g_new0 (float *, nn);
+  lw.notes = g_new0 (GString *, nn);
 
   analyse (&lw);
   ok = emit_all (&lw);
@@ -692,5 +699,9 @@ ddamfn_graph_lower (const DdamfnGraph * g,
   g_free (lw.dense);
   g_free (lw.act);
   g_free (lw.slope);
+  for (guint i = 0; i < nn; i++)
+    if (lw.notes[i])
+      g_string_free (lw.notes[i], TRUE);
+  g_free (lw.notes);
   return plan;
 }
