@@ -76,6 +76,16 @@ gst_ddamfn_model_cache_get (const gchar * path, GError ** error)
     g_free (key);
     return NULL;
   }
+  /* The elements prepare 3 × 112 × 112 face tensors; a graph model takes
+   * what its input declares, which the elements cannot prepare yet. */
+  if (ddamfn_model_get_n_outputs (model) > 0) {
+    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
+        "%s is a graph model: the elements cannot prepare its input yet "
+        "(ddamfn-infer --raw runs it)", path);
+    ddamfn_model_unref (model);
+    g_free (key);
+    return NULL;
+  }
 
   /* Cache only when the file did not change while it was read. */
   key_after = file_key (path);

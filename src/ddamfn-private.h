@@ -65,6 +65,9 @@ typedef struct
   float au_thresholds[DDAMFN_N_AU];
 } DdamfnHeads;
 
+/* Where a graph model's plan leaves its outputs (import/graph.h). */
+typedef struct _DdamfnGraphOutputs DdamfnGraphOutputs;
+
 struct _DdamfnModel
 {
   gint ref_count;
@@ -75,6 +78,8 @@ struct _DdamfnModel
   char *expr_labels[DDAMFN_MAX_EXPRESSIONS];
   char *au_names[DDAMFN_N_AU];
   float mean[3], std[3];
+  /* graph models (import/): where the outputs are, NULL for DDAMFN */
+  const DdamfnGraphOutputs *graph;
 };
 
 /* DDAMFN's plan from the tensors of FILE; fills HEADS, which the plan's

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ddamfn-private.h"
+#include "import/graph-model.h"
 
 #include <math.h>
 #include <string.h>
@@ -35,6 +36,8 @@ ddamfn_model_open (const char *path, GError ** error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (ddamfn_graph_model_path (path))
+    return ddamfn_graph_model_open (path, error);
   file = st_file_open (path, error);
   if (file == NULL)
     return NULL;

@@ -164,9 +164,40 @@ check_step (const DdamfnStep * s, GError ** error)
     case DDAMFN_STEP_DEPTHWISE_WIDE:
       if (s->in.c != cv->cout || s->out.c != cv->cout
           || cv->groups != cv->cout || cv->kw > DDAMFN_DW_MAX_KERNEL
-          || (cv->act != ACT_NONE && cv->act != ACT_RELU
-              && cv->act != ACT_PRELU))
+          || cv->kh > DDAMFN_DW_MAX_KERNEL || cv->stride < 1)
         return step_error (s, "operands do not match the weights", error);
+      break;
+    case DDAMFN_STEP_CONV_GENERAL:
+      if (s->in.c != cv->cin || s->out.c != cv->cout || cv->groups != 1
+          || s->aux.c != cv->cin * cv->kh * cv->kw || cv->stride < 1
+          || s->aux.h != s->out.h || s->aux.w != s->out.w)
+        return step_error (s, "operands do not match the weights", error);
+      break;
+    case DDAMFN_STEP_ELTWISE:
+      if (s->in.c != s->out.c || s->in.h * s->in.w != s->out.h * s->out.w
+          || ((s->eltwise->bcast == BCAST_FULL && s->eltwise->op != BIN_NONE
+                  && s->eltwise->op != BIN_AFFINE)
+              && (s->aux.c != s->out.c || s->aux.h != s->out.h
+                  || s->aux.w != s->out.w))
+          || (s->eltwise->bcast == BCAST_CHANNEL_FACE
+              && (s->aux.c != s->out.c || s->aux.h * s->aux.w != 1)))
+        return step_error (s, "operands of different shapes", error);
+      break;
+    case DDAMFN_STEP_POOL:
+      if (s->in.c != s->out.c || s->pool->kh < 1 || s->pool->kw < 1
+          || s->pool->sh < 1 || s->pool->sw < 1)
+        return step_error (s, "bad pooling window", error);
+      break;
+    case DDAMFN_STEP_SOFTMAX:
+      if (s->in.c != s->out.c || s->in.h * s->in.w != 1
+          || s->out.h * s->out.w != 1)
+        return step_error (s, "softmax of a tensor that is not a vector",
+            error);
+      break;
+    case DDAMFN_STEP_REORDER:
+      if ((gsize) s->in.c * s->in.h * s->in.w
+          != (gsize) s->out.c * s->out.h * s->out.w)
+        return step_error (s, "reorder changes the number of values", error);
       break;
     case DDAMFN_STEP_UPSAMPLE2:
       if (s->out.c != s->in.c || s->out.h != 2 * s->in.h
@@ -287,6 +318,7 @@ ddamfn_step_flops (const DdamfnStep * s)
     case DDAMFN_STEP_CONV1X1:
     case DDAMFN_STEP_DEPTHWISE:
     case DDAMFN_STEP_DEPTHWISE_WIDE:
+    case DDAMFN_STEP_CONV_GENERAL:
       return 2.0 * cv->cout * (cv->cin / cv->groups) * cv->kh * cv->kw
           * out_plane;
     case DDAMFN_STEP_COORD_GATES:{
@@ -310,6 +342,10 @@ ddamfn_step_flops (const DdamfnStep * s)
     case DDAMFN_STEP_ADD:
     case DDAMFN_STEP_MAXPOOL2:
     case DDAMFN_STEP_UPSAMPLE2:
+    case DDAMFN_STEP_ELTWISE:
+    case DDAMFN_STEP_POOL:
+    case DDAMFN_STEP_SOFTMAX:
+    case DDAMFN_STEP_REORDER:
       return 0.0;
   }
   return 0.0;
@@ -354,6 +390,16 @@ ddamfn_step_kind_name (DdamfnStepKind kind)
       return "depthwise-wide";
     case DDAMFN_STEP_UPSAMPLE2:
       return "upsample2";
+    case DDAMFN_STEP_CONV_GENERAL:
+      return "conv-general";
+    case DDAMFN_STEP_ELTWISE:
+      return "eltwise";
+    case DDAMFN_STEP_POOL:
+      return "pool";
+    case DDAMFN_STEP_SOFTMAX:
+      return "softmax";
+    case DDAMFN_STEP_REORDER:
+      return "reorder";
   }
   return "?";
 }
@@ -374,7 +420,7 @@ static const char *
 act_name (DdamfnAct act)
 {
   static const char *const names[] = { "none", "prelu", "relu", "hardswish",
-    "sigmoid", "tanh"
+    "sigmoid", "tanh", "relu6"
   };
   return names[act];
 }
@@ -401,6 +447,12 @@ ddamfn_plan_describe (const DdamfnPlan * plan)
       g_string_append_printf (out, " +bias %s", act_name (s->conv->act));
     if (s->kind == DDAMFN_STEP_DENSE || s->kind == DDAMFN_STEP_ADD)
       g_string_append_printf (out, " %s", act_name (s->act));
+    if (s->kind == DDAMFN_STEP_ELTWISE && s->eltwise->act != ACT_NONE)
+      g_string_append_printf (out, " %s", act_name (s->eltwise->act));
+    if (s->kind == DDAMFN_STEP_POOL)
+      g_string_append_printf (out, " %s k%d×%d s%d×%d",
+          s->pool->max ? "max" : "avg", s->pool->kh, s->pool->kw,
+          s->pool->sh, s->pool->sw);
     if (s->prologue.act != ACT_NONE || s->prologue.bias)
       g_string_append_printf (out, " in: bias %s", act_name (s->prologue.act));
     if (s->accumulate)

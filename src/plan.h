@@ -80,6 +80,20 @@ typedef enum
   /* out = 2× bilinear upsampling of in (half_pixel: TFLite's half-pixel
    * centres). */
   DDAMFN_STEP_UPSAMPLE2,
+  /* out = conv (in) of any kernel, stride and padding (groups 1) on a
+   * channel-major in, as im2col + sgemm; aux receives the column matrix;
+   * bias and activation when apply_bias (graph models). */
+  DDAMFN_STEP_CONV_GENERAL,
+  /* out = act (clamp (in OP aux)) as eltwise says (aux: the second tensor
+   * of a full or per-channel-and-face broadcast, else unused). */
+  DDAMFN_STEP_ELTWISE,
+  /* out = max or average pooling of in as pool says. */
+  DDAMFN_STEP_POOL,
+  /* out [c][n] = softmax over the channels of in [c][n]. */
+  DDAMFN_STEP_SOFTMAX,
+  /* out = in moved as reorder says (the input's layout, flattening,
+   * H ↔ W, a concatenation's copy). */
+  DDAMFN_STEP_REORDER,
 } DdamfnStepKind;
 
 typedef struct
@@ -91,6 +105,9 @@ typedef struct
   const DdamfnConv *conv2;      /* COORD_POOL_LINEAR: the (h, 1) pooling */
   const DdamfnGate *gate;
   const DdamfnDense *dense;
+  const DdamfnEltwise *eltwise; /* ELTWISE */
+  const DdamfnPool *pool;       /* POOL */
+  DdamfnReorder reorder;        /* REORDER */
   /* DEPTHWISE: the producer's bias and activation, applied as in is read */
   DdamfnEpilogue prologue;
   gboolean apply_bias;          /* CONV_*, DEPTHWISE: own bias and act */

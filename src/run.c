@@ -175,6 +175,24 @@ ddamfn_run_step (const DdamfnStep * s, const float *input, int n,
       ddamfn_op_upsample2 (out, in, s->in.c * n, s->in.h, s->in.w,
           s->half_pixel);
       break;
+    case DDAMFN_STEP_CONV_GENERAL:
+      ddamfn_op_conv_im2col_cm (s->conv, in, n, s->in.h, s->in.w, s->out.h,
+          s->out.w, aux, out, s->apply_bias);
+      break;
+    case DDAMFN_STEP_ELTWISE:
+      ddamfn_op_eltwise (s->eltwise, out, in, aux, s->out.c, n,
+          (gsize) s->out.h * s->out.w);
+      break;
+    case DDAMFN_STEP_POOL:
+      ddamfn_op_pool (s->pool, out, in, s->in.c * n, s->in.h, s->in.w,
+          s->out.h, s->out.w);
+      break;
+    case DDAMFN_STEP_SOFTMAX:
+      ddamfn_op_softmax_channels (out, in, s->in.c, n);
+      break;
+    case DDAMFN_STEP_REORDER:
+      ddamfn_op_reorder (s->reorder, out, in, s->in.c, n, s->in.h, s->in.w);
+      break;
   }
 }
 

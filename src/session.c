@@ -73,7 +73,10 @@ gboolean
 ddamfn_session_run (DdamfnSession * s, const float *input, int n,
     DdamfnResult * results, GError ** error)
 {
+  gsize in_floats;
+
   g_return_val_if_fail (s != NULL, FALSE);
+  in_floats = ddamfn_plan_input_floats (s->model->plan);
   if (input == NULL || results == NULL) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
         "input and results must not be NULL");
@@ -85,11 +88,10 @@ ddamfn_session_run (DdamfnSession * s, const float *input, int n,
         n);
     return FALSE;
   }
-  for (gsize i = 0; i < (gsize) n * DDAMFN_INPUT_FLOATS; i++) {
+  for (gsize i = 0; i < (gsize) n * in_floats; i++) {
     if (!isfinite (input[i])) {
       g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "input face %d holds a non-finite value",
-          (int) (i / DDAMFN_INPUT_FLOATS));
+          "input face %d holds a non-finite value", (int) (i / in_floats));
       return FALSE;
     }
   }

@@ -21,6 +21,7 @@ static int opt_batch = 8;
 static char **opt_images;
 static char *opt_print_plan;
 static gboolean opt_full_precision;
+static gboolean opt_print_outputs;
 
 /* What ddamfn_session_new accepts. */
 #define MAX_THREADS 64
@@ -31,8 +32,12 @@ static GOptionEntry entries[] = {
       "Model file (.safetensors, from ddamfn-convert; default: "
       "$DDAMFN_MODEL, else the installed AffectNet-8 model)", "FILE"},
   {"raw", 'r', 0, G_OPTION_ARG_FILENAME, &opt_raw,
-        "Read N×3×112×112 little-endian float32 normalised faces from FILE",
-      "FILE"},
+        "Read N×3×112×112 little-endian float32 normalised faces from FILE "
+        "(for a graph model: N inputs of the shape and layout its input "
+        "declares)", "FILE"},
+  {"print-outputs", 0, 0, G_OPTION_ARG_NONE, &opt_print_outputs,
+        "With --raw and a graph model (model.json): print every graph "
+        "output by name, one {\"outputs\": {NAME: [...]}} per face", NULL},
   {"threads", 't', 0, G_OPTION_ARG_INT, &opt_threads,
       "Worker threads (0 = one per CPU; default 1)", "N"},
   {"batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch,
@@ -152,12 +157,46 @@ run_batch (DdamfnSession * session, const float *input, int n,
   g_free (results);
 }
 
+/* --print-outputs: the graph's outputs by name for COUNT faces. */
+static void
+print_outputs (DdamfnModel * model, const float *input, int count)
+{
+  const gsize per = ddamfn_model_get_output_floats (model, -1);
+  float *out = g_new (float, per * count);
+  GError *error = NULL;
+
+  if (!ddamfn_model_run_outputs (model, input, count, out, &error))
+    die (error->message);
+  for (int f = 0; f < count; f++) {
+    const float *v = out + per * f;
+    GString *line = g_string_new ("{\"outputs\": {");
+    for (int k = 0; k < ddamfn_model_get_n_outputs (model); k++) {
+      const gsize len = ddamfn_model_get_output_floats (model, k);
+      char *name = g_strescape (ddamfn_model_get_output_name (model, k), "");
+      g_string_append_printf (line, "%s\"%s\": [", k ? ", " : "", name);
+      g_free (name);
+      for (gsize i = 0; i < len; i++) {
+        char num[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append_printf (line, "%s%s", i ? ", " : "",
+            g_ascii_formatd (num, sizeof num, "%.9g", *v++));
+      }
+      g_string_append_c (line, ']');
+    }
+    g_string_append (line, "}}");
+    puts (line->str);
+    g_string_free (line, TRUE);
+  }
+  g_free (out);
+}
+
 static void
 run_raw (DdamfnSession * session, const char *path)
 {
   GMappedFile *mf;
   GError *error = NULL;
-  gsize len, face_bytes = DDAMFN_INPUT_FLOATS * sizeof (float);
+  DdamfnModel *model = ddamfn_session_get_model (session);
+  const gsize face_floats = ddamfn_model_get_input_floats (model);
+  gsize len, face_bytes = face_floats * sizeof (float);
   const char *bytes;
   float *batch;
   int n;
@@ -169,19 +208,22 @@ run_raw (DdamfnSession * session, const char *path)
   bytes = g_mapped_file_get_contents (mf);
   if (len == 0 || len % face_bytes != 0) {
     char *msg = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " bytes is not a "
-        "whole number of 3×112×112 float32 faces (%" G_GSIZE_FORMAT
+        "whole number of the model's float32 inputs (%" G_GSIZE_FORMAT
         " bytes each)", path, len, face_bytes);
     die (msg);
   }
   n = (int) MIN (len / face_bytes, (gsize) G_MAXINT);
 
-  batch = g_new (float, (gsize) opt_batch * DDAMFN_INPUT_FLOATS);
+  batch = g_new (float, (gsize) opt_batch * face_floats);
   for (int first = 0; first < n; first += opt_batch) {
     int count = MIN (opt_batch, n - first);
     /* Copy so the float reads are aligned; the file is little-endian,
      * as is every platform this library targets. */
     memcpy (batch, bytes + (gsize) first * face_bytes, count * face_bytes);
-    run_batch (session, batch, count, NULL, first);
+    if (opt_print_outputs)
+      print_outputs (model, batch, count);
+    else
+      run_batch (session, batch, count, NULL, first);
   }
   g_free (batch);
   g_mapped_file_unref (mf);
@@ -276,6 +318,8 @@ main (int argc, char **argv)
     die ("give either --raw FILE or one or more JPEG images");
   if (opt_batch < 1 || opt_batch > MAX_BATCH)
     die ("--batch must be between 1 and " G_STRINGIFY (MAX_BATCH));
+  if (opt_print_outputs && opt_raw == NULL)
+    die ("--print-outputs needs --raw FILE");
   if (opt_threads < 0 || opt_threads > MAX_THREADS)
     die ("--threads must be between 0 and " G_STRINGIFY (MAX_THREADS));
 
@@ -288,6 +332,12 @@ main (int argc, char **argv)
   model = ddamfn_model_open (opt_model, &error);
   if (model == NULL)
     die (error->message);
+  if (opt_print_outputs && ddamfn_model_get_n_outputs (model) == 0)
+    die ("--print-outputs needs a graph model (TensorFlow.js model.json); "
+        "a DDAMFN model's results are printed without it");
+  if (opt_images && ddamfn_model_get_n_outputs (model) > 0)
+    die ("JPEG input is prepared for DDAMFN models only; give a graph "
+        "model its input with --raw");
   session = ddamfn_session_new (model, opt_threads, &error);
   if (session == NULL)
     die (error->message);

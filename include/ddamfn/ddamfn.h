@@ -101,7 +101,10 @@ typedef struct _DdamfnModel DdamfnModel;
 /**
  * ddamfn_model_open:
  * @path: a .safetensors file written by ddamfn-convert, or one that keeps the
- *   bare PyTorch state-dict names of the released checkpoints.
+ *   bare PyTorch state-dict names of the released checkpoints; or a
+ *   TensorFlow.js graph model (a model.json, its weight shards beside it),
+ *   which is imported and lowered to the engine's plan
+ *   (docs/graph-models.md).
  * @error: return location for a #GError, or %NULL.
  *
  * Maps the file, validates every tensor (dtype, shape, byte range) against
@@ -255,6 +258,67 @@ DDAMFN_API const char *ddamfn_model_get_metadata (const DdamfnModel *model,
  */
 DDAMFN_API char *ddamfn_model_describe_plan (const DdamfnModel *model);
 
+/**
+ * ddamfn_model_get_input_floats:
+ * @model: a #DdamfnModel.
+ *
+ * Floats of one input face: #DDAMFN_INPUT_FLOATS for a DDAMFN model; for a
+ * graph model the size its input declares (in its layout: NHWC for
+ * TensorFlow.js).
+ *
+ * Returns: the number of floats per face.
+ */
+DDAMFN_API size_t ddamfn_model_get_input_floats (const DdamfnModel *model);
+
+/**
+ * ddamfn_model_get_n_outputs:
+ * @model: a #DdamfnModel.
+ *
+ * Returns: the number of named outputs of a graph model, 0 for a DDAMFN
+ *   model (whose results are #DdamfnResult only).
+ */
+DDAMFN_API int ddamfn_model_get_n_outputs (const DdamfnModel *model);
+
+/**
+ * ddamfn_model_get_output_name:
+ * @model: a #DdamfnModel.
+ * @index: 0 ≤ @index < ddamfn_model_get_n_outputs().
+ *
+ * Returns: (transfer none) (nullable): the output's name in the graph, or
+ *   %NULL when @index is out of range.
+ */
+DDAMFN_API const char *ddamfn_model_get_output_name (const DdamfnModel *model,
+    int index);
+
+/**
+ * ddamfn_model_get_output_floats:
+ * @model: a #DdamfnModel.
+ * @index: an output index, or −1 for all outputs together.
+ *
+ * Returns: the floats per face of output @index (of all outputs for −1), 0
+ *   when out of range.
+ */
+DDAMFN_API size_t ddamfn_model_get_output_floats (const DdamfnModel *model,
+    int index);
+
+/**
+ * ddamfn_model_run_outputs:
+ * @model: a graph #DdamfnModel.
+ * @input: (array): @n_faces inputs of ddamfn_model_get_input_floats() each.
+ * @n_faces: 1 … 4096.
+ * @outputs: (out caller-allocates): @n_faces × ddamfn_model_get_output_floats
+ *   (@model, −1) floats: each face's outputs one after the other, in order.
+ * @error: return location for a #GError, or %NULL.
+ *
+ * Runs a graph model on one thread and returns its raw outputs (for
+ * checking a model against another runtime; sessions are the fast path).
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (not a graph model,
+ *   invalid arguments, out of memory).
+ */
+DDAMFN_API gboolean ddamfn_model_run_outputs (const DdamfnModel *model,
+    const float *input, int n_faces, float *outputs, GError **error);
+
 /* ------------------------------------------------------------------ */
 /* Inference                                                           */
 /* ------------------------------------------------------------------ */
@@ -326,7 +390,8 @@ DDAMFN_API DdamfnModel *ddamfn_session_get_model (DdamfnSession *session);
  * ddamfn_session_run:
  * @session: a #DdamfnSession.
  * @input: (array): @n_faces normalised faces, each #DDAMFN_INPUT_FLOATS floats
- *   in CHW order, concatenated (NCHW).
+ *   in CHW order, concatenated (NCHW); for a graph model,
+ *   ddamfn_model_get_input_floats() floats each, in its input's layout.
  * @n_faces: batch size, ≥ 1.
  * @results: (out caller-allocates) (array length=n_faces): one result per face.
  * @error: return location for a #GError, or %NULL.

@@ -1,7 +1,8 @@
 /* Convolutions that are matrix products: 1×1 convolutions and dense layers
  * as one OpenBLAS sgemm over the whole batch (activations are kept
  * channel-major, [channel][face][h][w], so a batch is just more columns),
- * and the backbone's first 3×3 convolution as im2col + sgemm.
+ * and other convolutions (the backbone's first 3×3 one, any kernel of a
+ * graph model) as im2col + sgemm.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -37,25 +38,24 @@ ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
   ddamfn_op_bias_act (y, dense->out, n, n, dense->bias, NULL, act);
 }
 
-void
-ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
-    int h, int w, float *cols, float *y, gboolean epilogue)
+/* The column matrix of a convolution: row r = (ci, ky, kx) holds, for
+ * every face and output pixel, the input sample that tap multiplies (0 in
+ * the padding). Input plane (f, ci) is at x + (f · fs + ci · cs) · h · w:
+ * face-major NCHW (fs = cin, cs = 1) or channel-major (fs = 1, cs = n). */
+static void
+im2col (const DdamfnConv * conv, const float *x, gsize fs, gsize cs, int n,
+    int h, int w, int oh, int ow, float *cols)
 {
-  const int oh = (h + 2 * conv->pad_h - conv->kh) / conv->stride + 1;
-  const int ow = (w + 2 * conv->pad_w - conv->kw) / conv->stride + 1;
   const gsize plane = (gsize) oh * ow;
   const gsize ncols = plane * n;
-  const int k = conv->cin * conv->kh * conv->kw;
 
-  /* Row r = (ci, ky, kx) of the column matrix holds, for every face and
-   * output pixel, the input sample that tap multiplies. */
   for (int ci = 0; ci < conv->cin; ci++)
     for (int ky = 0; ky < conv->kh; ky++)
       for (int kx = 0; kx < conv->kw; kx++) {
         float *row = cols + ((gsize) (ci * conv->kh + ky) * conv->kw + kx)
             * ncols;
         for (int f = 0; f < n; f++) {
-          const float *src = nchw + ((gsize) f * conv->cin + ci) * h * w;
+          const float *src = x + (f * fs + ci * cs) * h * w;
           for (int oy = 0; oy < oh; oy++) {
             const int iy = oy * conv->stride + ky - conv->pad_h;
             float *dst = row + f * plane + (gsize) oy * ow;
@@ -70,10 +70,36 @@ ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
           }
         }
       }
+}
+
+static void
+im2col_product (const DdamfnConv * conv, gsize ncols, const float *cols,
+    float *y, gboolean epilogue)
+{
+  const int k = conv->cin * conv->kh * conv->kw;
 
   ddamfn_blas_sgemm (conv->cout, (int) ncols, k, conv->weight, k, cols,
       (int) ncols, 0.f, y, (int) ncols);
   if (epilogue)
     ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
         conv->slope, conv->act);
+}
+
+void
+ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
+    int h, int w, float *cols, float *y, gboolean epilogue)
+{
+  const int oh = (h + 2 * conv->pad_h - conv->kh) / conv->stride + 1;
+  const int ow = (w + 2 * conv->pad_w - conv->kw) / conv->stride + 1;
+
+  im2col (conv, nchw, conv->cin, 1, n, h, w, oh, ow, cols);
+  im2col_product (conv, (gsize) oh * ow * n, cols, y, epilogue);
+}
+
+void
+ddamfn_op_conv_im2col_cm (const DdamfnConv * conv, const float *x, int n,
+    int h, int w, int oh, int ow, float *cols, float *y, gboolean epilogue)
+{
+  im2col (conv, x, 1, n, n, h, w, oh, ow, cols);
+  im2col_product (conv, (gsize) oh * ow * n, cols, y, epilogue);
 }

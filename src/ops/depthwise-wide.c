@@ -223,8 +223,6 @@ ddamfn_op_depthwise_wide (const DdamfnConv * conv, const float *x, float *y,
 
   g_assert (g.kh <= DDAMFN_DW_MAX_KERNEL && g.kw <= DDAMFN_DW_MAX_KERNEL
       && g.s >= 1);
-  g_assert (conv->act == ACT_NONE || conv->act == ACT_RELU
-      || conv->act == ACT_PRELU);
   for (int kx = 0; kx < g.kw; kx++)
     column_range (ow, w, g.s, kx, conv->pad_w, &lo[kx], &hi[kx]);
 

@@ -98,6 +98,13 @@ typedef struct
    * overlap */
   void (*gate_plane) (float *y, const float *x, int h, int w,
       const float *gh, const float *gw);
+  /* y[i] = a[i] OP b[i] (or OP bs when B is NULL); Y may be A or B */
+  void (*binary_row) (float *y, const float *a, const float *b, float bs,
+      int n, DdamfnBinOp op);
+  /* y[i] = y[i] · scale + shift, then with CLAMP min (max (alpha · y +
+   * beta, lo), hi) */
+  void (*clamp_row) (float *y, int n, float scale, float shift,
+      gboolean clamp, float alpha, float beta, float lo, float hi);
 } DdamfnKernels;
 
 /* The kernels in use: on the first call, the variant DDAMFN_CPU names

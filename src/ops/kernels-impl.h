@@ -163,6 +163,13 @@ K (act_body) (float *y, const float *x, int n, float bias, float slope,
       for (int i = 0; i < n; i++)
         y[i] = tanhf (x[i] + bias);
       break;
+    case ACT_RELU6:
+      for (int i = 0; i < n; i++) {
+        float v = x[i] + bias;
+        v = v < 0.f ? 0.f : v;
+        y[i] = v > 6.f ? 6.f : v;
+      }
+      break;
   }
 }
 
@@ -177,6 +184,65 @@ static void
 K (act_inplace) (float *y, int n, float bias, float slope, DdamfnAct act)
 {
   K (act_body) (y, y, n, bias, slope, act);
+}
+
+/* y[i] = a[i] OP b[i], or a[i] OP bs when B is NULL (graph models'
+ * elementwise steps). Y may be A or B. */
+static void
+K (binary_row) (float *y, const float *a, const float *b, float bs, int n,
+    DdamfnBinOp op)
+{
+#define BIN_LOOP(expr) do {                                                 \
+    if (b)                                                                  \
+      for (int i = 0; i < n; i++) { float u = a[i], v = b[i]; y[i] = (expr); } \
+    else                                                                    \
+      for (int i = 0; i < n; i++) { float u = a[i], v = bs; y[i] = (expr); } \
+  } while (0)
+  switch (op) {
+    case BIN_NONE:
+      if (y != a)
+        memmove (y, a, sizeof (float) * n);
+      break;
+    case BIN_ADD:
+      BIN_LOOP (u + v);
+      break;
+    case BIN_SUB:
+      BIN_LOOP (u - v);
+      break;
+    case BIN_MUL:
+      BIN_LOOP (u * v);
+      break;
+    case BIN_DIV:
+      BIN_LOOP (u / v);
+      break;
+    case BIN_RSUB:
+      BIN_LOOP (v - u);
+      break;
+    case BIN_RDIV:
+      BIN_LOOP (v / u);
+      break;
+    case BIN_AFFINE:           /* per channel: the caller passes scale, shift */
+      g_assert_not_reached ();
+      break;
+  }
+#undef BIN_LOOP
+}
+
+/* y[i] = min (max (alpha · y[i] + beta, lo), hi) (Clip, HardSigmoid) and
+ * y[i] = y[i] · scale + shift (a BatchNorm left alone) in one pass. */
+static void
+K (clamp_row) (float *y, int n, float scale, float shift, gboolean clamp,
+    float alpha, float beta, float lo, float hi)
+{
+  for (int i = 0; i < n; i++) {
+    float v = y[i] * scale + shift;
+    if (clamp) {
+      v = alpha * v + beta;
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+    }
+    y[i] = v;
+  }
 }
 
 /* The row kernels in this variant's own vector width DW_VEC_FLOATS (set by
@@ -353,8 +419,10 @@ K (dw_channel) (const DdamfnDwChannel * j)
 }
 
 static const DdamfnKernels K (kernels) = {
-  G_STRINGIFY (SUFFIX), K (act_copy), K (act_inplace), K (dw_channel),
-  K (gate_plane)
+  .name = G_STRINGIFY (SUFFIX),.act_copy = K (act_copy),
+  .act_inplace = K (act_inplace),.dw_channel = K (dw_channel),
+  .gate_plane = K (gate_plane),.binary_row = K (binary_row),
+  .clamp_row = K (clamp_row),
 };
 
 #undef RKV

@@ -21,6 +21,7 @@ typedef enum
   ACT_HARDSWISH,
   ACT_SIGMOID,
   ACT_TANH,
+  ACT_RELU6,                    /* min (max (x, 0), 6): ONNX Clip (0, 6) */
 } DdamfnAct;
 
 /* A convolution with BatchNorm folded in: weight [cout][cin/groups][kh][kw],
@@ -188,6 +189,101 @@ void ddamfn_op_depthwise_wide (const DdamfnConv * conv, const float *x,
  * DDAMFN_UPSAMPLE_MAX_WIDTH. */
 void ddamfn_op_upsample2 (float *y, const float *x, int planes, int h,
     int w, gboolean half_pixel);
+
+/* ---- ops/eltwise.c, ops/pool.c, ops/reorder.c: graph models ---------- */
+
+/* The binary operation of an elementwise step: y = a OP b, or b OP a for
+ * the reversed ones (a constant minus a tensor); AFFINE is a · scale +
+ * shift with per-channel constants (a BatchNorm that could not be folded);
+ * NONE copies a. */
+typedef enum
+{
+  BIN_NONE,
+  BIN_ADD,
+  BIN_SUB,
+  BIN_MUL,
+  BIN_DIV,
+  BIN_RSUB,
+  BIN_RDIV,
+  BIN_AFFINE,
+} DdamfnBinOp;
+
+/* How b reaches a's [c][n][plane]: the same shape; one value per channel
+ * and face ([c][n], squeeze-excitation gates); a constant per channel; one
+ * constant. */
+typedef enum
+{
+  BCAST_FULL,
+  BCAST_CHANNEL_FACE,
+  BCAST_CHANNEL,
+  BCAST_SCALAR,
+} DdamfnBroadcast;
+
+/* y = act (clamp (a OP b)), every part optional. */
+typedef struct
+{
+  DdamfnBinOp op;
+  DdamfnBroadcast bcast;
+  const float *b_const;         /* BCAST_CHANNEL [c], BCAST_SCALAR [1] */
+  const float *scale, *shift;   /* BIN_AFFINE, [c] each */
+  gboolean clamp;               /* y = min (max (alpha · y + beta, lo), hi) */
+  float alpha, beta, lo, hi;
+  DdamfnAct act;
+  const float *slope;           /* ACT_PRELU: [c] */
+} DdamfnEltwise;
+
+/* Y = E over C channels of N planes of PLANE floats, channel-major; B is
+ * the second tensor for BCAST_FULL ([c][n][plane]) and BCAST_CHANNEL_FACE
+ * ([c][n]), else unused. Y may be A. */
+void ddamfn_op_eltwise (const DdamfnEltwise * e, float *y, const float *a,
+    const float *b, int c, int n, gsize plane);
+
+/* Max or average pooling of PLANES planes H × W into OH × OW: window
+ * KH × KW, strides SH, SW, PAD_T rows and PAD_L columns of padding before
+ * the plane (after it: whatever OH × OW needs). Padding never wins a max
+ * and is not counted in an average (TensorFlow's SAME, ONNX's
+ * count_include_pad = 0); a window with nothing inside gives 0. */
+typedef struct
+{
+  gboolean max;
+  int kh, kw, sh, sw, pad_t, pad_l;
+} DdamfnPool;
+
+void ddamfn_op_pool (const DdamfnPool * pool, float *y, const float *x,
+    int planes, int h, int w, int oh, int ow);
+
+/* y[c][f] = softmax over c of x[c][f], for each of N faces. Y may be X. */
+void ddamfn_op_softmax_channels (float *y, const float *x, int c, int n);
+
+/* How a reorder step moves floats (ops/reorder.c). */
+typedef enum
+{
+  /* face-major NCHW input [n][c][plane] to channel-major [c][n][plane] */
+  REORDER_FROM_NCHW,
+  /* face-major NHWC input [n][plane][c] to channel-major */
+  REORDER_FROM_NHWC,
+  /* [c][n][plane] to vectors [c·plane][n], index c·plane + p */
+  REORDER_FLATTEN_CHW,
+  /* [c][n][plane] to vectors [plane·c][n], index p·c + ch (NHWC order) */
+  REORDER_FLATTEN_HWC,
+  /* h × w planes to w × h planes */
+  REORDER_TRANSPOSE_HW,
+  /* a plain copy (a concatenation's part) */
+  REORDER_COPY,
+} DdamfnReorder;
+
+/* Y = X moved as HOW says, for C channels of N planes H × W. */
+void ddamfn_op_reorder (DdamfnReorder how, float *y, const float *x, int c,
+    int n, int h, int w);
+
+/* A convolution of any kernel, stride and padding (groups 1) on a
+ * channel-major [cin][n][h][w] tensor as im2col + sgemm into
+ * [cout][n][oh][ow]; padding: conv->pad_h / pad_w before, whatever
+ * OH × OW needs after. COLS is scratch of cin·kh·kw·n·oh·ow floats. Bias
+ * and activation applied when EPILOGUE. */
+void ddamfn_op_conv_im2col_cm (const DdamfnConv * conv, const float *x,
+    int n, int h, int w, int oh, int ow, float *cols, float *y,
+    gboolean epilogue);
 
 G_END_DECLS
 

@@ -1,6 +1,8 @@
 /* Elementwise joins and pooling of whole tensors: a residual add with an
- * activation (the shortcut may have fewer channels, the rest read as 0)
- * and 2 × 2 max pooling.
+ * activation (the shortcut may have fewer channels, the rest read as 0),
+ * 2 × 2 max pooling, and the general max / average pooling of graph
+ * models (any window, stride and padding; global average pooling is the
+ * window that covers the plane).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -60,6 +62,49 @@ ddamfn_op_maxpool2 (float *y, const float *x, int planes, int h, int w)
             max2 (r1[2 * ox], r1[2 * ox + 1]));
       if (fw < ow)              /* odd width: the last column alone */
         d[fw] = max2 (r0[2 * fw], r1[2 * fw]);
+    }
+  }
+}
+
+/* One output of a pooling window: rows [y0, y1) × columns [x0, x1) of the
+ * plane, already clipped to it. */
+static inline float
+pool_window (const float *src, int w, int y0, int y1, int x0, int x1,
+    gboolean is_max)
+{
+  if (y0 >= y1 || x0 >= x1)
+    return 0.f;
+  if (is_max) {
+    float m = src[(gsize) y0 * w + x0];
+    for (int iy = y0; iy < y1; iy++)
+      for (int ix = x0; ix < x1; ix++)
+        m = max2 (m, src[(gsize) iy * w + ix]);
+    return m;
+  } else {
+    float s = 0.f;
+    for (int iy = y0; iy < y1; iy++)
+      for (int ix = x0; ix < x1; ix++)
+        s += src[(gsize) iy * w + ix];
+    return s / (float) ((y1 - y0) * (x1 - x0));
+  }
+}
+
+void
+ddamfn_op_pool (const DdamfnPool * p, float *y, const float *x, int planes,
+    int h, int w, int oh, int ow)
+{
+  for (int pl = 0; pl < planes; pl++) {
+    const float *src = x + (gsize) pl * h * w;
+    float *dst = y + (gsize) pl * oh * ow;
+
+    for (int oy = 0; oy < oh; oy++) {
+      const int ys = oy * p->sh - p->pad_t;
+      const int y0 = MAX (ys, 0), y1 = MIN (ys + p->kh, h);
+      for (int ox = 0; ox < ow; ox++) {
+        const int xs = ox * p->sw - p->pad_l;
+        dst[(gsize) oy * ow + ox] = pool_window (src, w, y0, y1, MAX (xs, 0),
+            MIN (xs + p->kw, w), p->max);
+      }
     }
   }
 }

@@ -19,6 +19,9 @@ int fuzz_model_one (const uint8_t * data, size_t size);
 /* Frames, boxes and landmarks: see harness-preprocess.c. Returns 0. */
 int fuzz_preprocess_one (const uint8_t * data, size_t size);
 
+/* TensorFlow.js graph models: see harness-tfjs.c. Returns 0. */
+int fuzz_tfjs_one (const uint8_t * data, size_t size);
+
 /* Makes GLib warnings and criticals fatal; called by each harness. */
 void fuzz_init_once (void);
 

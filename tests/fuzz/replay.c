@@ -1,9 +1,9 @@
 /* Replays fuzz inputs through the harnesses, as a regression test:
  *
- *   replay [--model] PATH… [--preprocess PATH…]
+ *   replay [--model] PATH… [--preprocess PATH…] [--tfjs PATH…]
  *
  * Each PATH is a file or a directory whose regular files are run (sorted
- * by name, not recursive). --model and --preprocess pick the harness for
+ * by name, not recursive). --model, --preprocess and --tfjs pick the harness for
  * the paths that follow. A broken check aborts (the harness prints what
  * broke, this program the file); memory errors are for valgrind or a
  * sanitizer build to see. Exits 0 when every input ran, 2 on usage errors
@@ -99,6 +99,10 @@ main (int argc, char **argv)
     }
     if (strcmp (argv[i], "--preprocess") == 0) {
       fn = fuzz_preprocess_one;
+      continue;
+    }
+    if (strcmp (argv[i], "--tfjs") == 0) {
+      fn = fuzz_tfjs_one;
       continue;
     }
     n = run_path (fn, argv[i]);

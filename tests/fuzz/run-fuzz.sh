@@ -4,7 +4,7 @@
 #
 #   tests/fuzz/run-fuzz.sh TARGET SECONDS [LIBFUZZER-OPTION…]
 #
-# TARGET is model or preprocess. New inputs go to build-fuzz/corpus-TARGET/
+# TARGET is model, preprocess or tfjs. New inputs go to build-fuzz/corpus-TARGET/
 # (seeded from tests/fuzz/corpus-TARGET/, which is only read); crashes to
 # build-fuzz/artifacts-TARGET/. Prints the run's statistics and any crash
 # file; exits non-zero when the fuzzer found something. One fuzzer at a
@@ -15,15 +15,15 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  echo "usage: $0 model|preprocess SECONDS [LIBFUZZER-OPTION...]" >&2
+  echo "usage: $0 model|preprocess|tfjs SECONDS [LIBFUZZER-OPTION...]" >&2
   exit 2
 fi
 target=$1
 seconds=$2
 shift 2
 case "$target" in
-  model|preprocess) ;;
-  *) echo "$0: unknown target '$target' (model or preprocess)" >&2; exit 2 ;;
+  model|preprocess|tfjs) ;;
+  *) echo "$0: unknown target '$target' (model, preprocess or tfjs)" >&2; exit 2 ;;
 esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,7 +65,8 @@ counters=(-O1 "${san[@]}" -fsanitize-coverage=inline-8bit-counters,pc-table
 plain=(-O2 -fsanitize=address)
 flags_for() {
   case "$target:$1" in
-    model:safetensors | preprocess:preprocess | preprocess:align)
+    model:safetensors | preprocess:preprocess | preprocess:align | \
+    tfjs:tfjs | tfjs:tfjs-ops | tfjs:tfjs-attr | tfjs:graph | tfjs:lower)
       echo deep ;;
     model:model | model:loader | model:metadata | model:ddamfn | model:plan)
       echo counters ;;
@@ -75,10 +76,12 @@ flags_for() {
 objdir="$out/obj-$target"
 mkdir -p "$objdir"
 objs=()
-newest=$(ls -t "$top"/src/*.h "$top"/src/ops/*.h "$top"/include/ddamfn/*.h \
+newest=$(ls -t "$top"/src/*.h "$top"/src/ops/*.h "$top"/src/import/*.h \
+  "$top"/include/ddamfn/*.h \
   "$0" | head -1)
 n_compiled=0
-for src in "$top"/src/*.c "$top"/src/ops/*.c "$top"/src/nets/*.c; do
+for src in "$top"/src/*.c "$top"/src/ops/*.c "$top"/src/nets/*.c \
+    "$top"/src/import/*.c; do
   name=$(basename "$src" .c)
   obj="$objdir/$(basename "$(dirname "$src")")-$name.o"
   objs+=("$obj")

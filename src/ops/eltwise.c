@@ -1,0 +1,83 @@
+/* Elementwise steps of graph models: a binary operation with broadcasting
+ * (residual adds, squeeze-excitation products, swish, constants), an
+ * optional clamp (Clip, HardSigmoid) and an activation, in one pass over
+ * each channel; and the softmax over channels that ends a classifier.
+ * The row loops are the dispatched ones (ops/kernels-impl.h).
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ops/ops.h"
+#include "ops/dispatch.h"
+
+#include <math.h>
+
+/* One run of COUNT floats of channel CH: y = act (clamp (a OP b)). */
+static void
+eltwise_run (const DdamfnKernels * k, const DdamfnEltwise * e, float *y,
+    const float *a, const float *b, float bs, int ch, int count)
+{
+  if (e->op == BIN_AFFINE) {
+    k->binary_row (y, a, NULL, 0.f, count, BIN_NONE);
+    k->clamp_row (y, count, e->scale[ch], e->shift[ch], e->clamp, e->alpha,
+        e->beta, e->lo, e->hi);
+  } else {
+    k->binary_row (y, a, b, bs, count, e->op);
+    if (e->clamp)
+      k->clamp_row (y, count, 1.f, 0.f, TRUE, e->alpha, e->beta, e->lo,
+          e->hi);
+  }
+  k->act_inplace (y, count, 0.f, e->slope ? e->slope[ch] : 0.f, e->act);
+}
+
+void
+ddamfn_op_eltwise (const DdamfnEltwise * e, float *y, const float *a,
+    const float *b, int c, int n, gsize plane)
+{
+  const DdamfnKernels *k = ddamfn_kernels_get ();
+  const gsize np = (gsize) n * plane;
+
+  g_assert (np <= G_MAXINT);
+  for (int ch = 0; ch < c; ch++) {
+    float *yc = y + ch * np;
+    const float *ac = a + ch * np;
+
+    switch (e->bcast) {
+      case BCAST_FULL:
+        eltwise_run (k, e, yc, ac, b ? b + ch * np : NULL, 0.f, ch, (int) np);
+        break;
+      case BCAST_CHANNEL_FACE:
+        /* one value per face: the run is one plane */
+        for (int f = 0; f < n; f++)
+          eltwise_run (k, e, yc + f * plane, ac + f * plane, NULL,
+              b[(gsize) ch * n + f], ch, (int) plane);
+        break;
+      case BCAST_CHANNEL:
+        eltwise_run (k, e, yc, ac, NULL, e->b_const[ch], ch, (int) np);
+        break;
+      case BCAST_SCALAR:
+        eltwise_run (k, e, yc, ac, NULL, e->b_const ? e->b_const[0] : 0.f,
+            ch, (int) np);
+        break;
+    }
+  }
+}
+
+void
+ddamfn_op_softmax_channels (float *y, const float *x, int c, int n)
+{
+  for (int f = 0; f < n; f++) {
+    float mx = -INFINITY;
+    double sum = 0;
+
+    for (int ch = 0; ch < c; ch++)
+      mx = MAX (mx, x[(gsize) ch * n + f]);
+    for (int ch = 0; ch < c; ch++) {
+      float e = expf (x[(gsize) ch * n + f] - mx);
+      y[(gsize) ch * n + f] = e;
+      sum += e;
+    }
+    for (int ch = 0; ch < c; ch++)
+      y[(gsize) ch * n + f] = (float) (y[(gsize) ch * n + f] / sum);
+  }
+}
