@@ -460,6 +460,7 @@ main (int argc, char **argv)
 
   /* Before any other thread of ours exists: they all inherit the blocked
    * signals. */
+  ddamfn_tool_setup_blas ();
   analyze_signals_start (isatty (fileno (stderr)));
   setlocale (LC_ALL, "");
   prefer_build_tree_plugin ();

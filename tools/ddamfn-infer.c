@@ -298,6 +298,7 @@ main (int argc, char **argv)
   DdamfnSession *session;
   char *path;
 
+  ddamfn_tool_setup_blas ();
   setlocale (LC_ALL, "");
 
   ctx = g_option_context_new (NULL);
