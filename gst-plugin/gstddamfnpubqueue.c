@@ -88,7 +88,8 @@ compare_seq (gconstpointer a, gconstpointer b)
 }
 
 /* Records a previous run left: "<20 digits>.rec"; the temporaries of an
- * interrupted write ("<name>.rec." and six random characters, from g_mkstemp) are removed. */
+ * interrupted write ("<name>.rec." and six random characters, from
+ * g_mkstemp) are removed. */
 static gboolean
 spool_recover (GstDdamfnPubQueue * q, GError ** error)
 {
