@@ -22,6 +22,7 @@
 #include <gio/gio.h>
 #include <mosquitto.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 G_DEFINE_QUARK (gst-ddamfn-mqtt-error-quark, gst_ddamfn_mqtt_error);
@@ -295,6 +296,31 @@ mqtt_init_once (void)
   }
 }
 
+/* TLS libraries read the CA file only during the handshake, where a file
+ * that is not a certificate and a listener that does not speak TLS give the
+ * same "TLS error": look for a PEM certificate here, so that the first is
+ * told as a setting. */
+static gboolean
+ca_file_has_certificate (const gchar * path)
+{
+  const gsize limit = 1024 * 1024;
+  gchar *buf = g_malloc (limit);
+  gsize len = 0, n;
+  gboolean found;
+  FILE *f = fopen (path, "rb");
+
+  if (f == NULL) {
+    g_free (buf);
+    return FALSE;
+  }
+  while (len < limit && (n = fread (buf + len, 1, limit - len, f)) > 0)
+    len += n;
+  fclose (f);
+  found = g_strstr_len (buf, len, "-----BEGIN CERTIFICATE-----") != NULL;
+  g_free (buf);
+  return found;
+}
+
 static gboolean
 configure (GstDdamfnMqttLink * link, const GstDdamfnMqttSettings * s,
     GError ** error)
@@ -311,6 +337,13 @@ configure (GstDdamfnMqttLink * link, const GstDdamfnMqttSettings * s,
         g_set_error (error, GST_DDAMFN_MQTT_ERROR,
             GST_DDAMFN_MQTT_ERROR_SETTINGS, "the CA file '%s' does not "
             "exist or is not a file", s->ca_file);
+        return FALSE;
+      }
+      if (!ca_file_has_certificate (s->ca_file)) {
+        g_set_error (error, GST_DDAMFN_MQTT_ERROR,
+            GST_DDAMFN_MQTT_ERROR_SETTINGS, "the CA file '%s' holds no PEM "
+            "certificate (no '-----BEGIN CERTIFICATE-----' line in its first "
+            "MiB)", s->ca_file);
         return FALSE;
       }
       rc = mosquitto_tls_set (link->mosq, s->ca_file, NULL, NULL, NULL,
@@ -423,11 +456,14 @@ gst_ddamfn_mqtt_link_start (const GstDdamfnMqttSettings * s,
   rc = mosquitto_connect_async (link->mosq, s->uri.host, s->uri.port,
       (int) CLAMP (s->keepalive, 5, 65535));
   if (rc != MOSQ_ERR_SUCCESS) {
-    g_set_error (error, GST_DDAMFN_MQTT_ERROR, rc == MOSQ_ERR_TLS ?
-        GST_DDAMFN_MQTT_ERROR_SETTINGS : GST_DDAMFN_MQTT_ERROR_CONNECT,
+    /* The CA file was checked in configure(): a TLS error here is the
+     * handshake, i.e. the peer (some TLS libraries fail it inside connect,
+     * others later, in wait_connack). */
+    g_set_error (error, GST_DDAMFN_MQTT_ERROR, GST_DDAMFN_MQTT_ERROR_CONNECT,
         "cannot connect to %s:%d: %s%s", s->uri.host, s->uri.port,
         rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc),
-        rc == MOSQ_ERR_TLS ? " (check the CA file)" : "");
+        rc == MOSQ_ERR_TLS ? " (the TLS handshake failed: is it a TLS "
+        "listener, and does the CA file sign its certificate?)" : "");
     link_free (link);
     return NULL;
   }

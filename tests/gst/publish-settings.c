@@ -154,7 +154,8 @@ case_settings (Ctx * c)
         "/nonexistent/ca.pem", 0, "/nonexistent/ca.pem",
         GST_RESOURCE_ERROR_SETTINGS},
     {"CA file not a certificate", g_strdup_printf ("mqtts://127.0.0.1:%d/t",
-            p), garbage, 0, "TLS", GST_RESOURCE_ERROR_SETTINGS},
+            p), garbage, 0, "holds no PEM certificate",
+        GST_RESOURCE_ERROR_SETTINGS},
     {"TLS to a plain listener", g_strdup_printf ("mqtts://127.0.0.1:%d/t",
             p), NULL, 1000, "TLS", GST_RESOURCE_ERROR_OPEN_WRITE},
   };
