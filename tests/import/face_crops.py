@@ -45,6 +45,16 @@ def bilinear(img, x, y, w, h):
     return top * (1 - fy) + bot * fy
 
 
+def frame_size(caps):
+    """Width and height of video caps. GStreamer 1.26's Python overrides
+    hand out a caps' structure as a context manager; 1.22's directly."""
+    s = caps.get_structure(0)
+    if hasattr(s, "__enter__"):
+        with s as st:
+            return st.get_value("width"), st.get_value("height")
+    return s.get_value("width"), s.get_value("height")
+
+
 def main():
     if len(sys.argv) < 3:
         fail("usage: face_crops.py VIDEO OUT.f32 [MAX_FACES]")
@@ -69,6 +79,19 @@ def main():
     sink = pipe.get_by_name("sink")
     bus = pipe.get_bus()
     pipe.set_state(Gst.State.PLAYING)
+    try:
+        crops, frame = collect(Gst, sink, bus, video, max_faces)
+    finally:
+        # also on an exception: a pipeline left PLAYING hangs the exit
+        pipe.set_state(Gst.State.NULL)
+    if not crops:
+        fail("no face found in %s" % video)
+    np.array(crops, dtype="<f4").reshape(len(crops), SIDE, SIDE, 1).tofile(out)
+    print("%d face crops from %d frames of %s" % (len(crops), frame, video))
+
+
+def collect(Gst, sink, bus, video, max_faces):
+    """Pulls frames until MAX_FACES crops are cut or the video ends."""
     faces_at = {}
     crops = []
     frame = 0
@@ -80,7 +103,6 @@ def main():
             if msg is None:
                 break
             if msg.type == Gst.MessageType.ERROR:
-                pipe.set_state(Gst.State.NULL)
                 fail("decoding %s: %s" % (video, msg.parse_error()[0].message))
             s = msg.get_structure()
             if s.get_name() == "facedetect":
@@ -96,8 +118,7 @@ def main():
         # every 5th frame with faces: different faces and expressions
         if not boxes or frame % 5:
             continue
-        caps = sample.get_caps().get_structure(0)
-        w, h = caps.get_value("width"), caps.get_value("height")
+        w, h = frame_size(sample.get_caps())
         ok, info = buf.map(Gst.MapFlags.READ)
         stride = (w * 3 + 3) // 4 * 4
         rows = np.frombuffer(info.data, np.uint8)[:stride * h]
@@ -111,11 +132,7 @@ def main():
             crops.append((grey - 0.5) * 2)
             if len(crops) == max_faces:
                 break
-    pipe.set_state(Gst.State.NULL)
-    if not crops:
-        fail("no face found in %s" % video)
-    np.array(crops, dtype="<f4").reshape(len(crops), SIDE, SIDE, 1).tofile(out)
-    print("%d face crops from %d frames of %s" % (len(crops), frame, video))
+    return crops, frame
 
 
 if __name__ == "__main__":
