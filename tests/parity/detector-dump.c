@@ -53,6 +53,16 @@ load_image (const char *spec, int *w, int *h, GError ** error)
   return rgb;
 }
 
+/* Prints ERROR, frees it and exits 1 (so that a sanitizer run sees no
+ * leaked error on the way out). */
+static void G_GNUC_NORETURN
+fail (GError * error)
+{
+  g_printerr ("%s\n", error->message);
+  g_error_free (error);
+  exit (1);
+}
+
 static void
 write_floats (const char *dir, const char *name, const float *v, gsize n)
 {
@@ -60,10 +70,8 @@ write_floats (const char *dir, const char *name, const float *v, gsize n)
   GError *error = NULL;
 
   if (!g_file_set_contents (path, (const char *) v, n * sizeof (float),
-          &error)) {
-    g_printerr ("%s\n", error->message);
-    exit (1);
-  }
+          &error))
+    fail (error);
   g_free (path);
 }
 
@@ -88,10 +96,8 @@ main (int argc, char **argv)
   }
   m = ddamfn_detector_model_open (argv[1], &error);
   if (m == NULL || (d = ddamfn_detector_new (m, &error)) == NULL
-      || (rgb = load_image (argv[2], &w, &h, &error)) == NULL) {
-    g_printerr ("%s\n", error->message);
-    return 1;
-  }
+      || (rgb = load_image (argv[2], &w, &h, &error)) == NULL)
+    fail (error);
   image.width = w;
   image.height = h;
   image.planes[0] = rgb;
@@ -101,19 +107,15 @@ main (int argc, char **argv)
   input = g_new (float, 3 * s * s);
   scores = g_new (float, na);
   regs = g_new (float, na * 16);
-  if (!ddamfn_detector_letterbox (d, &image, input, &error)) {
-    g_printerr ("%s\n", error->message);
-    return 1;
-  }
+  if (!ddamfn_detector_letterbox (d, &image, input, &error))
+    fail (error);
   ddamfn_detector_run_tensor (d, input, scores, regs);
   ddamfn_detector_options_init (&opt, m);
   if (argc > 4)
     opt.tiles = atoi (argv[4]);
   n = ddamfn_detector_detect (d, &image, &opt, faces, 64, &error);
-  if (n < 0) {
-    g_printerr ("%s\n", error->message);
-    return 1;
-  }
+  if (n < 0)
+    fail (error);
   write_floats (argv[3], "input.f32", input, (gsize) 3 * s * s);
   write_floats (argv[3], "scores.f32", scores, na);
   write_floats (argv[3], "regressors.f32", regs, (gsize) na * 16);

@@ -74,6 +74,7 @@ main (int argc, char **argv)
   model = ddamfn_model_open (argv[1], &error);
   if (model == NULL) {
     fprintf (stderr, "step-dump: %s\n", error->message);
+    g_error_free (error);
     return 1;
   }
   plan = ddamfn_model_get_plan (model);
@@ -81,6 +82,8 @@ main (int argc, char **argv)
       || raw_len != ddamfn_plan_input_floats (plan) * n * sizeof (float)) {
     fprintf (stderr, "step-dump: %s: %s\n", argv[2], error ? error->message :
         "not N faces of input");
+    g_clear_error (&error);
+    g_free (raw);
     return 1;
   }
   wanted = g_new (int, argc - 5);
@@ -94,6 +97,7 @@ main (int argc, char **argv)
 
   if (!ddamfn_scratch_reserve (&scratch, plan, n, &error)) {
     fprintf (stderr, "step-dump: %s\n", error->message);
+    g_error_free (error);
     return 1;
   }
 
