@@ -31,12 +31,20 @@ make_detector (void)
   return e;
 }
 
+/* A harness around E, which it owns from then on (E stays usable until
+ * the teardown). GStreamer 1.26's harness takes a reference of its own
+ * where older ones sank the floating one: sinking it here first and
+ * dropping ours afterwards is right with both. */
 static GstHarness *
 harness (GstElement * e, GstVideoFormat format, gint w, gint h)
 {
-  GstHarness *hn = gst_harness_new_with_element (e, "sink", "src");
+  GstHarness *hn;
   GstVideoInfo info;
   GstCaps *caps;
+
+  gst_object_ref_sink (e);
+  hn = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
 
   gst_video_info_set_format (&info, format, w, h);
   caps = gst_video_info_to_caps (&info);

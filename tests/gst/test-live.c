@@ -320,6 +320,9 @@ run_qos (gboolean qos, gint * ages, guint * qos_messages)
     fail_unless_equals_int ((gint) dropped, (gint) * qos_messages);
     gst_message_unref (msg);
   }
+  /* the messages left on the bus hold the element, which holds the bus */
+  gst_element_set_bus (e, NULL);
+  gst_bus_set_flushing (bus, TRUE);
   gst_harness_teardown (h);
   gst_object_unref (bus);
 }
