@@ -7,7 +7,7 @@
  *   bench-detector MODEL_DIR PHOTO [RUNS]
  *
  * Prints the median of RUNS runs (default 50) of ddamfn_detector_detect()
- * per case. OpenBLAS: its serial build, one thread (meson option blas).
+ * per case. BLAS: libddamfn's (meson option blas), one thread per call.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

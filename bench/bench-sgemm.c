@@ -1,8 +1,9 @@
-/* bench-sgemm: how fast OpenBLAS runs the matrix products of a model's
- * plan, and the "floor" that rate implies for a whole forward pass.
+/* bench-sgemm: how fast the engine's BLAS (and, beside it, the system's
+ * OpenBLAS) runs the matrix products of a model's plan, and the "floor"
+ * that rate implies for a whole forward pass.
  *
  *   bench-sgemm MODEL.safetensors [--batch 1,8] [--threads 1] [--runs 30]
- *               [--warmup 5] [--shapes]
+ *               [--warmup 5] [--shapes] [--blas engine,openblas]
  *
  * From the model's plan (the steps libddamfn runs) the program takes
  *   - the network's FLOPs per face (2 per multiply-add): every 1x1 conv and
@@ -15,8 +16,10 @@
  * reports the achieved rate = GEMM FLOPs / median GEMM time, and
  *   floor ms/face = network FLOPs / that rate,
  * i.e. the time the whole network would take if every FLOP, depthwise and
- * first conv included, ran as fast as OpenBLAS runs the network's own 1x1
- * products.  Elementwise work (PReLU, attention products) is not counted.
+ * first conv included, ran as fast as that BLAS runs the network's own
+ * 1x1 products. "engine" is ddamfn_blas_sgemm (the BLAS libddamfn links:
+ * BLIS by default, one thread per call); "openblas" is the system's
+ * libopenblas.so at --threads threads per call.  Elementwise work (PReLU, attention products) is not counted.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,9 +27,9 @@
 #include "ddamfn-private.h"
 #include "ddamfn-tool.h"
 
-#include <cblas.h>
-
 #include "bench-stats.h"
+
+#include <gmodule.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +92,36 @@ fill (float *p, gsize n, guint32 * state)
   }
 }
 
+/* The system's OpenBLAS, loaded at run time (the engine may link another
+ * BLAS whose cblas symbols would otherwise be the ones bound). */
+typedef void (*SgemmFn) (int order, int ta, int tb, int m, int n, int k,
+    float alpha, const float *a, int lda, const float *b, int ldb,
+    float beta, float *c, int ldc);
+static struct
+{
+  SgemmFn sgemm;
+  void (*set_threads) (int);
+  char *(*config) (void);
+  char *(*corename) (void);
+} openblas;
+
+#define CBLAS_ROW_MAJOR 101
+#define CBLAS_NO_TRANS 111
+
+static gboolean
+openblas_load (void)
+{
+  GModule *m = g_module_open ("libopenblas.so.0", G_MODULE_BIND_LOCAL);
+
+  return m && g_module_symbol (m, "cblas_sgemm", (gpointer *) & openblas.sgemm)
+      && g_module_symbol (m, "openblas_set_num_threads",
+      (gpointer *) & openblas.set_threads)
+      && g_module_symbol (m, "openblas_get_config",
+      (gpointer *) & openblas.config)
+      && g_module_symbol (m, "openblas_get_corename",
+      (gpointer *) & openblas.corename);
+}
+
 /* Distinct (M, K, cols) shapes, for the per-shape report. */
 typedef struct
 {
@@ -96,11 +129,13 @@ typedef struct
   double *t;                    /* per run: summed seconds over its instances */
 } Shape;
 
-/* Times the plan's sgemm sequence at NT OpenBLAS threads and batch B;
- * appends a row to SUMMARY (and prints the shapes when SHAPES). */
+/* Times the plan's sgemm sequence on the engine's BLAS (ENGINE) or the
+ * system OpenBLAS at NT threads, batch B; appends a row to SUMMARY (and
+ * prints the shapes when SHAPES). */
 static void
-time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
-    int opt_warmup, gboolean opt_shapes, GString * summary)
+time_config (const Net * net, float **weights, gboolean engine, int nt,
+    int b, int opt_runs, int opt_warmup, gboolean opt_shapes,
+    GString * summary)
 {
   const gsize n_layers = net->gemms->len;
   gsize max_in = 0, max_out = 0;
@@ -138,8 +173,11 @@ time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
       Gemm *g = &g_array_index (net->gemms, Gemm, i);
       int N = g->cols * b;
       double t0 = bench_now_s (), dt;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, N,
-          g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
+      if (engine)
+        ddamfn_blas_sgemm (g->M, N, g->K, weights[i], g->K, x, N, 0.f, c, N);
+      else
+        openblas.sgemm (CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS,
+            g->M, N, g->K, 1.f, weights[i], g->K, x, N, 0.f, c, N);
       dt = bench_now_s () - t0;
       if (r >= opt_warmup) {
         tot[r - opt_warmup] += dt;
@@ -153,8 +191,8 @@ time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
   double floor_ms = net->flops_total / rate * 1e3;
 
   if (opt_shapes) {
-    printf ("\nthreads %d, batch %d: per shape (median over %d passes)\n",
-        nt, b, opt_runs);
+    printf ("\n%s, threads %d, batch %d: per shape (median over %d "
+        "passes)\n", engine ? "engine" : "openblas", nt, b, opt_runs);
     printf ("%6s %6s %8s %6s %10s %8s\n", "M", "K", "N", "calls",
         "GFLOP/s", "time %");
     for (guint s = 0; s < shapes->len; s++) {
@@ -166,8 +204,8 @@ time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
           100.0 * m / med);
     }
   }
-  g_string_append_printf (summary, "%-8d %-6d %14.2f %14.3f %14.3f\n",
-      nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
+  g_string_append_printf (summary, "%-9s %-8d %-6d %14.2f %14.3f %14.3f\n",
+      engine ? "engine" : "openblas", nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
 
   for (guint s = 0; s < shapes->len; s++)
     g_free (g_array_index (shapes, Shape, s).t);
@@ -181,14 +219,16 @@ time_config (const Net * net, float **weights, int nt, int b, int opt_runs,
 int
 main (int argc, char **argv)
 {
-  char *opt_batch = NULL, *opt_threads = NULL;
+  char *opt_batch = NULL, *opt_threads = NULL, *opt_blas = NULL;
   int opt_runs = 30, opt_warmup = 5;
   gboolean opt_shapes = FALSE;
   GOptionEntry entries[] = {
     {"batch", 'b', 0, G_OPTION_ARG_STRING, &opt_batch,
         "Comma list of batch sizes (default 1,8)", "LIST"},
     {"threads", 't', 0, G_OPTION_ARG_STRING, &opt_threads,
-        "Comma list of OpenBLAS thread counts (default 1; more only with -Dblas=system)", "LIST"},
+        "Comma list of thread counts for the system OpenBLAS (default 1; the engine's BLAS runs one per call)", "LIST"},
+    {"blas", 0, 0, G_OPTION_ARG_STRING, &opt_blas,
+        "Comma list of BLAS to time: engine (ddamfn_blas_sgemm), openblas (the system's libopenblas.so.0); default both", "LIST"},
     {"runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
         "Timed passes (default 30)", "N"},
     {"warmup", 'w', 0, G_OPTION_ARG_INT, &opt_warmup,
@@ -201,11 +241,11 @@ main (int argc, char **argv)
   GError *error = NULL;
   Net net;
   DdamfnModel *model;
-  char **batches, **threads;
+  char **batches, **threads, **blas;
   gsize n_layers;
   float **weights;
 
-  g_option_context_set_summary (ctx, "OpenBLAS sgemm rate on a model "
+  g_option_context_set_summary (ctx, "sgemm rate on a model "
       "plan's 1x1 conv / dense shapes, and the implied floor per face.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2
@@ -224,8 +264,12 @@ main (int argc, char **argv)
   build_net (&net, ddamfn_model_get_plan (model));
   n_layers = net.gemms->len;
 
-  printf ("OpenBLAS: %s (%s kernels)\n", openblas_get_config (),
-      openblas_get_corename ());
+  printf ("engine: %s\n", ddamfn_backend_info ());
+  if (openblas_load ())
+    printf ("openblas: %s (%s kernels)\n", openblas.config (),
+        openblas.corename ());
+  else
+    printf ("openblas: libopenblas.so.0 not found\n");
   printf ("network FLOPs/face (the model's plan): %.4f G = "
       "1x1 conv/dense %.4f G (%u sgemm calls) + depthwise and first conv "
       "%.4f G\n", net.flops_total * 1e-9, net.flops_1x1 * 1e-9,
@@ -245,35 +289,40 @@ main (int argc, char **argv)
 
   batches = g_strsplit (opt_batch ? opt_batch : "1,8", ",", -1);
   threads = g_strsplit (opt_threads ? opt_threads : "1", ",", -1);
+  blas = g_strsplit (opt_blas ? opt_blas : "engine,openblas", ",", -1);
 
   GString *summary = g_string_new (NULL);
-  g_string_append_printf (summary, "%-8s %-6s %14s %14s %14s\n", "threads",
-      "batch", "sgemm GFLOP/s", "sgemm ms/face", "floor ms/face");
+  g_string_append_printf (summary, "%-9s %-8s %-6s %14s %14s %14s\n", "blas",
+      "threads", "batch", "sgemm GFLOP/s", "sgemm ms/face", "floor ms/face");
 
-  for (int ti = 0; threads[ti]; ti++) {
-    int nt = atoi (threads[ti]);
-    if (nt < 1) {
-      fprintf (stderr, "bench-sgemm: bad thread count '%s'\n", threads[ti]);
+  for (int li = 0; blas[li]; li++) {
+    gboolean engine = strcmp (blas[li], "engine") == 0;
+
+    if (!engine && (strcmp (blas[li], "openblas") != 0 || !openblas.sgemm)) {
+      fprintf (stderr, "bench-sgemm: cannot time BLAS '%s'\n", blas[li]);
       return 2;
     }
-#ifdef DDAMFN_BLAS_SERIAL
-    if (nt != 1) {
-      fprintf (stderr, "bench-sgemm: this build links OpenBLAS's serial "
-          "build (meson option blas=serial): one thread per call only\n");
-      return 2;
-    }
-#else
-    openblas_set_num_threads (nt);
-#endif
-    for (int bi = 0; batches[bi]; bi++) {
-      int b = atoi (batches[bi]);
+    for (int ti = 0; threads[ti] && (ti == 0 || !engine); ti++) {
+      int nt = engine ? ddamfn_blas_threads () : atoi (threads[ti]);
 
-      if (b < 1) {
-        fprintf (stderr, "bench-sgemm: bad batch size '%s'\n", batches[bi]);
+      if (nt < 1) {
+        fprintf (stderr, "bench-sgemm: bad thread count '%s'\n",
+            threads[ti]);
         return 2;
       }
-      time_config (&net, weights, nt, b, opt_runs, opt_warmup, opt_shapes,
-          summary);
+      if (!engine)
+        openblas.set_threads (nt);
+      for (int bi = 0; batches[bi]; bi++) {
+        int b = atoi (batches[bi]);
+
+        if (b < 1) {
+          fprintf (stderr, "bench-sgemm: bad batch size '%s'\n",
+              batches[bi]);
+          return 2;
+        }
+        time_config (&net, weights, engine, nt, b, opt_runs, opt_warmup,
+            opt_shapes, summary);
+      }
     }
   }
   printf ("\n%s", summary->str);
@@ -285,6 +334,8 @@ main (int argc, char **argv)
   g_array_free (net.gemms, TRUE);
   g_strfreev (batches);
   g_strfreev (threads);
+  g_strfreev (blas);
+  g_free (opt_blas);
   g_free (opt_batch);
   g_free (opt_threads);
   ddamfn_model_unref (model);

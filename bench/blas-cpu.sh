@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Wall and CPU time (user, system) of the detector, the detector with the
 # filter, and ddamfn-analyze on Megamind.avi, for two builds measured side
-# by side (runs alternate): BUILD_A, e.g. configured with -Dblas=system
+# by side (runs alternate): BUILD_A, e.g. configured with -Dblas=openblas
 # (Debian's threaded libopenblas.so, what the project linked before), and
-# BUILD_B, the default (OpenBLAS's serial build, private to libddamfn).
+# BUILD_B, the default (BLIS's serial build, private to libddamfn).
 # Every run has no OPENBLAS_* variable in its environment, as a user's
 # plain gst-launch-1.0 has; BUILD_A is also run with OPENBLAS_NUM_THREADS=1
 # (the old advice), the bar the default must be within 10 % of.

@@ -268,12 +268,16 @@ def time_floor(sgemm, st, runs, warmup, configs):
         raise Unavailable("needs the converted model (%s)" % st)
     res, rate, head = {}, {}, []
     for t, bs in by_threads(configs).items():
-        out = run_cmd([sgemm, st, "--threads", str(t), "--batch",
-                       ",".join(map(str, bs)), "--runs", str(runs),
+        # the system OpenBLAS at t threads per call: the engine's own BLAS
+        # (BLIS by default) runs one thread per call and is part of "ours"
+        out = run_cmd([sgemm, st, "--blas", "openblas", "--threads", str(t),
+                       "--batch", ",".join(map(str, bs)), "--runs", str(runs),
                        "--warmup", str(warmup)], "bench-sgemm")
         head = [ln for ln in out.splitlines()
-                if ln.startswith(("OpenBLAS", "network"))]
-        for (tt, b), (gflops, _gemm_ms, floor_ms) in parse_rows(out, 5).items():
+                if ln.startswith(("engine:", "openblas:", "network"))]
+        rows = "\n".join(ln.split(None, 1)[1] for ln in out.splitlines()
+                         if ln.startswith("openblas "))
+        for (tt, b), (gflops, _gemm_ms, floor_ms) in parse_rows(rows, 5).items():
             res[(tt, b)] = floor_ms
             rate[(tt, b)] = gflops
     return res, rate, head
@@ -418,7 +422,8 @@ def argument_parser():
                     "them")
     ap.add_argument("--openblas-core", default="auto",
                     help="OPENBLAS_CORETYPE for every peer that uses OpenBLAS "
-                    "(our engine, the sgemm floor, PyTorch): 'auto' = "
+                    "(the sgemm floor, PyTorch; our engine too when built "
+                    "with -Dblas=openblas): 'auto' = "
                     "SkylakeX on AVX-512 CPUs, else OpenBLAS's own choice; "
                     "'keep' = leave the environment as it is")
     ap.add_argument("--node", default="node")

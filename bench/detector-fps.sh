@@ -12,8 +12,8 @@
 #   [FRAMES=N] [CPUS=LIST] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
-# Run in a default environment: libddamfn's OpenBLAS is its serial build,
-# no OPENBLAS_* variable is needed (or read for the thread count).
+# Run in a default environment: libddamfn's BLAS is a private serial build
+# (BLIS by default), no OPENBLAS_* variable is needed (or read).
 set -euo pipefail
 
 det=${1:?usage: $0 DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]}

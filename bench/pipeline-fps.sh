@@ -6,8 +6,8 @@
 #   [FRAMES=N] bench/pipeline-fps.sh MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
-# No OpenBLAS variable is needed: libddamfn's OpenBLAS is its serial build
-# (the element's n-threads are the engine's threads).
+# No BLAS variable is needed: libddamfn's BLAS is a private serial build
+# (BLIS by default; the element's n-threads are the engine's threads).
 set -euo pipefail
 
 model=${1:?usage: $0 MODEL [VIDEO] [RUNS]}

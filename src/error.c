@@ -23,8 +23,8 @@ ddamfn_backend_info (void)
 
   if (g_once_init_enter (&once)) {
     int threads = ddamfn_blas_threads ();
-    info = g_strdup_printf ("OpenBLAS %s (%d thread%s per call), %s kernels",
-        ddamfn_blas_core (), threads, threads == 1 ? "" : "s",
+    info = g_strdup_printf ("%s (%d thread%s per call), %s engine kernels",
+        ddamfn_blas_name (), threads, threads == 1 ? "" : "s",
         ddamfn_kernels_get ()->name);
     g_once_init_leave (&once, 1);
   }

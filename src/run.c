@@ -7,8 +7,10 @@
  * input runs on one core. Scratch grows on the first run at a larger
  * chunk and is reused afterwards: steady-state runs allocate nothing.
  *
- * The runner leaves OpenBLAS's settings alone; with several workers, the
- * application keeps OpenBLAS to one thread per call (README, Speed).
+ * The workers are the only parallelism: the default BLAS (BLIS, serial,
+ * private to the library) runs each product on its calling worker. With
+ * -Dblas=openblas the runner leaves OpenBLAS's settings alone and the
+ * application keeps it to one thread per call (README, Speed).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

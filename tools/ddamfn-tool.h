@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* Call first in main(): with the system's threaded OpenBLAS, one thread per
  * call unless OPENBLAS_NUM_THREADS says otherwise (the engine runs its own
- * workers). Nothing with the private serial build (-Dblas=serial). */
+ * workers). Nothing with a private serial build (the default BLIS, or
+ * -Dblas=openblas-serial). */
 void ddamfn_tool_setup_blas (void);
 
 /* Decodes JPEG file PATH into packed RGB (width × height × 3 bytes, free

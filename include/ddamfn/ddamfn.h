@@ -600,8 +600,10 @@ DDAMFN_API const float *ddamfn_align_template (int index);
 /**
  * ddamfn_backend_info:
  *
- * Describes the compute kernels in use, e.g. "OpenBLAS SkylakeX (1 thread
- * per call), avx512 kernels". Fixed on the first call.
+ * Describes the compute kernels in use, e.g. "BLIS 1.1, serial, haswell
+ * (AVX2, FMA) kernels (1 thread per call), avx512 engine kernels": the
+ * BLAS that runs the matrix products, and the engine's own kernels
+ * (DDAMFN_CPU). Fixed on the first call.
  *
  * Returns: (transfer none): a static string.
  */

@@ -1,5 +1,5 @@
 /* Convolutions that are matrix products: 1×1 convolutions and dense layers
- * as one OpenBLAS sgemm over the whole batch (activations are kept
+ * as one sgemm (ops/blas.c) over the whole batch (activations are kept
  * channel-major, [channel][face][h][w], so a batch is just more columns),
  * and other convolutions (the backbone's first 3×3 one, any kernel of a
  * graph model) as im2col + sgemm.

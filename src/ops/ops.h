@@ -52,17 +52,20 @@ typedef struct
   float *bias;
 } DdamfnDense;
 
-/* ---- ops/blas.c: OpenBLAS --------------------------------------------- */
+/* ---- ops/blas.c: BLIS or OpenBLAS ------------------------------------ */
 
 /* C[m][n] = A[m][k] · B[k][n] + beta · C, row-major, no transposes. With
  * BETA 0, C's old contents are ignored (OpenBLAS zeroes it first); with 1,
- * the product is added to them. */
+ * the product is added to them. Safe to call from several threads at once
+ * with the default BLIS and with the system OpenBLAS. */
 void ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
     const float *b, int ldb, float beta, float *c, int ldc);
-/* Threads OpenBLAS gives one call (set by the application, never here). */
+/* Threads the BLAS gives one call: 1 with a serial build; with the system
+ * OpenBLAS what the application set (never set here). */
 int ddamfn_blas_threads (void);
-/* OpenBLAS's name for the kernels in use, e.g. "SkylakeX". */
-const char *ddamfn_blas_core (void);
+/* Which BLAS and kernels run the products, e.g. "BLIS 1.1, serial,
+ * haswell (AVX2, FMA) kernels" or "OpenBLAS, SkylakeX kernels". */
+const char *ddamfn_blas_name (void);
 
 /* ---- ops: kernels ---------------------------------------------------- */
 
