@@ -18,8 +18,9 @@
  * i.e. the time the whole network would take if every FLOP, depthwise and
  * first conv included, ran as fast as that BLAS runs the network's own
  * 1x1 products. "engine" is ddamfn_blas_sgemm (the BLAS libddamfn links:
- * BLIS by default, one thread per call); "openblas" is the system's
- * libopenblas.so at --threads threads per call.  Elementwise work (PReLU, attention products) is not counted.
+ * meson option blas); "openblas" is the system's libopenblas.so at
+ * --threads threads per call. Elementwise work (PReLU, attention
+ * products) is not counted.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

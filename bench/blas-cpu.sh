@@ -3,7 +3,7 @@
 # filter, and ddamfn-analyze on Megamind.avi, for two builds measured side
 # by side (runs alternate): BUILD_A, e.g. configured with -Dblas=openblas
 # (Debian's threaded libopenblas.so, what the project linked before), and
-# BUILD_B, the default (BLIS's serial build, private to libddamfn).
+# BUILD_B configured with -Dblas=blis (BLIS's serial build, private).
 # Every run has no OPENBLAS_* variable in its environment, as a user's
 # plain gst-launch-1.0 has; BUILD_A is also run with OPENBLAS_NUM_THREADS=1
 # (the old advice), the bar the default must be within 10 % of.

@@ -269,7 +269,7 @@ def time_floor(sgemm, st, runs, warmup, configs):
     res, rate, head = {}, {}, []
     for t, bs in by_threads(configs).items():
         # the system OpenBLAS at t threads per call: the engine's own BLAS
-        # (BLIS by default) runs one thread per call and is part of "ours"
+        # (meson option blas) is part of "ours"
         out = run_cmd([sgemm, st, "--blas", "openblas", "--threads", str(t),
                        "--batch", ",".join(map(str, bs)), "--runs", str(runs),
                        "--warmup", str(warmup)], "bench-sgemm")

@@ -13,7 +13,8 @@
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
 # Run in a default environment: libddamfn's BLAS is a private serial build
-# (BLIS by default), no OPENBLAS_* variable is needed (or read).
+# or the system OpenBLAS from 0.3.29 on (meson option blas): no OPENBLAS_*
+# variable is needed.
 set -euo pipefail
 
 det=${1:?usage: $0 DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]}

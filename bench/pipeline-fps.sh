@@ -7,7 +7,7 @@
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
 # No BLAS variable is needed: libddamfn's BLAS is a private serial build
-# (BLIS by default; the element's n-threads are the engine's threads).
+# or OpenBLAS 0.3.29+ (meson option blas); n-threads are the engine's threads.
 set -euo pipefail
 
 model=${1:?usage: $0 MODEL [VIDEO] [RUNS]}

@@ -8,7 +8,8 @@
  * face was not seen), then one ribbon per tracked face coloured by its
  * dominant expression frame by frame; last, the distribution of dominant
  * expressions over all records as horizontal bars. Expression colours are
- * those of the ddamfnoverlay element.
+ * those of the ddamfnoverlay element. A model without valence and arousal
+ * gets no empty panels for them: its plot starts with the ribbons.
  */
 #include "analyze-plot.h"
 #include "gstddamfndraw.h"
@@ -197,7 +198,7 @@ draw_time_axis (const Plot * p, gdouble y0, gdouble y1)
 /* A panel of one quantity in [−1, 1] over time: grid, lines per track. */
 static void
 draw_va_panel (const Plot * p, gdouble y0, const gchar * title,
-    gboolean arousal, gboolean has_va)
+    gboolean arousal)
 {
   cairo_t *cr = p->cr;
   gdouble h = PANEL_HEIGHT;
@@ -221,13 +222,6 @@ draw_va_panel (const Plot * p, gdouble y0, const gchar * title,
   cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
   cairo_rectangle (cr, p->x0 + 0.5, y0 + 0.5, p->x1 - p->x0, h);
   cairo_stroke (cr);
-
-  if (!has_va) {
-    cairo_set_source_rgb (cr, 0.4, 0.4, 0.4);
-    text (p, (p->x0 + p->x1) / 2, y0 + h / 2 - 16,
-        "the model predicts no valence or arousal", 14, FALSE, 0.5);
-    return;
-  }
 
   cairo_save (cr);
   cairo_rectangle (cr, p->x0, y0, p->x1 - p->x0, h);
@@ -450,9 +444,12 @@ analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
   p.gap = MAX (0.5, 5 * frame_interval);
 
   n_ribbons = MAX (1, (gint) MIN (p.tracks->len, MAX_RIBBONS));
-  ribbon_y = 70 + 2 * (PANEL_HEIGHT + PANEL_GAP);
+  ribbon_y = labels->has_va ? 70 + 2 * (PANEL_HEIGHT + PANEL_GAP) : 70 + 30;
   hist_y = ribbon_y + n_ribbons * RIBBON_ROW + PANEL_GAP;
   height = (gint) (hist_y + MAX (labels->n_expr, 1) * HIST_ROW + 30);
+  /* room for the legend beside the ribbons */
+  height = MAX (height, (gint) (ribbon_y + 24 + 20 * (MIN (p.tracks->len,
+                  MAX_LEGEND) + 1) + 30));
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, PLOT_WIDTH,
       height);
@@ -468,10 +465,14 @@ analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
   text (&p, p.x0, 22, info->title, 17, TRUE, 0);
 
   y = 70;
-  draw_va_panel (&p, y, "Valence", FALSE, labels->has_va);
-  draw_legend (&p, p.x1 + 24, y);
-  y += PANEL_HEIGHT + PANEL_GAP;
-  draw_va_panel (&p, y, "Arousal", TRUE, labels->has_va);
+  if (labels->has_va) {
+    draw_va_panel (&p, y, "Valence", FALSE);
+    draw_legend (&p, p.x1 + 24, y);
+    y += PANEL_HEIGHT + PANEL_GAP;
+    draw_va_panel (&p, y, "Arousal", TRUE);
+  } else {
+    draw_legend (&p, p.x1 + 24, ribbon_y);
+  }
 
   if (labels->n_expr > 0) {
     draw_ribbons (&p, ribbon_y, labels, frame_interval);

@@ -56,7 +56,7 @@ static GOptionEntry entries[] = {
   {"annotated", 0, 0, G_OPTION_ARG_FILENAME, &opt_annotated,
       "Write the video with the results drawn on it (.mkv or .mp4)", "FILE"},
   {"plot", 0, 0, G_OPTION_ARG_FILENAME, &opt_plot,
-        "Draw valence and arousal over time and the expression distribution",
+        "Draw valence and arousal over time (when the model gives them), the expressions per tracked face and their distribution",
       "FILE.png"},
   {"inference-interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
         "Run the network on a tracked face every N frames (default 1)",
@@ -262,8 +262,9 @@ finish_outputs (Analysis * a, gdouble dt)
 
   if (a->plot) {
     gchar *base = g_path_get_basename (a->video);
-    gchar *title = g_strdup_printf ("%s: valence, arousal and expressions "
-        "of every tracked face", base);
+    gchar *title = g_strdup_printf (a->labels.has_va ?
+        "%s: valence, arousal and expressions of every tracked face" :
+        "%s: expressions of every tracked face", base);
     AnalyzePlotInfo info = { title, a->duration / (gdouble) GST_SECOND, dt,
       a->next_frame
     };
@@ -323,6 +324,9 @@ print_summary (Analysis * a, gdouble elapsed)
   if (n_va > 0)
     printf ("mean valence %+.3f, mean arousal %+.3f\n", sum_v / n_va,
         sum_a / n_va);
+  else if (!a->labels.has_va)
+    printf ("the model predicts no valence or arousal%s\n", opt_plot ?
+        ": the plot shows its expressions only" : "");
   if (n_expr > 0) {
     printf ("expressions:\n");
     for (gint k = 0; k < a->labels.n_expr; k++) {

@@ -326,6 +326,37 @@ class Analyze(unittest.TestCase):
         self.assertEqual(width, 1280)
         self.assertGreater(height, 800)
 
+    def test_expression_only_model_plots_its_expressions(self):
+        """A model without valence and arousal: no empty panels for them
+        (the plot is shorter than the full one), and the terminal says
+        why."""
+        single = os.environ.get("DDAMFN_TEST_MODEL_SINGLE")
+        self.assertTrue(single and os.path.exists(single), single)
+        d = os.path.join(WORK, "single")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        png, csv_path = os.path.join(d, "s.png"), os.path.join(d, "s.csv")
+        r = analyze("--model", single, self.clip, "--plot", png,
+                    "--csv", csv_path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("the model predicts no valence or arousal: the plot "
+                      "shows its expressions only", r.stdout)
+        with open(csv_path, newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertGreater(len(rows), 1)
+        va = rows[0].index("valence")
+        self.assertTrue(all(row[va] == "" for row in rows[1:]))
+        with open(png, "rb") as f:
+            head = f.read(24)
+        self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
+        width, height = struct.unpack(">II", head[16:24])
+        with open(self.paths["png"], "rb") as f:
+            full_height = struct.unpack(">II", f.read(24)[16:24])[1]
+        self.assertEqual(width, 1280)
+        # the two valence/arousal panels (2 x 266 px) are left out
+        self.assertLess(height, full_height - 400)
+        self.assertGreater(height, 200)
+
     def test_no_temporary_files_are_left(self):
         self.assertEqual(listing(self.out),
                          ["a.csv", "a.jsonl", "a.mkv", "a.png"])
