@@ -93,7 +93,8 @@ ln -sf /proc/self/fd/2 "$root/dev/stderr"
 rm -rf "$root/src"
 mkdir -p "$root/src"
 git clone -q "$top" "$root/src/gst-ddamfn"
-[ -d "$top/../shared" ] && cp -r "$top/../shared" "$root/src/shared"
+# -L: a ../shared that is a symbolic link is copied as its contents
+[ -d "$top/../shared" ] && cp -rL "$top/../shared" "$root/src/shared"
 chmod -R u+w "$root/src"
 
 echo "== debian13-root: $* (Debian $(cat "$root/etc/debian_version"))"
