@@ -1,9 +1,8 @@
 /* The engine's one matrix product, C = A · B (+ C), on the BLAS chosen at
  * configure time (meson option blas, see meson.build).
  *
- * With -Dblas=blis (the default where the system OpenBLAS is older than
- * 0.3.29, whose thread pool spins beside every call) BLIS's serial build
- * is linked statically into libddamfn with
+ * By default (-Dblas=blis) BLIS's serial build is linked statically into
+ * libddamfn with
  * its symbols kept private: every call runs on the calling thread (the
  * engine's own workers give the parallelism, as many as n_threads says),
  * no pool of BLAS threads exists to spin beside the calls, and another
@@ -17,9 +16,8 @@
  * of the networks on the AMD EPYC this was measured on (bench/bench-sgemm),
  * hence AVX2 for both.
  *
- * With -Dblas=openblas (the default from OpenBLAS 0.3.29 on) the system's
- * threaded OpenBLAS runs the products; the library never changes its
- * settings (the application may).
+ * With -Dblas=openblas the system's threaded OpenBLAS runs the products;
+ * the library never changes its settings (the application may).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
