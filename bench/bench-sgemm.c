@@ -206,7 +206,8 @@ time_config (const Net * net, float **weights, gboolean engine, int nt,
     }
   }
   g_string_append_printf (summary, "%-9s %-8d %-6d %14.2f %14.3f %14.3f\n",
-      engine ? "engine" : "openblas", nt, b, rate * 1e-9, med * 1e3 / b, floor_ms);
+      engine ? "engine" : "openblas", nt, b, rate * 1e-9, med * 1e3 / b,
+      floor_ms);
 
   for (guint s = 0; s < shapes->len; s++)
     g_free (g_array_index (shapes, Shape, s).t);
@@ -227,9 +228,11 @@ main (int argc, char **argv)
     {"batch", 'b', 0, G_OPTION_ARG_STRING, &opt_batch,
         "Comma list of batch sizes (default 1,8)", "LIST"},
     {"threads", 't', 0, G_OPTION_ARG_STRING, &opt_threads,
-        "Comma list of thread counts for the system OpenBLAS (default 1; the engine's BLAS runs one per call)", "LIST"},
+        "Comma list of thread counts for the system OpenBLAS (default 1; "
+          "the engine's BLAS runs one per call)", "LIST"},
     {"blas", 0, 0, G_OPTION_ARG_STRING, &opt_blas,
-        "Comma list of BLAS to time: engine (ddamfn_blas_sgemm), openblas (the system's libopenblas.so.0); default both", "LIST"},
+        "Comma list of BLAS to time: engine (ddamfn_blas_sgemm), openblas "
+          "(the system's libopenblas.so.0); default both", "LIST"},
     {"runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs,
         "Timed passes (default 30)", "N"},
     {"warmup", 'w', 0, G_OPTION_ARG_INT, &opt_warmup,

@@ -10,11 +10,11 @@
  * signals) is blocked in main() before anything else happens, so every
  * thread GStreamer, GLib or OpenCV start later has them blocked too, and one
  * thread of ours takes them with sigwait(). Threads that exist before main()
- * (with -Dblas=openblas, OpenBLAS starts its pool when the library is loaded) do not have them
- * blocked: for those, a handler passes the signal on to our thread with
- * pthread_kill(), so whichever thread the kernel picks, the signal ends up
- * in sigwait(). That thread then holds the lock that guards the list of
- * temporary files and the renames:
+ * (with -Dblas=openblas, OpenBLAS starts its pool when the library is
+ * loaded) do not have them blocked: for those, a handler passes the signal
+ * on to our thread with pthread_kill(), so whichever thread the kernel
+ * picks, the signal ends up in sigwait(). That thread then holds the lock
+ * that guards the list of temporary files and the renames:
  *
  *  - before the outputs are committed, it deletes every temporary file and
  *    ends the process: no output at all;

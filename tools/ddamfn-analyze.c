@@ -56,7 +56,8 @@ static GOptionEntry entries[] = {
   {"annotated", 0, 0, G_OPTION_ARG_FILENAME, &opt_annotated,
       "Write the video with the results drawn on it (.mkv or .mp4)", "FILE"},
   {"plot", 0, 0, G_OPTION_ARG_FILENAME, &opt_plot,
-        "Draw valence and arousal over time (when the model gives them), the expressions per tracked face and their distribution",
+        "Draw valence and arousal over time (when the model gives them), "
+        "the expressions per tracked face and their distribution",
       "FILE.png"},
   {"inference-interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
         "Run the network on a tracked face every N frames (default 1)",

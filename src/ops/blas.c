@@ -2,9 +2,9 @@
  * configure time (meson option blas, see meson.build).
  *
  * By default (-Dblas=blis) BLIS's serial build is linked statically into
- * libddamfn with
- * its symbols kept private: every call runs on the calling thread (the
- * engine's own workers give the parallelism, as many as n_threads says),
+ * libddamfn with its symbols kept private: every call runs on the calling
+ * thread (the engine's own workers give the parallelism, as many as
+ * n_threads says),
  * no pool of BLAS threads exists to spin beside the calls, and another
  * BLAS the host process loads keeps its own settings. BLIS's own CPU
  * detection does not know every current CPU (it falls back to its slow
@@ -16,8 +16,10 @@
  * of the networks on the AMD EPYC this was measured on (bench/bench-sgemm),
  * hence AVX2 for both.
  *
- * With -Dblas=openblas the system's threaded OpenBLAS runs the products;
- * the library never changes its settings (the application may).
+ * With -Dblas=openblas the system's libopenblas.so.0 runs the products:
+ * threaded or serial as Debian's alternatives say (the name below tells
+ * which; the serial one is not safe from several threads). The library
+ * never changes its settings (the application may).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -112,12 +114,9 @@ ddamfn_blas_name (void)
   static gsize once = 0;
 
   if (g_once_init_enter (&once)) {
-    name = g_strdup_printf ("OpenBLAS%s, %s kernels",
-#ifdef DDAMFN_BLAS_SERIAL
-        " serial",
-#else
-        "",
-#endif
+    /* openblas_get_parallel: 0 sequential, 1 pthreads, 2 OpenMP */
+    name = g_strdup_printf ("OpenBLAS, %s, %s kernels",
+        openblas_get_parallel () == 0 ? "serial" : "threaded",
         openblas_get_corename ());
     g_once_init_leave (&once, 1);
   }

@@ -57,7 +57,9 @@ typedef struct
 /* C[m][n] = A[m][k] · B[k][n] + beta · C, row-major, no transposes. With
  * BETA 0, C's old contents are ignored (OpenBLAS zeroes it first); with 1,
  * the product is added to them. Safe to call from several threads at once
- * with the default BLIS and with the system OpenBLAS. */
+ * with the default BLIS and a threaded OpenBLAS; NOT with a serial
+ * OpenBLAS (-Dblas=openblas-serial, or a system libopenblas.so.0 that
+ * Debian's alternatives point at the serial variant). */
 void ddamfn_blas_sgemm (int m, int n, int k, const float *a, int lda,
     const float *b, int ldb, float beta, float *c, int ldc);
 /* Threads the BLAS gives one call: 1 with a serial build; with the system
