@@ -6,6 +6,7 @@
  */
 #include "gstddamfnresult.h"
 
+#include <math.h>
 #include <string.h>
 
 /* The meta stores what the engine computes, field for field. */
@@ -89,6 +90,18 @@ gst_ddamfn_face_set_result (GstDdamfnFace * face, const DdamfnResult * r,
     face->au_names[k] = au_names[k];
 }
 
+/* The numbers of the structures have the precision of the CSV and JSON
+ * records: six decimals, so a program that reads the message and the
+ * records sees the same values. (GStreamer's text form of a double, as
+ * gst-launch-1.0 -m prints it, always has 17 significant digits: that is
+ * the serialisation's, not the value's.) GstDdamfnMeta keeps the full
+ * float. */
+static gdouble
+six_decimals (gfloat v)
+{
+  return rint ((gdouble) v * 1e6) / 1e6;
+}
+
 static void
 take_double_array (GstStructure * st, const gchar * field,
     const gfloat * values, gint n)
@@ -99,7 +112,7 @@ take_double_array (GstStructure * st, const gchar * field,
   for (gint i = 0; i < n; i++) {
     GValue v = G_VALUE_INIT;
     g_value_init (&v, G_TYPE_DOUBLE);
-    g_value_set_double (&v, values[i]);
+    g_value_set_double (&v, six_decimals (values[i]));
     gst_value_array_append_and_take_value (&array, &v);
   }
   gst_structure_take_value (st, field, &array);
@@ -111,13 +124,14 @@ gst_ddamfn_face_to_structure (const GstDdamfnFace * face, const gchar * name)
   GstStructure *st = gst_structure_new_empty (name);
 
   if (face->has_va)
-    gst_structure_set (st, "valence", G_TYPE_DOUBLE, (gdouble) face->valence,
-        "arousal", G_TYPE_DOUBLE, (gdouble) face->arousal, NULL);
+    gst_structure_set (st, "valence", G_TYPE_DOUBLE,
+        six_decimals (face->valence), "arousal", G_TYPE_DOUBLE,
+        six_decimals (face->arousal), NULL);
   if (face->n_expr > 0 && face->expr_index >= 0) {
     gst_structure_set (st, "expression", G_TYPE_STRING,
         face->expr_label ? face->expr_label : "",
         "confidence", G_TYPE_DOUBLE,
-        (gdouble) face->expr_probs[face->expr_index], NULL);
+        six_decimals (face->expr_probs[face->expr_index]), NULL);
     take_double_array (st, "expression-probs", face->expr_probs,
         face->n_expr);
   }

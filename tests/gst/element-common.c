@@ -5,6 +5,8 @@
  */
 #include "element-common.h"
 
+#include <math.h>
+
 const gchar *model_path;
 const gchar *single_model_path;
 DdamfnModel *ref_model;
@@ -256,9 +258,9 @@ assert_roi_param_matches_face (GstVideoRegionOfInterestMeta * roi,
 
   if (face->has_va) {
     fail_unless (gst_structure_get_double (st, "valence", &d));
-    fail_unless_equals_float (d, face->valence);
+    fail_unless_six_decimals_of (d, face->valence);
     fail_unless (gst_structure_get_double (st, "arousal", &d));
-    fail_unless_equals_float (d, face->arousal);
+    fail_unless_six_decimals_of (d, face->arousal);
   } else {
     fail_if (gst_structure_has_field (st, "valence"));
     fail_if (gst_structure_has_field (st, "arousal"));
@@ -268,12 +270,12 @@ assert_roi_param_matches_face (GstVideoRegionOfInterestMeta * roi,
     fail_unless_equals_string (gst_structure_get_string (st, "expression"),
         face->expr_label);
     fail_unless (gst_structure_get_double (st, "confidence", &d));
-    fail_unless_equals_float (d, face->expr_probs[face->expr_index]);
+    fail_unless_six_decimals_of (d, face->expr_probs[face->expr_index]);
     v = gst_structure_get_value (st, "expression-probs");
     fail_unless (v && GST_VALUE_HOLDS_ARRAY (v));
     fail_unless_equals_int (gst_value_array_get_size (v), face->n_expr);
     for (gint k = 0; k < face->n_expr; k++)
-      fail_unless_equals_float (array_double (v, k), face->expr_probs[k]);
+      fail_unless_six_decimals_of (array_double (v, k), face->expr_probs[k]);
   }
 
   if (face->n_au > 0) {
@@ -281,7 +283,7 @@ assert_roi_param_matches_face (GstVideoRegionOfInterestMeta * roi,
     fail_unless (v && GST_VALUE_HOLDS_ARRAY (v));
     fail_unless_equals_int (gst_value_array_get_size (v), face->n_au);
     for (gint k = 0; k < face->n_au; k++)
-      fail_unless_equals_float (array_double (v, k), face->au_probs[k]);
+      fail_unless_six_decimals_of (array_double (v, k), face->au_probs[k]);
     v = gst_structure_get_value (st, "au-active");
     fail_unless (v && GST_VALUE_HOLDS_ARRAY (v));
     for (gint k = 0; k < face->n_au; k++) {

@@ -48,6 +48,12 @@ gboolean results_differ (const DdamfnResult * a, const DdamfnResult * b);
 void assert_face_equals_result (const GstDdamfnFace * face,
     const DdamfnResult * r);
 gdouble array_double (const GValue * array, guint i);
+/* A number of the structures is the meta's float rounded to six decimals. */
+#define fail_unless_six_decimals_of(d, f) \
+  fail_unless (fabs ((d) - (gdouble) (f)) <= 5.0000001e-7 \
+      && fabs ((d) * 1e6 - rint ((d) * 1e6)) < 1e-6, \
+      "%.17g is not %.9g to six decimals", (gdouble) (d), (gdouble) (f))
+
 void assert_roi_param_matches_face (GstVideoRegionOfInterestMeta * roi,
     const GstDdamfnFace * face);
 const GstDdamfnFace * find_face (GstDdamfnMeta * meta, gint roi_id);

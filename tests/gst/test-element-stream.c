@@ -358,7 +358,7 @@ GST_START_TEST (test_post_messages)
       fail_unless (gst_structure_get_int (fs, "roi-id", &roi_id)
           && roi_id == 5);
       fail_unless (gst_structure_get_double (fs, "valence", &v));
-      fail_unless_equals_float (v, face->valence);
+      fail_unless_six_decimals_of (v, face->valence);
       fail_unless_equals_string (gst_structure_get_string (fs, "expression"),
           face->expr_label);
     }

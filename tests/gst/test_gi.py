@@ -115,9 +115,9 @@ class TwoFacesOfOneBuffer(unittest.TestCase):
             self.assertEqual(st.get_int("result-age"), (True, 0))
             ok, valence, arousal = f.get_valence_arousal()
             self.assertAlmostEqual(st.get_double("valence")[1], valence,
-                                   places=6)
+                                   delta=6e-7)
             self.assertAlmostEqual(st.get_double("arousal")[1], arousal,
-                                   places=6)
+                                   delta=6e-7)
             self.assertEqual(st.get_string("expression"),
                              f.get_expression()[0])
 
