@@ -4,7 +4,8 @@
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The pipeline: filesrc ! decodebin ! videoconvert ! ddamfnfacedetect (or
+ * The pipeline: filesrc ! decodebin (or uridecodebin for a URI, v4l2src !
+ * decodebin for a capture device) ! videoconvert ! ddamfnfacedetect (or
  * OpenCV's facedetect) ! queue !
  * ddamfnfilter ! (queue ! ddamfnoverlay ! videoconvert ! encoder ! muxer !
  * filesink | fakesink); the queues put face detection, the network and the
@@ -32,6 +33,24 @@ analysis_fail (Analysis * a, gchar * message)
     g_free (message);
   if (a->loop)
     g_main_loop_quit (a->loop);
+}
+
+/**
+ * analysis_request_stop:
+ * @reason: why, for the summary ("--duration 2 s", "SIGINT").
+ *
+ * Ends the run at this frame as the end of the input would: the main
+ * thread sends EOS through the pipeline and the outputs are written. Any
+ * thread, the first request counts.
+ */
+void
+analysis_request_stop (Analysis * a, const gchar * reason)
+{
+  if (g_atomic_int_compare_and_exchange (&a->stop_requested, 0, 1))
+    gst_element_post_message (a->pipeline,
+        gst_message_new_application (GST_OBJECT (a->pipeline),
+            gst_structure_new ("analyze-stop", "reason", G_TYPE_STRING,
+                reason, NULL)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -173,6 +192,15 @@ keep_timestamps_increasing (GstPad * pad, GstPadProbeInfo * info,
   }
   if (GST_CLOCK_TIME_IS_VALID (pts))
     a->last_pts = pts;
+  /* --duration: frames from then on are not analysed */
+  if (a->limit > 0 && GST_CLOCK_TIME_IS_VALID (pts)) {
+    if (!GST_CLOCK_TIME_IS_VALID (a->first_pts))
+      a->first_pts = pts;
+    if (pts >= a->first_pts && pts - a->first_pts >= (GstClockTime) a->limit) {
+      analysis_request_stop (a, "--duration");
+      return GST_PAD_PROBE_DROP;
+    }
+  }
   return GST_PAD_PROBE_OK;
 }
 
@@ -349,6 +377,33 @@ on_no_more_pads (GstElement * decodebin, gpointer user_data)
     stream_error (a, analysis_no_video_message (a));
 }
 
+/* What reads the input and decodes it: SRC ! a->decodebin, or for a URI
+ * a->decodebin alone (uridecodebin; *SRC is NULL). */
+static gboolean
+make_source (Analysis * a, GstElement ** src)
+{
+  *src = NULL;
+  switch (a->input_kind) {
+    case ANALYZE_INPUT_URI:
+      if (!(a->decodebin = make (a, "uridecodebin")))
+        return FALSE;
+      g_object_set (a->decodebin, "uri", a->location, NULL);
+      return TRUE;
+    case ANALYZE_INPUT_DEVICE:
+      if (!(*src = make (a, "v4l2src")))
+        return FALSE;
+      g_object_set (*src, "device", a->location, NULL);
+      break;
+    case ANALYZE_INPUT_FILE:
+    default:
+      if (!(*src = make (a, "filesrc")))
+        return FALSE;
+      g_object_set (*src, "location", a->location, NULL);
+      break;
+  }
+  return (a->decodebin = make (a, "decodebin")) != NULL;
+}
+
 gboolean
 analysis_build_pipeline (Analysis * a)
 {
@@ -357,8 +412,7 @@ analysis_build_pipeline (Analysis * a)
   GstPad *pad;
 
   a->pipeline = gst_pipeline_new ("analyze");
-  if (!(src = make (a, "filesrc")) || !(a->decodebin = make (a, "decodebin"))
-      || !(a->convert = make (a, "videoconvert"))
+  if (!make_source (a, &src) || !(a->convert = make (a, "videoconvert"))
       || !(detect = make (a, a->detector == ANALYZE_DETECTOR_OPENCV ?
                   "facedetect" : "ddamfnfacedetect"))
       || !(queue = make (a, "queue"))
@@ -380,11 +434,10 @@ analysis_build_pipeline (Analysis * a)
     g_object_set (detect, "model", a->detector_model, NULL);
   }
 
-  g_object_set (src, "location", a->video, NULL);
   g_object_set (filter, "model", a->model, "inference-interval",
       a->inference_interval, "smoothing", a->smoothing, NULL);
 
-  if (!gst_element_link (src, a->decodebin)
+  if ((src && !gst_element_link (src, a->decodebin))
       || !gst_element_link_many (a->convert, detect, queue, filter, NULL)) {
     analysis_fail (a, g_strdup ("cannot link the analysis elements"));
     return FALSE;
@@ -394,7 +447,7 @@ analysis_build_pipeline (Analysis * a)
       G_CALLBACK (on_no_more_pads), a);
   g_signal_connect (a->decodebin, "autoplug-continue",
       G_CALLBACK (on_autoplug_continue), a);
-  a->last_pts = GST_CLOCK_TIME_NONE;
+  a->last_pts = a->first_pts = GST_CLOCK_TIME_NONE;
   pad = gst_element_get_static_pad (a->convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
@@ -432,7 +485,9 @@ analysis_describe_error (Analysis * a, GstMessage * msg)
   gst_message_parse_error (msg, &err, &debug);
   if (g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND)
       || g_error_matches (err, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_OPEN_READ))
+          GST_RESOURCE_ERROR_OPEN_READ)
+      || (a->input_kind != ANALYZE_INPUT_FILE
+          && err->domain == GST_RESOURCE_ERROR))
     text = g_strdup_printf ("cannot read %s: %s", a->video, err->message);
   else if (src && gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin))
       && !a->video_linked)

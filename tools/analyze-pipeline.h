@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 
+#include "analyze-input.h"
 #include "analyze-output.h"
 
 G_BEGIN_DECLS
@@ -23,7 +24,10 @@ typedef enum
 typedef struct
 {
   /* the request */
-  const gchar *video;
+  const gchar *video;           /* as the user gave it, for messages */
+  AnalyzeInputKind input_kind;
+  gchar *location;              /* the file's path, the URI or the device */
+  gint64 limit;                 /* --duration in ns, 0: to the end */
   const gchar *model;
   AnalyzeDetector detector;
   const gchar *detector_model;  /* NULL: the element's default */
@@ -48,6 +52,8 @@ typedef struct
   gint frames;                  /* atomic, for the progress display */
   GArray *points;               /* AnalyzePoint */
   gint stream_failed;           /* atomic: an error was posted */
+  GstClockTime first_pts;       /* at videoconvert's sink, for --duration */
+  gint stop_requested;          /* atomic: analyze-stop was posted */
 
   /* what the decoder said of damage, main thread */
   guint n_warnings;
@@ -57,6 +63,8 @@ typedef struct
 
   /* main thread */
   gchar *error;                 /* the first error, for the user */
+  gchar *stop_reason;           /* why the run ended before the input did */
+  guint stop_timeout;           /* source id while the end is awaited */
   gint64 start_us;
   gint64 duration;
   gboolean tty;
@@ -69,6 +77,7 @@ typedef struct
 } Analysis;
 
 void analysis_fail (Analysis * a, gchar * message);
+void analysis_request_stop (Analysis * a, const gchar * reason);
 const gchar *analysis_muxer_for (const gchar * path);
 gboolean analysis_build_pipeline (Analysis * a);
 gchar *analysis_describe_error (Analysis * a, GstMessage * msg);

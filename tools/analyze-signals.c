@@ -23,7 +23,10 @@
  *  - after that, the outputs stay.
  *
  * Either way the process ends with 128 + the signal's number, as a shell
- * reports a process the signal killed. Signals a fault raises (SIGSEGV,
+ * reports a process the signal killed. The one exception: for an input
+ * that may never end (a URI, a capture device) the first SIGINT (Ctrl-C)
+ * asks the run to end as the input's end would, with every output written
+ * (analyze_signals_set_stop()); a second one abandons it as above. Signals a fault raises (SIGSEGV,
  * SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS) are not taken: they
  * mean a bug, not a request.
  */
@@ -57,6 +60,9 @@ static GPtrArray *temps;        /* gchar *, under lock */
 static gboolean committed;      /* under lock */
 static gboolean on_tty;
 static int message_fd = STDERR_FILENO;  /* the real stderr, always */
+static AnalyzeStopFunc stop_func;       /* under lock */
+static gpointer stop_data;
+static gboolean stop_called;
 
 static void
 fill_set (sigset_t * set)
@@ -100,9 +106,19 @@ wait_for_signal (G_GNUC_UNUSED void *data)
   int sig = 0;
   gchar name[32];
 
-  while (sigwait (&waited, &sig) != 0);
+  for (;;) {
+    while (sigwait (&waited, &sig) != 0);
+    g_mutex_lock (&lock);
+    if (sig != SIGINT || stop_func == NULL || stop_called)
+      break;
+    stop_called = TRUE;
+    stop_func (stop_data);
+    dprintf (message_fd, "%sddamfn-analyze: SIGINT: ending the run here and "
+        "writing the outputs (interrupt again to abandon them)\n",
+        on_tty ? "\n" : "");
+    g_mutex_unlock (&lock);
+  }
 
-  g_mutex_lock (&lock);
   /* The lock is never released: no temporary file is created or renamed
    * from here on. */
   signal_name (sig, name, sizeof (name));
@@ -214,4 +230,21 @@ void
 analyze_signals_set_committed (void)
 {
   committed = TRUE;
+}
+
+/**
+ * analyze_signals_set_stop:
+ * @func: (nullable): called, from the signal thread, on the first SIGINT;
+ *   NULL: SIGINT abandons the run like the other signals.
+ * @data: passed to @func.
+ *
+ * Call with NULL before whatever @func uses goes away.
+ */
+void
+analyze_signals_set_stop (AnalyzeStopFunc func, gpointer data)
+{
+  g_mutex_lock (&lock);
+  stop_func = func;
+  stop_data = data;
+  g_mutex_unlock (&lock);
 }

@@ -11,7 +11,10 @@
 
 G_BEGIN_DECLS
 
+typedef void (*AnalyzeStopFunc) (gpointer data);
+
 void analyze_signals_start (gboolean tty);
+void analyze_signals_set_stop (AnalyzeStopFunc func, gpointer data);
 
 void analyze_signals_lock (void);
 void analyze_signals_unlock (void);

@@ -13,6 +13,7 @@
 #include "analyze-output.h"
 #include "analyze-paths.h"
 #include "analyze-container.h"
+#include "analyze-input.h"
 #include "analyze-pipeline.h"
 #include "analyze-plot.h"
 #include "analyze-signals.h"
@@ -44,6 +45,7 @@ static gdouble opt_smoothing = 0.0;
 static gchar **opt_inputs;
 static gchar *opt_detector;
 static gchar *opt_detector_model;
+static gdouble opt_duration;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
@@ -65,6 +67,10 @@ static GOptionEntry entries[] = {
   {"smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &opt_smoothing,
         "Exponential smoothing of each face's results, 0 (none) to 1",
       "A"},
+  {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &opt_duration,
+        "Analyse the first SECONDS of the input, then write the outputs "
+        "(for a stream or a capture device, which may not end by itself; "
+        "Ctrl-C ends those too)", "SECONDS"},
   {"detector", 0, 0, G_OPTION_ARG_STRING, &opt_detector,
         "Face detector: blazeface (default: ddamfnfacedetect, MediaPipe's "
         "BlazeFace with landmarks, so faces are aligned) or opencv "
@@ -73,9 +79,46 @@ static GOptionEntry entries[] = {
         "BlazeFace model for --detector blazeface (default: the installed "
         "full-range model)", "FILE"},
   {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_inputs,
-      NULL, "VIDEO"},
+      NULL, "VIDEO|URI|DEVICE"},
   {NULL}
 };
+
+static gboolean
+on_stop_timeout (gpointer user_data)
+{
+  Analysis *a = user_data;
+
+  a->stop_timeout = 0;
+  analysis_fail (a, g_strdup_printf ("%s did not end within 10 s of the "
+          "request (%s)", a->video, a->stop_reason));
+  return G_SOURCE_REMOVE;
+}
+
+/* Main thread: --duration was reached or SIGINT came: EOS through the
+ * pipeline ends the run as the end of the input does. */
+static void
+stop_at_this_frame (Analysis * a, const gchar * reason)
+{
+  if (a->stop_reason != NULL)
+    return;
+  if (g_strcmp0 (reason, "--duration") == 0) {
+    gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    a->stop_reason = g_strdup_printf ("--duration %s s reached",
+        g_ascii_dtostr (buf, sizeof (buf), opt_duration));
+  } else {
+    a->stop_reason = g_strdup_printf ("stopped by %s", reason);
+  }
+  gst_element_send_event (a->pipeline, gst_event_new_eos ());
+  a->stop_timeout = g_timeout_add_seconds (10, on_stop_timeout, a);
+}
+
+/* From the signal thread, on the first SIGINT (inputs that may not end). */
+static void
+stop_on_sigint (gpointer data)
+{
+  analysis_request_stop (data, "SIGINT");
+}
 
 static gboolean
 on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
@@ -101,6 +144,8 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
 
       if (gst_structure_has_name (s, "analyze-error"))
         analysis_fail (a, g_strdup (gst_structure_get_string (s, "message")));
+      else if (gst_structure_has_name (s, "analyze-stop"))
+        stop_at_this_frame (a, gst_structure_get_string (s, "reason"));
       break;
     }
     default:
@@ -132,18 +177,26 @@ show_progress (Analysis * a, gboolean final)
   gint percent = -1;
   gchar p[16], d[16];
 
+  gint64 total;
+
   if (!gst_element_query_position (a->pipeline, GST_FORMAT_TIME, &pos))
     pos = -1;
   if (a->duration <= 0
       && !gst_element_query_duration (a->pipeline, GST_FORMAT_TIME,
           &a->duration))
     a->duration = -1;
-  if (final && a->duration > 0)
-    pos = a->duration;
-  if (pos >= 0 && a->duration > 0)
-    percent = (gint) CLAMP (100 * pos / a->duration, 0, 100);
+  /* how much will be analysed: the input, or less with --duration */
+  total = a->duration;
+  if (a->limit > 0 && (total <= 0 || a->limit < total))
+    total = a->limit;
+  if (a->limit > 0 && GST_CLOCK_TIME_IS_VALID (a->first_pts) && pos >= 0)
+    pos = MAX (pos - (gint64) a->first_pts, 0);
+  if (final && total > 0 && a->stop_reason == NULL)
+    pos = total;
+  if (pos >= 0 && total > 0)
+    percent = (gint) CLAMP (100 * pos / total, 0, 100);
   format_clock (p, sizeof (p), pos);
-  format_clock (d, sizeof (d), a->duration);
+  format_clock (d, sizeof (d), total);
 
   if (a->tty) {
     gchar bar[31];
@@ -223,6 +276,9 @@ run_pipeline (Analysis * a)
 
   g_source_remove (tick);
   g_source_remove (bus_watch);
+  if (a->stop_timeout)
+    g_source_remove (a->stop_timeout);
+  a->stop_timeout = 0;
   gst_object_unref (bus);
 }
 
@@ -316,9 +372,10 @@ print_summary (Analysis * a, gdouble elapsed)
     }
   }
 
-  printf ("%s: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f frames/s)\n",
+  printf ("%s: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f frames/s)%s%s\n",
       a->video, a->next_frame, elapsed, elapsed > 0 ? a->next_frame /
-      elapsed : 0.0);
+      elapsed : 0.0, a->stop_reason ? "; " : "",
+      a->stop_reason ? a->stop_reason : "");
   printf ("faces: %u records on %" G_GUINT64_FORMAT " frames, %u tracked "
       "face%s\n", a->points->len, a->frames_with_faces,
       g_hash_table_size (tracks), g_hash_table_size (tracks) == 1 ? "" : "s");
@@ -429,6 +486,7 @@ die (Analysis * a, gint code)
   /* what the early returns of main () would leave */
   g_clear_pointer (&a->error, g_free);
   g_clear_pointer (&a->points, g_array_unref);
+  g_clear_pointer (&a->location, g_free);
   return code;
 }
 
@@ -474,11 +532,15 @@ main (int argc, char **argv)
    * messages. An explicit OPENCV_LOG_LEVEL is kept. */
   g_setenv ("OPENCV_LOG_LEVEL", "OFF", FALSE);
   ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Finds the faces of a video with "
-      "BlazeFace (ddamfnfacedetect) or OpenCV's facedetect, reads their expression, valence, arousal and "
-      "action units with DDAMFN, and writes them as CSV, JSON Lines, an "
+  g_option_context_set_summary (ctx, "Finds the faces of a video (a "
+      "file, a URI such as rtsp:// or http://, or a capture device such as "
+      "/dev/video0) with BlazeFace (ddamfnfacedetect) or OpenCV's "
+      "facedetect, reads their expression, valence, arousal and action "
+      "units with the model, and writes them as CSV, JSON Lines, an "
       "annotated video and a PNG timeline. Outputs appear only when the "
-      "whole video was analysed.\n\nExit status: 0 success; 1 failure "
+      "whole video was analysed: a file to its end, a URI or a device to its "
+      "end, --duration or Ctrl-C (a second Ctrl-C abandons the run)."
+      "\n\nExit status: 0 success; 1 failure "
       "(no output written); 2 bad usage; 3 the video was damaged (decoder "
       "warnings, undecodable frames or fewer frames than its duration "
       "implies): the outputs hold what could be read; 128 + N when signal "
@@ -492,7 +554,8 @@ main (int argc, char **argv)
   g_option_context_free (ctx);
 
   if (opt_inputs == NULL || opt_inputs[0] == NULL || opt_inputs[1] != NULL) {
-    g_printerr (PROGRAM ": usage: " PROGRAM " [--model MODEL] VIDEO [--csv "
+    g_printerr (PROGRAM ": usage: " PROGRAM " [--model MODEL] VIDEO|URI|DEVICE "
+        "[--duration SECONDS] [--csv "
         "FILE] [--jsonl FILE] [--annotated FILE.mkv|.mp4] [--plot FILE.png] "
         "(see --help)\n");
     return 2;
@@ -509,6 +572,12 @@ main (int argc, char **argv)
         g_ascii_dtostr (buf, sizeof (buf), opt_smoothing));
     return 2;
   }
+  if (!(opt_duration >= 0 && opt_duration <= 1e6)) {
+    g_printerr (PROGRAM ": --duration: must be a number of seconds above "
+        "0\n");
+    return 2;
+  }
+  a.limit = (gint64) (opt_duration * GST_SECOND);
   if (!choose_detector (&a))
     return 2;
   a.video = opt_inputs[0];
@@ -525,13 +594,16 @@ main (int argc, char **argv)
   a.tty = isatty (fileno (stderr));
   a.points = g_array_new (FALSE, FALSE, sizeof (AnalyzePoint));
 
-  if (!g_file_test (a.video, G_FILE_TEST_IS_REGULAR)) {
-    a.error = g_strdup_printf ("cannot read %s: %s", a.video,
-        g_file_test (a.video, G_FILE_TEST_EXISTS) ? "not a regular file" :
-        "no such file");
-    return die (&a, 1);
+  {
+    AnalyzeInput input;
+    gboolean usage = FALSE;
+
+    if (!analyze_input_classify (a.video, &input, &usage, &a.error))
+      return die (&a, usage ? 2 : 1);
+    a.input_kind = input.kind;
+    a.location = input.location;        /* a owns it */
   }
-  if ((a.error = check_output_paths (a.video)))
+  if ((a.error = check_output_paths (a.location)))
     return die (&a, 2);
   if (opt_annotated && analysis_muxer_for (opt_annotated) == NULL) {
     a.error = g_strdup_printf ("--annotated %s: name it .mkv or .mp4",
@@ -556,14 +628,26 @@ main (int argc, char **argv)
     return die (&a, 1);
   }
 
-  a.declared_frames = analyze_avi_declared_frames (a.video);
-  if (analysis_build_pipeline (&a))
+  if (a.input_kind == ANALYZE_INPUT_FILE)
+    a.declared_frames = analyze_avi_declared_frames (a.location);
+  if (analysis_build_pipeline (&a)) {
+    /* A stream or a device may never end: Ctrl-C ends it cleanly. */
+    if (a.input_kind != ANALYZE_INPUT_FILE)
+      analyze_signals_set_stop (stop_on_sigint, &a);
     run_pipeline (&a);
+    analyze_signals_set_stop (NULL, NULL);
+  }
   if (a.error == NULL) {
     gdouble elapsed = (g_get_monotonic_time () - a.start_us) / 1e6;
     gdouble dt = frame_interval (&a);
     gint64 container_duration = a.duration;
 
+    /* ended early on purpose: not a sign of damage */
+    if (a.stop_reason != NULL) {
+      container_duration = -1;
+      a.declared_frames = 0;
+      a.duration = -1;
+    }
     if (a.duration <= 0 && a.next_frame > 0)
       a.duration = (gint64) (a.next_frame * dt * GST_SECOND);
     gst_element_set_state (a.pipeline, GST_STATE_NULL);
@@ -586,6 +670,8 @@ main (int argc, char **argv)
   }
   g_free (damage);
   g_free (a.first_warning);
+  g_free (a.stop_reason);
+  g_free (a.location);
 
   if (a.probe_pad)
     gst_object_unref (a.probe_pad);
