@@ -15,6 +15,12 @@
 #include "gstddamfndraw.h"
 
 #include <cairo.h>
+#ifdef CAIRO_HAS_SVG_SURFACE
+#include <cairo-svg.h>
+#endif
+#ifdef CAIRO_HAS_PDF_SURFACE
+#include <cairo-pdf.h>
+#endif
 #include <pango/pangocairo.h>
 
 #include <math.h>
@@ -400,16 +406,39 @@ draw_legend (const Plot * p, gdouble x, gdouble y)
 }
 
 /**
- * analyze_plot_write:
- * @fp: where the PNG goes.
- * @info: title, duration and frame rate of the video.
- * @labels: the model's classes.
- * @points: (inout): every record of the run; sorted by track and frame on
- *   return.
- * @error: return location for cairo's reason of a failure.
+ * analyze_plot_format_for:
+ * @path: the --plot file.
+ * @format: (out): the format its extension names.
  *
- * Draws the timeline and writes it as a PNG.
+ * Returns: FALSE when the extension names no format the plot is written in
+ * (.png; .svg and .pdf when cairo has them).
  */
+gboolean
+analyze_plot_format_for (const gchar * path, AnalyzePlotFormat * format)
+{
+  const gchar *dot = strrchr (path, '.');
+
+  if (dot == NULL || strchr (dot, '/') != NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (dot, ".png") == 0) {
+    *format = ANALYZE_PLOT_PNG;
+    return TRUE;
+  }
+#ifdef CAIRO_HAS_SVG_SURFACE
+  if (g_ascii_strcasecmp (dot, ".svg") == 0) {
+    *format = ANALYZE_PLOT_SVG;
+    return TRUE;
+  }
+#endif
+#ifdef CAIRO_HAS_PDF_SURFACE
+  if (g_ascii_strcasecmp (dot, ".pdf") == 0) {
+    *format = ANALYZE_PLOT_PDF;
+    return TRUE;
+  }
+#endif
+  return FALSE;
+}
+
 static cairo_status_t
 write_to_file (void *closure, const unsigned char *data, unsigned int length)
 {
@@ -417,6 +446,38 @@ write_to_file (void *closure, const unsigned char *data, unsigned int length)
       CAIRO_STATUS_WRITE_ERROR;
 }
 
+static cairo_surface_t *
+create_surface (AnalyzePlotFormat format, FILE * fp, gint height)
+{
+  switch (format) {
+#ifdef CAIRO_HAS_SVG_SURFACE
+    case ANALYZE_PLOT_SVG:
+      return cairo_svg_surface_create_for_stream (write_to_file, fp,
+          PLOT_WIDTH, height);
+#endif
+#ifdef CAIRO_HAS_PDF_SURFACE
+    case ANALYZE_PLOT_PDF:
+      return cairo_pdf_surface_create_for_stream (write_to_file, fp,
+          PLOT_WIDTH, height);
+#endif
+    case ANALYZE_PLOT_PNG:
+    default:
+      return cairo_image_surface_create (CAIRO_FORMAT_RGB24, PLOT_WIDTH,
+          height);
+  }
+}
+
+/**
+ * analyze_plot_write:
+ * @fp: where the plot goes, in @info's format.
+ * @info: title, duration and frame rate of the video.
+ * @labels: the model's classes.
+ * @points: (inout): every record of the run; sorted by track and frame on
+ *   return.
+ * @error: return location for cairo's reason of a failure.
+ *
+ * Draws the timeline and writes it as a PNG, SVG or PDF.
+ */
 gboolean
 analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
     const AnalyzeLabels * labels, GArray * points, GError ** error)
@@ -451,8 +512,7 @@ analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
   height = MAX (height, (gint) (ribbon_y + 24 + 20 * (MIN (p.tracks->len,
                   MAX_LEGEND) + 1) + 30));
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, PLOT_WIDTH,
-      height);
+  surface = create_surface (info->format, fp, height);
   p.cr = cairo_create (surface);
   font_map = pango_cairo_font_map_new ();
   context = pango_font_map_create_context (font_map);
@@ -488,8 +548,13 @@ analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
   g_object_unref (font_map);
   cairo_destroy (p.cr);
   status = cairo_surface_status (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
+  if (status == CAIRO_STATUS_SUCCESS && info->format == ANALYZE_PLOT_PNG)
     status = cairo_surface_write_to_png_stream (surface, write_to_file, fp);
+  else if (status == CAIRO_STATUS_SUCCESS) {
+    /* the vector surfaces write as they go, and the rest on finish */
+    cairo_surface_finish (surface);
+    status = cairo_surface_status (surface);
+  }
   cairo_surface_destroy (surface);
   g_array_unref (p.tracks);
   if (status != CAIRO_STATUS_SUCCESS) {

@@ -1,4 +1,4 @@
-/* ddamfn-analyze: the PNG timeline of a run.
+/* ddamfn-analyze: the timeline of a run (PNG, SVG or PDF).
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,6 +24,14 @@ typedef struct
   gboolean has_va;
 } AnalyzePoint;
 
+/* The file formats of the plot, by the output's extension. */
+typedef enum
+{
+  ANALYZE_PLOT_PNG,
+  ANALYZE_PLOT_SVG,
+  ANALYZE_PLOT_PDF,
+} AnalyzePlotFormat;
+
 /* What the plot shows besides the points. */
 typedef struct
 {
@@ -31,7 +39,11 @@ typedef struct
   gdouble duration;             /* seconds of video, ≤ 0 if unknown */
   gdouble frame_interval;       /* seconds between frames */
   guint64 n_frames;
+  AnalyzePlotFormat format;
 } AnalyzePlotInfo;
+
+gboolean analyze_plot_format_for (const gchar * path,
+    AnalyzePlotFormat * format);
 
 gboolean analyze_plot_write (FILE * fp, const AnalyzePlotInfo * info,
     const AnalyzeLabels * labels, GArray * points, GError ** error);

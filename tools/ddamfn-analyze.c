@@ -46,6 +46,7 @@ static gchar **opt_inputs;
 static gchar *opt_detector;
 static gchar *opt_detector_model;
 static gdouble opt_duration;
+static AnalyzePlotFormat plot_format;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
@@ -60,7 +61,7 @@ static GOptionEntry entries[] = {
   {"plot", 0, 0, G_OPTION_ARG_FILENAME, &opt_plot,
         "Draw valence and arousal over time (when the model gives them), "
         "the expressions per tracked face and their distribution",
-      "FILE.png"},
+      "FILE.png|.svg|.pdf"},
   {"inference-interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
         "Run the network on a tracked face every N frames (default 1)",
       "N"},
@@ -323,7 +324,7 @@ finish_outputs (Analysis * a, gdouble dt)
         "%s: valence, arousal and expressions of every tracked face" :
         "%s: expressions of every tracked face", base);
     AnalyzePlotInfo info = { title, a->duration / (gdouble) GST_SECOND, dt,
-      a->next_frame
+      a->next_frame, plot_format
     };
     gboolean ok = analyze_plot_write (a->plot->fp, &info, &a->labels,
         a->points, &error);
@@ -605,6 +606,11 @@ main (int argc, char **argv)
   }
   if ((a.error = check_output_paths (a.location)))
     return die (&a, 2);
+  if (opt_plot && !analyze_plot_format_for (opt_plot, &plot_format)) {
+    a.error = g_strdup_printf ("--plot %s: name it .png, .svg or .pdf",
+        opt_plot);
+    return die (&a, 2);
+  }
   if (opt_annotated && analysis_muxer_for (opt_annotated) == NULL) {
     a.error = g_strdup_printf ("--annotated %s: name it .mkv or .mp4",
         opt_annotated);

@@ -499,6 +499,20 @@ class Analyze(unittest.TestCase):
                                    "--annotated", os.path.join(d, "a.avi")],
                                   "name it .mkv or .mp4", d)
 
+    def test_plot_format_follows_its_name(self):
+        d = self.error_dir("plot-format")
+        self.assert_fails_cleanly(["--model", MODEL, self.clip,
+                                   "--plot", os.path.join(d, "a.jpg")],
+                                  "--plot %s: name it .png, .svg or .pdf"
+                                  % os.path.join(d, "a.jpg"), d)
+        for name, head in (("a.svg", b"<?xml"), ("a.pdf", b"%PDF-"),
+                           ("a.PNG", b"\x89PNG")):
+            path = os.path.join(d, name)
+            r = analyze("--model", MODEL, self.clip, "--plot", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(len(head)), head, name)
+
     def test_output_over_the_input_is_refused(self):
         d = self.error_dir("overwrite")
         copy = os.path.join(d, "clip.avi")
