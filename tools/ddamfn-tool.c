@@ -6,14 +6,14 @@
 #include "ddamfn-tool.h"
 
 #include <stdlib.h>
-#if !defined (DDAMFN_BLAS_SERIAL) && !defined (DDAMFN_BLAS_BLIS)
+#ifdef DDAMFN_BLAS_OPENBLAS
 #include <cblas.h>
 #endif
 
 void
 ddamfn_tool_setup_blas (void)
 {
-#if !defined (DDAMFN_BLAS_SERIAL) && !defined (DDAMFN_BLAS_BLIS)
+#ifdef DDAMFN_BLAS_OPENBLAS
   /* a program's own main() may set process-wide state: the engine runs
    * its own workers, OpenBLAS's pool would only spin beside them */
   if (getenv ("OPENBLAS_NUM_THREADS") == NULL)

@@ -11,11 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GEMM tiles: GEMM_MR rows × GEMM_NV vectors, as many accumulators as the
+ * registers hold beside the vectors of B and the broadcast of A (16 SSE or
+ * AVX2 registers, 32 AVX-512 ones). */
 #define SUFFIX generic
 #define DW_VEC_FLOATS 4         /* SSE2, the x86-64 baseline */
+#define GEMM_VF 4
+#define GEMM_MR 4
+#define GEMM_NV 2
 #include "ops/kernels-impl.h"
 #undef SUFFIX
 #undef DW_VEC_FLOATS
+#undef GEMM_VF
+#undef GEMM_MR
+#undef GEMM_NV
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define DDAMFN_X86_DISPATCH 1
@@ -24,18 +33,30 @@
 #pragma GCC target ("avx2,fma")
 #define SUFFIX avx2
 #define DW_VEC_FLOATS 8
+#define GEMM_VF 8
+#define GEMM_MR 4
+#define GEMM_NV 3
 #include "ops/kernels-impl.h"
 #undef SUFFIX
 #undef DW_VEC_FLOATS
+#undef GEMM_VF
+#undef GEMM_MR
+#undef GEMM_NV
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target ("avx512f,avx512vl,avx512dq,avx512bw,fma,prefer-vector-width=512")
 #define SUFFIX avx512
 #define DW_VEC_FLOATS 16
+#define GEMM_VF 16
+#define GEMM_MR 8
+#define GEMM_NV 3
 #include "ops/kernels-impl.h"
 #undef SUFFIX
 #undef DW_VEC_FLOATS
+#undef GEMM_VF
+#undef GEMM_MR
+#undef GEMM_NV
 #pragma GCC pop_options
 #endif
 

@@ -105,7 +105,17 @@ typedef struct
    * beta, lo), hi) */
   void (*clamp_row) (float *y, int n, float scale, float shift,
       gboolean clamp, float alpha, float beta, float lo, float hi);
+  /* C (m × n, row pitch ldc) = A (m × k) · B (k × n) + β C, row-major
+   * (β 0: C is not read); WORK holds DDAMFN_GEMM_WORK floats, 64-byte
+   * aligned (gemm-impl.h) */
+  void (*gemm) (int m, int n, int k, const float *a, int lda,
+      const float *b, int ldb, float beta, float *c, int ldc, float *work);
+  int gemm_nr;                  /* columns per tile */
 } DdamfnKernels;
+
+/* Floats of the work buffer of DdamfnKernels.gemm: the packed block of A
+ * (GEMM_MC × GEMM_KC) and a strip of B (GEMM_KC × the widest tile, 48). */
+#define DDAMFN_GEMM_WORK (192 * 256 + 256 * 48)
 
 /* The kernels in use: on the first call, the variant DDAMFN_CPU names
  * (generic, avx2, avx512) when this CPU runs it, else the widest it runs. */

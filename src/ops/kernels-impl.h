@@ -418,11 +418,13 @@ K (dw_channel) (const DdamfnDwChannel * j)
   }
 }
 
+#include "ops/gemm-impl.h"
+
 static const DdamfnKernels K (kernels) = {
   .name = G_STRINGIFY (SUFFIX),.act_copy = K (act_copy),
   .act_inplace = K (act_inplace),.dw_channel = K (dw_channel),
   .gate_plane = K (gate_plane),.binary_row = K (binary_row),
-  .clamp_row = K (clamp_row),
+  .clamp_row = K (clamp_row),.gemm = K (gemm),.gemm_nr = GEMM_NV * GEMM_VF,
 };
 
 #undef RKV

@@ -559,6 +559,92 @@ test_sigmoid_accuracy (void)
 
 static const char *const variants[] = { "generic", "avx2", "avx512" };
 
+/* The GEMM of every variant against the definition in double: shapes on
+ * both sides of the tile (M by 1..17 and powers of two, N by 1..100 and
+ * long), K across the blocks (0, 1, 255..257, 513), pitches wider than the
+ * matrix, β 0 (C not read: it holds NaN), 1 and 0.5. */
+static void
+gemm_case (const DdamfnKernels * v, GRand * r, int m, int n, int k,
+    float beta, float *work)
+{
+  const int lda = k + 3, ldb = n + 5, ldc = n + 2;
+  float *a = random_floats (r, (gsize) m * lda, -1, 1);
+  float *b = random_floats (r, (gsize) MAX (k, 1) * ldb, -1, 1);
+  float *c = random_floats (r, (gsize) m * ldc, -1, 1);
+  float *c0 = g_memdup2 (c, sizeof (float) * m * ldc);
+
+  if (beta == 0.f)
+    for (gsize i = 0; i < (gsize) m * ldc; i++)
+      c[i] = c0[i] = NAN;
+  v->gemm (m, n, k, a, lda, b, ldb, beta, c, ldc, work);
+  for (int i = 0; i < m; i++) {
+    for (int j = 0; j < ldc; j++) {
+      double s = 0, mag = 0;
+      float got = c[(gsize) i * ldc + j];
+
+      if (j >= n) {             /* past the columns: untouched */
+        g_assert_true (memcmp (&got, &c0[(gsize) i * ldc + j],
+                sizeof (float)) == 0);
+        continue;
+      }
+      for (int kk = 0; kk < k; kk++) {
+        double t = (double) a[(gsize) i * lda + kk] * b[(gsize) kk * ldb + j];
+        s += t;
+        mag += fabs (t);
+      }
+      if (beta != 0.f) {
+        s += beta * (double) c0[(gsize) i * ldc + j];
+        mag += fabs (c0[(gsize) i * ldc + j]);
+      }
+      if (!(fabs (got - s) <= 1e-6 * (1 + mag)))
+        g_error ("%s gemm m %d n %d k %d beta %g: C[%d][%d] = %.9g, "
+            "want %.9g", v->name, m, n, k, beta, i, j, got, s);
+    }
+  }
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (c0);
+}
+
+static void
+test_gemm_matches_definition (gconstpointer data)
+{
+  const DdamfnKernels *v = ddamfn_kernels_lookup (data);
+  static const int ms[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 64, 200 };
+  static const int ns[] = { 1, 3, 8, 15, 16, 17, 24, 31, 32, 47, 48, 49,
+    64, 100, 333
+  };
+  static const int ks[] = { 0, 1, 7, 255, 256, 257, 513 };
+  static const float betas[] = { 0.f, 1.f, 0.5f };
+  GRand *r = g_rand_new_with_seed (1234);
+  float *work;
+
+  if (v == NULL) {
+    g_test_skip ("this CPU cannot run the variant");
+    g_rand_free (r);
+    return;
+  }
+  work = g_aligned_alloc (DDAMFN_GEMM_WORK, sizeof (float), 64);
+  g_assert_cmpint (v->gemm_nr % 4, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ms); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (ns); j++)
+      for (guint t = 0; t < G_N_ELEMENTS (ks); t++) {
+        /* the big ones once, with β 1 (several K blocks add up) */
+        if (ms[i] * ns[j] * ks[t] > 400000) {
+          gemm_case (v, r, ms[i], ns[j], ks[t], 1.f, work);
+          continue;
+        }
+        for (guint e = 0; e < G_N_ELEMENTS (betas); e++)
+          gemm_case (v, r, ms[i], ns[j], ks[t], betas[e], work);
+      }
+  /* a block of M rows past GEMM_MC, the products of the networks */
+  gemm_case (v, r, 257, 49, 512, 0.f, work);
+  gemm_case (v, r, 128, 3136, 64, 0.f, work);
+  g_aligned_free (work);
+  g_rand_free (r);
+}
+
 /* Every vectorised variant computes what the portable one computes. */
 static void
 test_variant_matches_generic (gconstpointer data)
@@ -633,6 +719,11 @@ main (int argc, char **argv)
       test_variant_matches_generic);
   g_test_add_data_func ("/ops/dispatch/avx512-matches-generic", "avx512",
       test_variant_matches_generic);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++) {
+    char *p = g_strdup_printf ("/ops/gemm/%s", variants[i]);
+    g_test_add_data_func (p, variants[i], test_gemm_matches_definition);
+    g_free (p);
+  }
   add_for_variants ("/ops/depthwise/square-stride1",
       test_depthwise_square_kernels_stride1);
   add_for_variants ("/ops/depthwise/square-stride2",

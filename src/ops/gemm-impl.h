@@ -1,0 +1,219 @@
+/* The engine's own matrix product, C = A · B (+ β C), row-major, written
+ * once with GCC's vector types and compiled by gemm.c once per instruction
+ * set (SUFFIX, GEMM_VF floats per vector, a tile of GEMM_MR rows by
+ * GEMM_NV vectors of columns).
+ *
+ * The shape of the engine's products: A is a layer's weights (M = output
+ * channels, K = input channels or k·k·cin), B its activations (K rows of N
+ * = faces × pixels, contiguous), so N is long and M, K are tens to a
+ * thousand. The loops, outer to inner:
+ *
+ *   K in blocks of GEMM_KC      (a block of B rows and A columns)
+ *     M in blocks of GEMM_MC    (A's block packed: panels of MR rows,
+ *                                column by column, zero-padded)
+ *       N in strips of NR       (the strip of B, KC × NR, stays in L1
+ *                                while every A panel passes over it)
+ *         M in panels of MR     (the tile: MR × NR accumulators in
+ *                                registers, one FMA per A element per
+ *                                vector of B)
+ *
+ * B is read in place (its rows are contiguous). A last, narrow strip of
+ * columns runs in tiles of fewer vectors; when it ends in a partial vector
+ * it is copied, zero-padded, so that no tile reads past a row. Partial
+ * tiles (the last rows, a partial vector) are computed into a tile buffer
+ * and the valid part copied out.
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define GEMM_NR (GEMM_NV * GEMM_VF)
+#define GV VCAT (DdamfnV, GEMM_VF)
+#define GVU VCAT (GV, u)
+
+#ifndef DDAMFN_GEMM_COMMON
+#define DDAMFN_GEMM_COMMON
+/* Rows of A, and columns of B, per block: the A block (MC × KC floats)
+ * stays in L2, the B strip (KC × NR) in L1. */
+#define GEMM_KC 256
+#define GEMM_MC 192
+/* How a tile meets C: C = AB; C = β C + AB; C = C + AB. */
+enum
+{ GEMM_SET, GEMM_SCALE_ADD, GEMM_ADD };
+#endif
+
+G_STATIC_ASSERT (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NR <= DDAMFN_GEMM_WORK);
+G_STATIC_ASSERT (GEMM_MC % GEMM_MR == 0);
+
+/* One tile of MR rows by NV vectors (NV ≤ GEMM_NV, a constant wherever
+ * this is inlined) over KC: C[i][j] (op) Σ_k ap[k·MR + i] · b[k·ldb + j]. */
+static inline DDAMFN_INLINE void
+K (gemm_tile) (int kc, const float *restrict ap, const float *restrict b,
+    int ldb, float *restrict c, int ldc, int mode, float beta, const int nv)
+{
+  GV acc[GEMM_MR][GEMM_NV];
+
+#pragma GCC unroll 16
+  for (int i = 0; i < GEMM_MR; i++)
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      acc[i][v] = (GV) { 0 };
+
+  for (int k = 0; k < kc; k++) {
+    GV bv[GEMM_NV];
+
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      bv[v] = *(const GVU *) (b + (gsize) k * ldb + v * GEMM_VF);
+#pragma GCC unroll 16
+    for (int i = 0; i < GEMM_MR; i++) {
+      GV a = (GV) { 0 } + ap[k * GEMM_MR + i];
+#pragma GCC unroll 4
+      for (int v = 0; v < nv; v++)
+        acc[i][v] += a * bv[v];
+    }
+  }
+
+#pragma GCC unroll 16
+  for (int i = 0; i < GEMM_MR; i++) {
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+      GVU *out = (GVU *) (c + (gsize) i * ldc + v * GEMM_VF);
+
+      if (mode == GEMM_SET)
+        *out = acc[i][v];
+      else if (mode == GEMM_SCALE_ADD)
+        *out = *out * beta + acc[i][v];
+      else
+        *out = *out + acc[i][v];
+    }
+  }
+}
+
+/* A[ic.., pc..] (mc × kc, row pitch lda) as panels of MR rows: panel p,
+ * column k, row i at ap[p·MR·kc + k·MR + i]; rows past mc are zeros. */
+static void
+K (gemm_pack_a) (float *restrict ap, const float *restrict a, int lda,
+    int mc, int kc)
+{
+  for (int p = 0; p < mc; p += GEMM_MR) {
+    int rows = MIN (GEMM_MR, mc - p);
+    float *dst = ap + (gsize) p * kc;
+
+    for (int i = 0; i < rows; i++) {
+      const float *src = a + (gsize) (p + i) * lda;
+      for (int k = 0; k < kc; k++)
+        dst[k * GEMM_MR + i] = src[k];
+    }
+    for (int i = rows; i < GEMM_MR; i++)
+      for (int k = 0; k < kc; k++)
+        dst[k * GEMM_MR + i] = 0.f;
+  }
+}
+
+/* The tile of NV vectors at (rows, cols): in place when it is whole, else
+ * computed into a tile buffer (B's strip then has pitch NV · VF) and its
+ * rows × cols part applied. */
+static inline DDAMFN_INLINE void
+K (gemm_at) (int kc, const float *ap, const float *b, int ldb, float *c,
+    int ldc, int rows, int cols, int mode, float beta, const int nv)
+{
+  float tile[GEMM_MR * GEMM_NR] __attribute__ ((aligned (64)));
+
+  if (rows == GEMM_MR && cols == nv * GEMM_VF) {
+    K (gemm_tile) (kc, ap, b, ldb, c, ldc, mode, beta, nv);
+    return;
+  }
+  K (gemm_tile) (kc, ap, b, ldb, tile, GEMM_NR, GEMM_SET, 0.f, nv);
+  for (int i = 0; i < rows; i++) {
+    float *row = c + (gsize) i * ldc;
+    const float *t = tile + i * GEMM_NR;
+
+    for (int j = 0; j < cols; j++) {
+      if (mode == GEMM_SET)
+        row[j] = t[j];
+      else if (mode == GEMM_SCALE_ADD)
+        row[j] = row[j] * beta + t[j];
+      else
+        row[j] += t[j];
+    }
+  }
+}
+
+/* One strip of columns over the packed A block: every panel of MR rows. */
+static void
+K (gemm_strip) (int kc, int mc, const float *ap, const float *b, int ldb,
+    float *c, int ldc, int cols, int mode, float beta, int nv)
+{
+  for (int ir = 0; ir < mc; ir += GEMM_MR) {
+    int rows = MIN (GEMM_MR, mc - ir);
+    float *ct = c + (gsize) ir * ldc;
+    const float *at = ap + (gsize) ir * kc;
+
+    /* one copy of the tile per width */
+    if (nv == GEMM_NV)
+      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, GEMM_NV);
+#if GEMM_NV > 2
+    else if (nv == 2)
+      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, 2);
+#endif
+    else
+      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, 1);
+  }
+}
+
+/* C (m × n, pitch ldc) = A (m × k, pitch lda) · B (k × n, pitch ldb)
+ * + β C (β 0: C is not read). WORK: GEMM_MC × GEMM_KC + GEMM_KC × NR
+ * floats, 64-byte aligned. */
+static void
+K (gemm) (int m, int n, int k, const float *a, int lda, const float *b,
+    int ldb, float beta, float *c, int ldc, float *work)
+{
+  float *ap = work;
+  float *bstrip = work + GEMM_MC * GEMM_KC;
+
+  if (k == 0) {
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++)
+        c[(gsize) i * ldc + j] = beta == 0.f ? 0.f :
+            beta * c[(gsize) i * ldc + j];
+    return;
+  }
+  for (int pc = 0; pc < k; pc += GEMM_KC) {
+    int kc = MIN (GEMM_KC, k - pc);
+    int mode = pc > 0 ? GEMM_ADD : beta == 0.f ? GEMM_SET : GEMM_SCALE_ADD;
+
+    for (int ic = 0; ic < m; ic += GEMM_MC) {
+      int mc = MIN (GEMM_MC, m - ic);
+
+      K (gemm_pack_a) (ap, a + (gsize) ic * lda + pc, lda, mc, kc);
+      for (int jr = 0; jr < n; jr += GEMM_NR) {
+        int cols = MIN (GEMM_NR, n - jr);
+        /* a last, narrow strip runs in narrower tiles */
+        int nv = (cols + GEMM_VF - 1) / GEMM_VF;
+        const float *bs = b + (gsize) pc * ldb + jr;
+        int bpitch = ldb;
+
+        if (cols < nv * GEMM_VF) {
+          /* a partial vector: the strip, zero-padded to whole vectors */
+          int width = nv * GEMM_VF;
+
+          for (int kk = 0; kk < kc; kk++) {
+            memcpy (bstrip + kk * width, bs + (gsize) kk * ldb,
+                cols * sizeof (float));
+            memset (bstrip + kk * width + cols, 0,
+                (width - cols) * sizeof (float));
+          }
+          bs = bstrip;
+          bpitch = width;
+        }
+        K (gemm_strip) (kc, mc, ap, bs, bpitch, c + (gsize) ic * ldc + jr,
+            ldc, cols, mode, beta, nv);
+      }
+    }
+  }
+}
+
+#undef GEMM_NR
+#undef GV
+#undef GVU
