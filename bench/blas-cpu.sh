@@ -2,8 +2,9 @@
 # Wall and CPU time (user, system) of the detector, the detector with the
 # filter, and ddamfn-analyze on Megamind.avi, for two builds measured side
 # by side (runs alternate): BUILD_A, e.g. configured with -Dblas=openblas
-# (Debian's threaded libopenblas.so, what the project linked before), and
-# BUILD_B configured with -Dblas=blis (BLIS's serial build, private).
+# (Debian's libopenblas.so, what the project linked before), and BUILD_B,
+# e.g. the default -Dblas=builtin (the engine's own GEMM); BUILD_B may be a
+# comma-separated list of builds (B1, B2, ...: -Dblas=builtin,-Dblas=blis).
 # Every run has no OPENBLAS_* variable in its environment, as a user's
 # plain gst-launch-1.0 has; BUILD_A is also run with OPENBLAS_NUM_THREADS=1
 # (the old advice), the bar the default must be within 10 % of.
@@ -16,7 +17,7 @@ set -euo pipefail
 
 usage="usage: $0 BUILD_A BUILD_B DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]"
 a=$(cd "${1:?$usage}" && pwd)
-b=$(cd "${2:?$usage}" && pwd)
+IFS=, read -r -a bs <<<"${2:?$usage}"
 det=${3:?$usage}
 model=${4:?$usage}
 video=${5:-$(dirname "$0")/../../shared/data/Megamind.avi}
@@ -49,7 +50,12 @@ run_once() {
   tail -n 1 "$tfile"
 }
 
-cases=("A:$a:" "A1:$a:OPENBLAS_NUM_THREADS=1" "B:$b:")
+cases=("A:$a:" "A1:$a:OPENBLAS_NUM_THREADS=1")
+for i in "${!bs[@]}"; do
+  b=$(cd "${bs[$i]}" && pwd)
+  name=B; [ "${#bs[@]}" -gt 1 ] && name=B$((i + 1))
+  cases+=("$name:$b:")
+done
 declare -A res
 for r in $(seq "$runs"); do
   for w in "${workloads[@]}"; do
@@ -64,7 +70,10 @@ done
 median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
 echo "A = $a (${cases[0]##*:}default environment)"
 echo "A1 = A with OPENBLAS_NUM_THREADS=1"
-echo "B = $b (default environment)"
+for c in "${cases[@]:2}"; do
+  IFS=: read -r name build extra <<<"$c"
+  echo "$name = $build (default environment)"
+done
 echo "$(uptime)"
 printf '%-10s %-4s %8s %8s %8s %9s\n' workload build "wall s" "user s" \
   "sys s" "user+sys"

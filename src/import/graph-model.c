@@ -30,8 +30,7 @@ ddamfn_graph_model_open (const char *path, GError ** error)
   if (g_str_has_suffix (path, ".json"))
     g = ddamfn_tfjs_import (path, error);
   else
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT,
-        "%s: ONNX files are not supported yet", path);
+    g = ddamfn_onnx_import (path, error);
   if (g == NULL)
     return NULL;
   plan = ddamfn_graph_lower (g, &outs, error);

@@ -171,6 +171,11 @@ DdamfnGraph *ddamfn_tfjs_import_bytes (const char *path, const char *json,
     gsize json_len, DdamfnShardReader read_shard, gpointer data,
     GError ** error);
 
+DdamfnGraph *ddamfn_onnx_import (const char *path, GError ** error);
+/* The same from the file's bytes (the fuzz target). */
+DdamfnGraph *ddamfn_onnx_import_bytes (const char *path, const guint8 * data,
+    gsize len, GError ** error);
+
 G_END_DECLS
 
 #endif /* DDAMFN_IMPORT_GRAPH_H */
