@@ -301,6 +301,13 @@ ddamfn_onnx_shape_node (Reader * r, const char *op, gboolean * handled)
     return transpose (r);
   if (strcmp (op, "Identity") == 0 || strcmp (op, "Dropout") == 0) {
     DdamfnGraphNode n = node_new (GRAPH_IDENTITY);
+    OnnxTensor *c = is_activation (r, 0) ? NULL : const_of (r, 0);
+
+    /* exporters share a constant between layers through Identity */
+    if (c != NULL) {
+      g_hash_table_replace (r->consts, r->cur->outputs[0], c);
+      return TRUE;
+    }
     r->n_in = 1;
     return unary (r, &n, 0);
   }
