@@ -8,7 +8,8 @@
  * = faces × pixels, contiguous), so N is long and M, K are tens to a
  * thousand. The loops, outer to inner:
  *
- *   K in blocks of GEMM_KC      (a block of B rows and A columns)
+ *   K in blocks of GEMM_KC      (a block of B rows and A columns; small,
+ *                                for accuracy: see dispatch.h)
  *     M in blocks of GEMM_MC    (A's block packed: panels of MR rows,
  *                                column by column, zero-padded)
  *       N in strips of NR       (the strip of B, KC × NR, stays in L1
@@ -33,10 +34,9 @@
 
 #ifndef DDAMFN_GEMM_COMMON
 #define DDAMFN_GEMM_COMMON
-/* Rows of A, and columns of B, per block: the A block (MC × KC floats)
- * stays in L2, the B strip (KC × NR) in L1. */
-#define GEMM_KC 256
-#define GEMM_MC 192
+/* Blocks: see DDAMFN_GEMM_KC and DDAMFN_GEMM_MC (dispatch.h). */
+#define GEMM_KC DDAMFN_GEMM_KC
+#define GEMM_MC DDAMFN_GEMM_MC
 /* How a tile meets C: C = AB; C = β C + AB; C = C + AB. */
 enum
 { GEMM_SET, GEMM_SCALE_ADD, GEMM_ADD };
@@ -67,7 +67,7 @@ K (gemm_tile) (int kc, const float *restrict ap, const float *restrict b,
       bv[v] = *(const GVU *) (b + (gsize) k * ldb + v * GEMM_VF);
 #pragma GCC unroll 16
     for (int i = 0; i < GEMM_MR; i++) {
-      GV a = (GV) { 0 } + ap[k * GEMM_MR + i];
+      GV a = ap[k * GEMM_MR + i] - (GV) { 0 };    /* exact: a broadcast */
 #pragma GCC unroll 4
       for (int v = 0; v < nv; v++)
         acc[i][v] += a * bv[v];
