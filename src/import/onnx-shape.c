@@ -2,7 +2,8 @@
  * arithmetic exporters write for shapes (Shape, Gather, Cast, Unsqueeze,
  * Squeeze, Concat of integers: evaluated here, the batch taken as 1),
  * Flatten and Reshape to a vector, Concat, Split and Slice along the
- * channels, the Transpose that swaps H and W, Identity and Dropout.
+ * channels, the Transpose that swaps H and W, a Pad of nothing, Identity
+ * and Dropout.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -274,6 +275,30 @@ transpose (Reader * r)
   return unary (r, &n, 4);
 }
 
+/* Pad that pads nothing (PyTorch writes one before an average pool). */
+static gboolean
+pad (Reader * r)
+{
+  DdamfnGraphNode n = node_new (GRAPH_IDENTITY);
+  const OnnxAttr *mode = ddamfn_onnx_attr (r->cur, "mode");
+  const OnnxTensor *p = ints_of (r, 1);
+  gint64 v[MAX_INTS];
+  int cnt = p ? (int) p->count : attr_ints (r, "pads", v, MAX_INTS);
+
+  if (p)
+    memcpy (v, p->i, p->count * sizeof (gint64));
+  if (mode && mode->s && strcmp (mode->s, "constant") != 0)
+    return unsupported (r, "only constant padding");
+  for (int i = 0; i < cnt; i++)
+    if (v[i] != 0)
+      return unsupported (r, "padding other than none (a Conv or pool "
+          "pads by itself)");
+  if (cnt < 0)
+    return fail (r, "no pads");
+  r->n_in = 1;
+  return unary (r, &n, 0);
+}
+
 gboolean
 ddamfn_onnx_shape_node (Reader * r, const char *op, gboolean * handled)
 {
@@ -299,6 +324,8 @@ ddamfn_onnx_shape_node (Reader * r, const char *op, gboolean * handled)
     return slice (r);
   if (strcmp (op, "Transpose") == 0)
     return transpose (r);
+  if (strcmp (op, "Pad") == 0)
+    return pad (r);
   if (strcmp (op, "Identity") == 0 || strcmp (op, "Dropout") == 0) {
     DdamfnGraphNode n = node_new (GRAPH_IDENTITY);
     OnnxTensor *c = is_activation (r, 0) ? NULL : const_of (r, 0);

@@ -4,7 +4,7 @@
 #
 #   tests/fuzz/run-fuzz.sh TARGET SECONDS [LIBFUZZER-OPTION…]
 #
-# TARGET is model, preprocess or tfjs. New inputs go to build-fuzz/corpus-TARGET/
+# TARGET is model, preprocess, tfjs or onnx. New inputs go to build-fuzz/corpus-TARGET/
 # (seeded from tests/fuzz/corpus-TARGET/, which is only read); crashes to
 # build-fuzz/artifacts-TARGET/. Prints the run's statistics and any crash
 # file; exits non-zero when the fuzzer found something. One fuzzer at a
@@ -15,15 +15,15 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  echo "usage: $0 model|preprocess|tfjs SECONDS [LIBFUZZER-OPTION...]" >&2
+  echo "usage: $0 model|preprocess|tfjs|onnx SECONDS [LIBFUZZER-OPTION...]" >&2
   exit 2
 fi
 target=$1
 seconds=$2
 shift 2
 case "$target" in
-  model|preprocess|tfjs) ;;
-  *) echo "$0: unknown target '$target' (model, preprocess or tfjs)" >&2; exit 2 ;;
+  model|preprocess|tfjs|onnx) ;;
+  *) echo "$0: unknown target '$target' (model, preprocess, tfjs or onnx)" >&2; exit 2 ;;
 esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,7 +66,9 @@ plain=(-O2 -fsanitize=address)
 flags_for() {
   case "$target:$1" in
     model:safetensors | preprocess:preprocess | preprocess:align | \
-    tfjs:tfjs | tfjs:tfjs-ops | tfjs:tfjs-attr | tfjs:graph | tfjs:lower)
+    tfjs:tfjs | tfjs:tfjs-ops | tfjs:tfjs-attr | tfjs:graph | tfjs:lower | \
+    onnx:protobuf | onnx:onnx | onnx:onnx-ops | onnx:onnx-shape | onnx:graph | \
+    onnx:lower)
       echo deep ;;
     model:model | model:loader | model:metadata | model:ddamfn | model:plan)
       echo counters ;;
@@ -109,7 +111,8 @@ done
 
 echo "linking build-fuzz/fuzz-$target..."
 "$cc" "${cflags[@]}" -O1 "${san[@]}" -fsanitize=fuzzer -I"$fuzz" "$fuzz/fuzz-$target.c" \
-  "$fuzz/harness-$target.c" "$fuzz/fuzz-common.c" "${objs[@]}" "${libs[@]}" \
+  "$fuzz/harness-$target.c" "$fuzz/harness-graph.c" "$fuzz/fuzz-common.c" \
+  "${objs[@]}" "${libs[@]}" \
   -o "$out/fuzz-$target"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}

@@ -1,7 +1,7 @@
 // ONNX Runtime's outputs for the ONNX parity test (onnxruntime-node, CPU):
 //   node ort_reference.js MODEL.onnx IN.f32 C,H,W OUT.json
 // IN.f32 holds N inputs of C x H x W little-endian float32; OUT.json gets
-// {"version": ..., "output": [the first output's values, N of them]}.
+// {"version": ..., "outputs": [every output's values, N faces each]}.
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -18,9 +18,9 @@ async function main() {
     intraOpNumThreads: 1, executionProviders: ['cpu'] });
   const x = new ort.Tensor('float32', data, [n, ...dims]);
   const r = await session.run({ [session.inputNames[0]]: x });
-  const y = r[session.outputNames[0]];
+  const outputs = session.outputNames.map((name) => Array.from(r[name].data));
   const version = require('onnxruntime-node/package.json').version;
-  fs.writeFileSync(out, JSON.stringify({ version, output: Array.from(y.data) }));
+  fs.writeFileSync(out, JSON.stringify({ version, outputs }));
 }
 
 main().catch((e) => { console.error(String(e)); process.exit(1); });

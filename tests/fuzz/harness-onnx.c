@@ -1,0 +1,38 @@
+/* Fuzz harness of the ONNX importer (protobuf.c, onnx.c, onnx-ops.c,
+ * onnx-shape.c) and the lowering: one input is the bytes of an .onnx
+ * file. A graph that imports is lowered and run (harness-graph.c).
+ *
+ * Copyright (C) 2026 the gst-ddamfn authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "fuzz.h"
+#include "harness-graph.h"
+
+#define FUZZ_PATH "fuzz/model.onnx"
+
+int
+fuzz_onnx_one (const uint8_t * data, size_t size)
+{
+  GError *e = NULL;
+  DdamfnGraph *g;
+  DdamfnPlan *plan;
+  const DdamfnGraphOutputs *o = NULL;
+
+  fuzz_init_once ();
+  g = ddamfn_onnx_import_bytes (FUZZ_PATH, data, size, &e);
+  if (g == NULL) {
+    fuzz_graph_check_error (e, FUZZ_PATH);
+    return 0;
+  }
+  plan = ddamfn_graph_lower (g, &o, &e);
+  ddamfn_graph_free (g);
+  if (plan == NULL) {
+    fuzz_graph_check_error (e, FUZZ_PATH);
+    return 0;
+  }
+  if (o == NULL || o->n_outputs < 1 || o->floats < 1)
+    fuzz_fail ("a plan without outputs");
+  fuzz_graph_run_plan (plan, o);
+  ddamfn_plan_free (plan);
+  return 0;
+}
