@@ -112,7 +112,8 @@ pb_double (const PbField * f)
 char *
 pb_string (const PbField * f, gsize max)
 {
-  if (f->wire != PB_LEN || f->len > max || memchr (f->data, 0, f->len))
+  if (f->wire != PB_LEN || f->len > max || memchr (f->data, 0, f->len)
+      || !g_utf8_validate ((const char *) f->data, f->len, NULL))
     return NULL;
   return g_strndup ((const char *) f->data, f->len);
 }

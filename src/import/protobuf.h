@@ -54,7 +54,7 @@ float pb_float (const PbField * f);     /* FIXED32 */
 double pb_double (const PbField * f);   /* FIXED64 */
 
 /* A LEN field as a new NUL-terminated string, or NULL when it holds a NUL
- * byte or is longer than MAX. */
+ * byte, is not UTF-8 or is longer than MAX. */
 char *pb_string (const PbField * f, gsize max);
 
 /* Appends the values of a repeated integer field, packed (one LEN field of
