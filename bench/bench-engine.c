@@ -1,7 +1,10 @@
 /* bench-engine: median milliseconds per face of ddamfn_session_run at given
  * batch sizes and thread counts.
  *
- *   bench-engine MODEL.safetensors [--batch 1,8] [--threads 1] [--runs 30]
+ *   bench-engine MODEL [--batch 1,8] [--threads 1] [--runs 30]
+ *
+ * MODEL is a DDAMFN model (.safetensors) or a graph model (.onnx,
+ * model.json): its faces are as many floats as its input declares.
  *
  * Inputs are a fixed pseudo-random pattern; the figures do not depend on
  * the weights' values, so a model of random weights in the released layout
@@ -71,14 +74,15 @@ main (int argc, char **argv)
       DdamfnResult *res;
       double *t;
       guint32 state = 12345;
+      const gsize in_floats = ddamfn_model_get_input_floats (model);
 
       if (s == NULL || n < 1) {
         fprintf (stderr, "bench-engine: %s\n",
             error ? error->message : "bad batch size");
         return 1;
       }
-      input = g_new (float, (gsize) n * DDAMFN_INPUT_FLOATS);
-      for (gsize i = 0; i < (gsize) n * DDAMFN_INPUT_FLOATS; i++) {
+      input = g_new (float, (gsize) n * in_floats);
+      for (gsize i = 0; i < (gsize) n * in_floats; i++) {
         state = state * 1664525u + 1013904223u;
         input[i] = (float) (state >> 8) / (1 << 24) * 4.f - 2.f;
       }

@@ -10,8 +10,11 @@
 void
 pb_reader_init (PbReader * r, const guint8 * data, gsize len)
 {
-  r->p = data;
-  r->end = data + len;
+  static const guint8 empty[1];
+
+  /* no arithmetic on a null pointer (an empty message may have none) */
+  r->p = data ? data : empty;
+  r->end = data ? data + len : empty;
 }
 
 static gboolean

@@ -33,10 +33,13 @@ cc=${CC:-clang}
 mkdir -p "$out/corpus-$target" "$out/artifacts-$target"
 
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
-read -r -a pkg_cflags <<<"$(pkg-config --cflags glib-2.0 json-glib-1.0 openblas)"
-read -r -a libs <<<"$(pkg-config --libs glib-2.0 json-glib-1.0 openblas) -lm"
+# the default build's choices: the engine's own GEMM (-Dblas=builtin), and
+# a models directory that does not exist (no installed model is read)
+read -r -a pkg_cflags <<<"$(pkg-config --cflags glib-2.0 json-glib-1.0)"
+read -r -a libs <<<"$(pkg-config --libs glib-2.0 json-glib-1.0) -lm"
 cflags=(-g -fno-omit-frame-pointer -std=gnu11
   -Wno-unknown-pragmas -Wno-psabi -DDDAMFN_COMPILATION '-DG_LOG_DOMAIN="ddamfn"'
+  -DDDAMFN_BLAS_BUILTIN '-DDDAMFN_MODEL_DIR="/nonexistent/gst-ddamfn/models"'
   -I"$top/include" -I"$top/src" -I"$out" "${pkg_cflags[@]}")
 
 /usr/bin/python3 "$fuzz/gen-fuzz-data.py" --header "$out/arch-tensors.h.new"
@@ -118,8 +121,10 @@ echo "linking build-fuzz/fuzz-$target..."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/scripts/lsan.supp:print_suppressions=0}
-export OPENBLAS_NUM_THREADS=1
 
+# ONNX seeds are whole small models (about 20 kB)
+max_len=16384
+[ "$target" = onnx ] && max_len=65536
 dict=()
 [ -f "$fuzz/$target.dict" ] && dict=(-dict="$fuzz/$target.dict")
 log="$out/fuzz-$target.log"
@@ -127,7 +132,7 @@ before=$(ls "$out/artifacts-$target" | wc -l)
 echo "fuzzing $target for ${seconds}s (log: build-fuzz/fuzz-$target.log)..."
 set +e
 "$out/fuzz-$target" -max_total_time="$seconds" -timeout=120 \
-  -max_len=16384 -print_final_stats=1 -artifact_prefix="$out/artifacts-$target/" \
+  -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/artifacts-$target/" \
   "${dict[@]}" "$@" "$out/corpus-$target" "$fuzz/corpus-$target" \
   >"$log" 2>&1
 status=$?
