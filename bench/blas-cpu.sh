@@ -50,7 +50,11 @@ run_once() {
   tail -n 1 "$tfile"
 }
 
-cases=("A:$a:" "A1:$a:OPENBLAS_NUM_THREADS=1")
+# BLAS_A_ENV: extra environment of A's runs, e.g.
+# LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread where the
+# build's RUNPATH names another variant (openblas.pc of Debian 13 names
+# the serial one when libopenblas-serial-dev is installed)
+cases=("A:$a:${BLAS_A_ENV:-}" "A1:$a:${BLAS_A_ENV:-} OPENBLAS_NUM_THREADS=1")
 for i in "${!bs[@]}"; do
   b=$(cd "${bs[$i]}" && pwd)
   name=B; [ "${#bs[@]}" -gt 1 ] && name=B$((i + 1))

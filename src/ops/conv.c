@@ -38,6 +38,30 @@ ddamfn_op_dense (const DdamfnDense * dense, const float *x, float *y, int n,
   ddamfn_op_bias_act (y, dense->out, n, n, dense->bias, NULL, act);
 }
 
+/* One row of output pixels of one tap: dst[ox] = src[ox · stride + off]
+ * where that lies inside the row of W samples, else 0. The pixels that
+ * read the padding are at the ends, so the middle runs without a test
+ * (and, at stride 1, as one copy). */
+static void
+im2col_row (float *dst, const float *src, int w, int ow, int stride, int off)
+{
+  /* first ox with ox · stride + off >= 0, first with it >= w */
+  int lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  int hi = w - off <= 0 ? 0 : (w - off + stride - 1) / stride;
+
+  lo = MIN (lo, ow);
+  hi = CLAMP (hi, lo, ow);
+  for (int ox = 0; ox < lo; ox++)
+    dst[ox] = 0.f;
+  if (stride == 1)
+    memcpy (dst + lo, src + lo + off, (gsize) (hi - lo) * sizeof (float));
+  else
+    for (int ox = lo; ox < hi; ox++)
+      dst[ox] = src[ox * stride + off];
+  for (int ox = hi; ox < ow; ox++)
+    dst[ox] = 0.f;
+}
+
 /* The column matrix of a convolution: row r = (ci, ky, kx) holds, for
  * every face and output pixel, the input sample that tap multiplies (0 in
  * the padding). Input plane (f, ci) is at x + (f · fs + ci · cs) · h · w:
@@ -63,10 +87,8 @@ im2col (const DdamfnConv * conv, const float *x, gsize fs, gsize cs, int n,
               memset (dst, 0, ow * sizeof (float));
               continue;
             }
-            for (int ox = 0; ox < ow; ox++) {
-              const int ix = ox * conv->stride + kx - conv->pad_w;
-              dst[ox] = (ix >= 0 && ix < w) ? src[(gsize) iy * w + ix] : 0.f;
-            }
+            im2col_row (dst, src + (gsize) iy * w, w, ow, conv->stride,
+                kx - conv->pad_w);
           }
         }
       }
