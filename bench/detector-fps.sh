@@ -12,9 +12,9 @@
 #   [FRAMES=N] [CPUS=LIST] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
 #
 # Needs GST_PLUGIN_PATH=build/gst-plugin when the plugin is not installed.
-# Run in a default environment: libddamfn's BLAS is a private serial build
-# or the system OpenBLAS from 0.3.29 on (meson option blas): no OPENBLAS_*
-# variable is needed.
+# Run in a default environment: the default build's matrix products run on
+# the engine's own GEMM, with no thread pool (meson option blas): no
+# OPENBLAS_* variable is needed.
 set -euo pipefail
 
 det=${1:?usage: $0 DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]}
