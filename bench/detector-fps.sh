@@ -67,10 +67,10 @@ for i in "${!pipes[@]}"; do
   med=$(printf '%s\n' ${wall[$i]} | sort -n | sed -n "$(((runs + 1) / 2))p")
   # the CPU time of the run whose wall time is the median
   c=$(printf '%s\n' ${cpu[$i]} | grep "^$med:" | head -n 1 | cut -d: -f2)
-  fps[$i]=$(echo "$frames / $med" | bc -l)
+  fps[$i]=$(awk -v a="$frames" -v b="$med" 'BEGIN { print a / b }')
   cpus[$i]=$c
   printf '%-52s %8.2f %8.1f %8.2f\n' "${names[$i]}" "$med" "${fps[$i]}" "$c"
 done
 printf 'ddamfnfacedetect against facedetect: %.1fx the frames per second, ' \
-  "$(echo "${fps[2]} / ${fps[3]}" | bc -l)"
-printf '%.1fx less CPU time\n' "$(echo "${cpus[3]} / ${cpus[2]}" | bc -l)"
+  "$(awk -v a="${fps[2]}" -v b="${fps[3]}" 'BEGIN { print a / b }')"
+printf '%.1fx less CPU time\n' "$(awk -v a="${cpus[3]}" -v b="${cpus[2]}" 'BEGIN { print a / b }')"

@@ -26,7 +26,7 @@ median_seconds() {
     s=$(date +%s.%N)
     gst-launch-1.0 -q $1 >/dev/null 2>&1 || { echo "failed: $1" >&2; exit 1; }
     e=$(date +%s.%N)
-    t+=("$(echo "$e - $s" | bc -l)")
+    t+=("$(awk -v a="$e" -v b="$s" 'BEGIN { print a - b }')")
   done
   printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
 }
@@ -35,7 +35,7 @@ printf '%-58s %8s %8s\n' "pipeline (fakesink sync=false)" "s" "fps"
 row() {
   local secs
   secs=$(median_seconds "$2 ! fakesink sync=false")
-  printf '%-58s %8.2f %8.1f\n' "$1" "$secs" "$(echo "$frames / $secs" | bc -l)"
+  printf '%-58s %8.2f %8.1f\n' "$1" "$secs" "$(awk -v a="$frames" -v b="$secs" 'BEGIN { print a / b }')"
 }
 row "decode + videoconvert" "$src"
 row "decode + facedetect" "$src ! $fd"
