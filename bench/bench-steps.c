@@ -5,7 +5,8 @@
  *
  *   bench-steps MODEL.safetensors [--batch 8] [--runs 30] [--top 15]
  *
- * MODEL: a DDAMFN model or a face detector model (BlazeFace).
+ * MODEL: a DDAMFN model, a graph model (.onnx, model.json) or a face
+ * detector model (BlazeFace).
  *
  * DDAMFN_CPU=generic|avx2|avx512 picks the kernel variant, as everywhere.
  * The input is pseudo-random; the per-step clock reads add a little to the total (printed beside the
@@ -58,8 +59,8 @@ main (int argc, char **argv)
   DdamfnScratch scratch = { { NULL }, NULL, 0, 0 };
   float *input;
   guint n_steps;
-  double *t, *pass, kind_us[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
-  int kind_count[DDAMFN_STEP_UPSAMPLE2 + 1] = { 0 };
+  double *t, *pass, kind_us[DDAMFN_STEP_N_KINDS] = { 0 };
+  int kind_count[DDAMFN_STEP_N_KINDS] = { 0 };
   double sum = 0;
   StepTime *times;
 
@@ -124,7 +125,7 @@ main (int argc, char **argv)
   printf ("kernels: %s, batch %d, median of %d passes\n",
       ddamfn_kernels_get ()->name, opt_batch, opt_runs);
   printf ("%-20s %6s %12s %7s\n", "step kind", "steps", "us/face", "share");
-  for (int k = 0; k <= DDAMFN_STEP_UPSAMPLE2; k++)
+  for (int k = 0; k < DDAMFN_STEP_N_KINDS; k++)
     if (kind_count[k] > 0)
       printf ("%-20s %6d %12.1f %6.1f%%\n", ddamfn_step_kind_name (k),
           kind_count[k], kind_us[k], 100 * kind_us[k] / sum);

@@ -96,6 +96,9 @@ typedef enum
   DDAMFN_STEP_REORDER,
 } DdamfnStepKind;
 
+/* How many step kinds there are (arrays indexed by kind). */
+#define DDAMFN_STEP_N_KINDS (DDAMFN_STEP_REORDER + 1)
+
 typedef struct
 {
   DdamfnStepKind kind;

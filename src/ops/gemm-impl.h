@@ -46,10 +46,12 @@ G_STATIC_ASSERT (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NR <= DDAMFN_GEMM_WORK);
 G_STATIC_ASSERT (GEMM_MC % GEMM_MR == 0);
 
 /* One tile of MR rows by NV vectors (NV ≤ GEMM_NV, a constant wherever
- * this is inlined) over KC: C[i][j] (op) Σ_k ap[k·MR + i] · b[k·ldb + j]. */
+ * this is inlined) over KC: C[i][j] (op) Σ_k A[i][k] · b[k·ldb + j], A[i][k]
+ * at ap[i·ars + k·acs] (packed: 1, MR; in place: lda, 1). */
 static inline DDAMFN_INLINE void
-K (gemm_tile) (int kc, const float *restrict ap, const float *restrict b,
-    int ldb, float *restrict c, int ldc, int mode, float beta, const int nv)
+K (gemm_tile) (int kc, const float *restrict ap, const int ars, const int acs,
+    const float *restrict b, int ldb, float *restrict c, int ldc, int mode,
+    float beta, const int nv)
 {
   GV acc[GEMM_MR][GEMM_NV];
 
@@ -67,7 +69,7 @@ K (gemm_tile) (int kc, const float *restrict ap, const float *restrict b,
       bv[v] = *(const GVU *) (b + (gsize) k * ldb + v * GEMM_VF);
 #pragma GCC unroll 16
     for (int i = 0; i < GEMM_MR; i++) {
-      GV a = ap[k * GEMM_MR + i] - (GV) { 0 };    /* exact: a broadcast */
+      GV a = ap[(gsize) i * ars + k * acs] - (GV) { 0 };  /* a broadcast */
 #pragma GCC unroll 4
       for (int v = 0; v < nv; v++)
         acc[i][v] += a * bv[v];
@@ -115,16 +117,17 @@ K (gemm_pack_a) (float *restrict ap, const float *restrict a, int lda,
  * computed into a tile buffer (B's strip then has pitch NV · VF) and its
  * rows × cols part applied. */
 static inline DDAMFN_INLINE void
-K (gemm_at) (int kc, const float *ap, const float *b, int ldb, float *c,
-    int ldc, int rows, int cols, int mode, float beta, const int nv)
+K (gemm_at) (int kc, const float *ap, const int ars, const int acs,
+    const float *b, int ldb, float *c, int ldc, int rows, int cols, int mode,
+    float beta, const int nv)
 {
   float tile[GEMM_MR * GEMM_NR] __attribute__ ((aligned (64)));
 
   if (rows == GEMM_MR && cols == nv * GEMM_VF) {
-    K (gemm_tile) (kc, ap, b, ldb, c, ldc, mode, beta, nv);
+    K (gemm_tile) (kc, ap, ars, acs, b, ldb, c, ldc, mode, beta, nv);
     return;
   }
-  K (gemm_tile) (kc, ap, b, ldb, tile, GEMM_NR, GEMM_SET, 0.f, nv);
+  K (gemm_tile) (kc, ap, ars, acs, b, ldb, tile, GEMM_NR, GEMM_SET, 0.f, nv);
   for (int i = 0; i < rows; i++) {
     float *row = c + (gsize) i * ldc;
     const float *t = tile + i * GEMM_NR;
@@ -140,27 +143,50 @@ K (gemm_at) (int kc, const float *ap, const float *b, int ldb, float *c,
   }
 }
 
-/* One strip of columns over the packed A block: every panel of MR rows. */
+/* The tile at panel (rows, cols) of one width, A packed or in place. */
+#define GEMM_AT(nv_) \
+  do { \
+    if (direct) \
+      K (gemm_at) (kc, at, lda, 1, b, ldb, ct, ldc, rows, cols, mode, beta, \
+          nv_); \
+    else \
+      K (gemm_at) (kc, at, 1, GEMM_MR, b, ldb, ct, ldc, rows, cols, mode, \
+          beta, nv_); \
+  } while (0)
+
+/* One strip of columns: every panel of MR rows, from the packed A block
+ * (AP), or, when DIRECT, from A itself (A, pitch LDA: whole panels; a last
+ * partial one is packed into AP first). */
 static void
-K (gemm_strip) (int kc, int mc, const float *ap, const float *b, int ldb,
-    float *c, int ldc, int cols, int mode, float beta, int nv)
+K (gemm_strip) (int kc, int mc, float *ap, const float *a, int lda,
+    gboolean direct, const float *b, int ldb, float *c, int ldc, int cols,
+    int mode, float beta, int nv)
 {
   for (int ir = 0; ir < mc; ir += GEMM_MR) {
     int rows = MIN (GEMM_MR, mc - ir);
     float *ct = c + (gsize) ir * ldc;
     const float *at = ap + (gsize) ir * kc;
 
-    /* one copy of the tile per width */
+    if (direct && rows == GEMM_MR) {
+      at = a + (gsize) ir * lda;
+    } else if (direct) {
+      K (gemm_pack_a) (ap, a + (gsize) ir * lda, lda, rows, kc);
+      at = ap;
+      direct = FALSE;           /* the last panel */
+    }
+    /* one copy of the tile per width and A layout */
     if (nv == GEMM_NV)
-      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, GEMM_NV);
+      GEMM_AT (GEMM_NV);
 #if GEMM_NV > 2
     else if (nv == 2)
-      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, 2);
+      GEMM_AT (2);
 #endif
     else
-      K (gemm_at) (kc, at, b, ldb, ct, ldc, rows, cols, mode, beta, 1);
+      GEMM_AT (1);
   }
 }
+
+#undef GEMM_AT
 
 /* C (m × n, pitch ldc) = A (m × k, pitch lda) · B (k × n, pitch ldb)
  * + β C (β 0: C is not read). WORK: GEMM_MC × GEMM_KC + GEMM_KC × NR
@@ -186,7 +212,13 @@ K (gemm) (int m, int n, int k, const float *a, int lda, const float *b,
     for (int ic = 0; ic < m; ic += GEMM_MC) {
       int mc = MIN (GEMM_MC, m - ic);
 
-      K (gemm_pack_a) (ap, a + (gsize) ic * lda + pc, lda, mc, kc);
+      /* A packed once for all the strips; with one or two strips the
+       * packing would cost as much as the products (small N: a face's 7 × 7
+       * plane), so they read A in place */
+      const gboolean direct = n <= 2 * GEMM_NR;
+
+      if (!direct)
+        K (gemm_pack_a) (ap, a + (gsize) ic * lda + pc, lda, mc, kc);
       for (int jr = 0; jr < n; jr += GEMM_NR) {
         int cols = MIN (GEMM_NR, n - jr);
         /* a last, narrow strip runs in narrower tiles */
@@ -207,8 +239,8 @@ K (gemm) (int m, int n, int k, const float *a, int lda, const float *b,
           bs = bstrip;
           bpitch = width;
         }
-        K (gemm_strip) (kc, mc, ap, bs, bpitch, c + (gsize) ic * ldc + jr,
-            ldc, cols, mode, beta, nv);
+        K (gemm_strip) (kc, mc, ap, a + (gsize) ic * lda + pc, lda, direct,
+            bs, bpitch, c + (gsize) ic * ldc + jr, ldc, cols, mode, beta, nv);
       }
     }
   }
