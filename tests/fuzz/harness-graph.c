@@ -50,3 +50,28 @@ fuzz_graph_run_plan (const DdamfnPlan * plan, const DdamfnGraphOutputs * o)
   ddamfn_scratch_release (&s);
 }
 
+
+/* What every graph harness does with an import's result G (or its error E,
+ * when G is NULL): an error must name PATH; a graph is lowered, and a plan
+ * that results must have outputs and runs. Frees G. */
+void
+fuzz_graph_lower_and_run (DdamfnGraph * g, GError * e, const char *path)
+{
+  DdamfnPlan *plan;
+  const DdamfnGraphOutputs *o = NULL;
+
+  if (g == NULL) {
+    fuzz_graph_check_error (e, path);
+    return;
+  }
+  plan = ddamfn_graph_lower (g, &o, &e);
+  ddamfn_graph_free (g);
+  if (plan == NULL) {
+    fuzz_graph_check_error (e, path);
+    return;
+  }
+  if (o == NULL || o->n_outputs < 1 || o->floats < 1)
+    fuzz_fail ("a plan without outputs");
+  fuzz_graph_run_plan (plan, o);
+  ddamfn_plan_free (plan);
+}

@@ -12,4 +12,7 @@ void fuzz_graph_check_error (GError * e, const char *path);
 void fuzz_graph_run_plan (const DdamfnPlan * plan,
     const DdamfnGraphOutputs * o);
 
+void fuzz_graph_lower_and_run (DdamfnGraph * g, GError * e,
+    const char *path);
+
 #endif /* DDAMFN_HARNESS_GRAPH_H */

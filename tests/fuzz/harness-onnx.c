@@ -15,24 +15,9 @@ fuzz_onnx_one (const uint8_t * data, size_t size)
 {
   GError *e = NULL;
   DdamfnGraph *g;
-  DdamfnPlan *plan;
-  const DdamfnGraphOutputs *o = NULL;
 
   fuzz_init_once ();
   g = ddamfn_onnx_import_bytes (FUZZ_PATH, data, size, &e);
-  if (g == NULL) {
-    fuzz_graph_check_error (e, FUZZ_PATH);
-    return 0;
-  }
-  plan = ddamfn_graph_lower (g, &o, &e);
-  ddamfn_graph_free (g);
-  if (plan == NULL) {
-    fuzz_graph_check_error (e, FUZZ_PATH);
-    return 0;
-  }
-  if (o == NULL || o->n_outputs < 1 || o->floats < 1)
-    fuzz_fail ("a plan without outputs");
-  fuzz_graph_run_plan (plan, o);
-  ddamfn_plan_free (plan);
+  fuzz_graph_lower_and_run (g, e, FUZZ_PATH);
   return 0;
 }

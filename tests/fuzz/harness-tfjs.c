@@ -39,8 +39,6 @@ fuzz_tfjs_one (const uint8_t * data, size_t size)
 {
   GError *e = NULL;
   DdamfnGraph *g;
-  DdamfnPlan *plan;
-  const DdamfnGraphOutputs *o = NULL;
   Shards shards;
   guint32 len;
 
@@ -55,19 +53,6 @@ fuzz_tfjs_one (const uint8_t * data, size_t size)
   shards.size = size - 4 - len;
   g = ddamfn_tfjs_import_bytes (FUZZ_PATH, (const char *) data + 4, len,
       read_shard, &shards, &e);
-  if (g == NULL) {
-    fuzz_graph_check_error (e, FUZZ_PATH);
-    return 0;
-  }
-  plan = ddamfn_graph_lower (g, &o, &e);
-  ddamfn_graph_free (g);
-  if (plan == NULL) {
-    fuzz_graph_check_error (e, FUZZ_PATH);
-    return 0;
-  }
-  if (o == NULL || o->n_outputs < 1 || o->floats < 1)
-    fuzz_fail ("a plan without outputs");
-  fuzz_graph_run_plan (plan, o);
-  ddamfn_plan_free (plan);
+  fuzz_graph_lower_and_run (g, e, FUZZ_PATH);
   return 0;
 }
