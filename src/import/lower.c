@@ -322,7 +322,12 @@ emit_conv (Lower * lw, int i)
   } else if (cv->groups == cv->cin && cv->cin == cv->cout) {
     if (cv->kh > DDAMFN_DW_MAX_KERNEL || cv->kw > DDAMFN_DW_MAX_KERNEL)
       return fail_node (lw, i, "depthwise kernel larger than 9 × 9");
-    s.kind = DDAMFN_STEP_DEPTHWISE_WIDE;
+    /* planes the row kernels take (stride 1 or 2) run on them: a block of
+     * output rows in registers over every tap; wider planes and other
+     * strides on the direct kernel */
+    s.kind = (cv->stride == 1 || cv->stride == 2)
+        && s.in.w <= DDAMFN_DW_MAX_WIDTH && s.out.w <= DDAMFN_DW_MAX_WIDTH ?
+        DDAMFN_STEP_DEPTHWISE : DDAMFN_STEP_DEPTHWISE_WIDE;
   } else {
     return fail_node (lw, i, "grouped convolution that is not depthwise");
   }

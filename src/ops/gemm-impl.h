@@ -188,6 +188,35 @@ K (gemm_strip) (int kc, int mc, float *ap, const float *a, int lda,
 
 #undef GEMM_AT
 
+/* N = 1 with B contiguous (a dense layer at batch 1): one dot product per
+ * row of A, vectorised along K with four accumulators; the tiles would use
+ * one lane of their vectors. */
+static void
+K (gemv) (int m, int k, const float *a, int lda, const float *b, float beta,
+    float *c, int ldc)
+{
+  for (int i = 0; i < m; i++) {
+    const float *row = a + (gsize) i * lda;
+    GV acc[4] = { {0}, {0}, {0}, {0} };
+    float sum = 0.f;
+    int kk = 0;
+
+    for (; kk + 4 * GEMM_VF <= k; kk += 4 * GEMM_VF)
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; v++)
+        acc[v] += *(const GVU *) (row + kk + v * GEMM_VF)
+            * *(const GVU *) (b + kk + v * GEMM_VF);
+    for (; kk + GEMM_VF <= k; kk += GEMM_VF)
+      acc[0] += *(const GVU *) (row + kk) * *(const GVU *) (b + kk);
+    acc[0] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (int l = 0; l < GEMM_VF; l++)
+      sum += acc[0][l];
+    for (; kk < k; kk++)
+      sum += row[kk] * b[kk];
+    c[(gsize) i * ldc] = beta == 0.f ? sum : beta * c[(gsize) i * ldc] + sum;
+  }
+}
+
 /* C (m × n, pitch ldc) = A (m × k, pitch lda) · B (k × n, pitch ldb)
  * + β C (β 0: C is not read). WORK: GEMM_MC × GEMM_KC + GEMM_KC × NR
  * floats, 64-byte aligned. */
@@ -203,6 +232,10 @@ K (gemm) (int m, int n, int k, const float *a, int lda, const float *b,
       for (int j = 0; j < n; j++)
         c[(gsize) i * ldc + j] = beta == 0.f ? 0.f :
             beta * c[(gsize) i * ldc + j];
+    return;
+  }
+  if (n == 1 && ldb == 1) {
+    K (gemv) (m, k, a, lda, b, beta, c, ldc);
     return;
   }
   for (int pc = 0; pc < k; pc += GEMM_KC) {

@@ -567,7 +567,10 @@ static void
 gemm_case (const DdamfnKernels * v, GRand * r, int m, int n, int k,
     float beta, float *work)
 {
-  const int lda = k + 3, ldb = n + 5, ldc = n + 2;
+  /* one column, contiguous (even M: the GEMV path of dense layers at
+   * batch 1) or not (odd M: the tiles) */
+  const int lda = k + 3, ldb = n == 1 && m % 2 == 0 ? 1 : n + 5;
+  const int ldc = n + 2;
   float *a = random_floats (r, (gsize) m * lda, -1, 1);
   float *b = random_floats (r, (gsize) MAX (k, 1) * ldb, -1, 1);
   float *c = random_floats (r, (gsize) m * ldc, -1, 1);
