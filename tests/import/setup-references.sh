@@ -18,6 +18,11 @@ npm=${NPM:-npm}
 node_packages=("@tensorflow/tfjs@4.22.0")
 
 mkdir -p "$dir"
+# One installer at a time: the parity tests run in parallel and may all
+# find the references missing (two npm installs into one prefix leave a
+# broken node_modules); the others wait, then find them there.
+exec 9>"$dir/.setup.lock"
+flock 9
 if [ ! -f "$dir/node/node_modules/@tensorflow/tfjs/package.json" ]; then
   "$npm" install --silent --no-audit --no-fund --prefix "$dir/node" \
     "${node_packages[@]}" || {

@@ -38,11 +38,12 @@ def main():
     graph_run, refs, work = sys.argv[1:4]
     os.makedirs(work, exist_ok=True)
     tfjs = os.path.join(refs, "node", "node_modules")
-    if not os.path.exists(os.path.join(tfjs, "@tensorflow", "tfjs")):
-        if subprocess.run([os.path.join(HERE, "setup-references.sh"),
-                           refs]).returncode != 0:
-            die("TensorFlow.js could not be installed (npm and the registry "
-                "are needed once: tests/import/setup-references.sh %s)" % refs)
+    # always through the set-up script: it installs what is missing and,
+    # when another test is installing, waits for it (a lock)
+    if subprocess.run([os.path.join(HERE, "setup-references.sh"),
+                       refs]).returncode != 0:
+        die("TensorFlow.js could not be installed (npm and the registry "
+            "are needed once: tests/import/setup-references.sh %s)" % refs)
     inputs = os.path.join(work, "inputs.f32")
     np.random.default_rng(7).uniform(-1, 1, (11, 20, 18, 3)).astype(
         "<f4").tofile(inputs)

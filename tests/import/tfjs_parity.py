@@ -63,13 +63,12 @@ def main():
     os.makedirs(work, exist_ok=True)
     model = os.path.join(refs, "emotion", "emotion.json")
     tfjs = os.path.join(refs, "node", "node_modules")
-    if not (os.path.exists(model) and
-            os.path.exists(os.path.join(tfjs, "@tensorflow", "tfjs"))):
-        print("references missing in %s: running setup-references.sh" % refs)
-        r = subprocess.run([os.path.join(HERE, "setup-references.sh"), refs])
-        if r.returncode != 0:
-            die("the references could not be installed (npm and the registry "
-                "are needed once: tests/import/setup-references.sh %s)" % refs)
+    # always through the set-up script: it installs what is missing and,
+    # when another test is installing, waits for it (a lock)
+    r = subprocess.run([os.path.join(HERE, "setup-references.sh"), refs])
+    if r.returncode != 0:
+        die("the references could not be installed (npm and the registry "
+            "are needed once: tests/import/setup-references.sh %s)" % refs)
 
     crops = os.path.join(work, "faces.f32")
     run([sys.executable, os.path.join(HERE, "face_crops.py"), video, crops,
