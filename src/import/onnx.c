@@ -204,6 +204,18 @@ raw_value (const guint8 * p, int type, gsize i)
   }
 }
 
+/* A double as a float; beyond float's range, infinity (a plain cast of
+ * such a value is undefined behaviour: a hostile file may hold 1e300). */
+static float
+to_float (double v)
+{
+  if (v > G_MAXFLOAT)
+    return INFINITY;
+  if (v < -G_MAXFLOAT)
+    return -INFINITY;
+  return (float) v;
+}
+
 /* The typed fields of a TensorProto, gathered while reading it. */
 typedef struct
 {
@@ -264,8 +276,9 @@ tensor_values (Ctx * c, OnnxTensor * t, const TensorData * d)
           n, size);
     for (gsize i = 0; i < n; i++) {
       double v = raw_value (d->raw, t->data_type, i);
-      t->f[i] = (float) v;
-      if (t->i)
+      t->f[i] = to_float (v);
+      /* 8- and 32-bit integers are exact in a double */
+      if (t->i && t->data_type != ONNX_INT64)
         t->i[i] = (gint64) v;
     }
     if (t->data_type == ONNX_INT64)     /* exact, not through a double */
@@ -281,7 +294,7 @@ tensor_values (Ctx * c, OnnxTensor * t, const TensorData * d)
       return fail (c, "tensor '%s' has %u values for its %" G_GSIZE_FORMAT,
           t->name, d->floats->len, n);
     for (gsize i = 0; i < n; i++)
-      t->f[i] = (float) g_array_index (d->floats, double, i);
+      t->f[i] = to_float (g_array_index (d->floats, double, i));
     return TRUE;
   }
   if (d->ints->len != n)
