@@ -129,8 +129,17 @@ ddamfn_onnx_operand (Reader * r, int i)
 int
 ddamfn_onnx_new_const (Reader * r, const char *what, float *data, gsize count)
 {
-  char *name = g_strdup_printf ("%s/%s.%d", r->cur->name, what, r->serial++);
-  int t = ddamfn_graph_add_const (r->g, name, data, count, &r->error);
+  char *name;
+  int t;
+
+  /* after a failure (e.g. a non-finite weight) nothing more is added: the
+   * first error stays the one reported */
+  if (r->error) {
+    g_free (data);
+    return -1;
+  }
+  name = g_strdup_printf ("%s/%s.%d", r->cur->name, what, r->serial++);
+  t = ddamfn_graph_add_const (r->g, name, data, count, &r->error);
 
   g_free (name);
   return t;
