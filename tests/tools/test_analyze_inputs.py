@@ -176,11 +176,12 @@ class Inputs(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(d)), ["a.csv", "a.jsonl",
                                                  "a.png"])
         n = int(re.search(r": (\d+) frames in", out).group(1))
-        # some frames, far fewer than the whole video
-        self.assertGreater(n, 5)
-        self.assertLess(n, 200)
+        # some frames (how many depends on the build's speed: a sanitizer
+        # build reads few in 4 s), fewer than the whole video
+        self.assertGreaterEqual(n, 1)
+        self.assertLess(n, 270)
         got = rows(d)
-        self.assertLessEqual(max(int(row[0]) for row in got), n - 1)
+        self.assertTrue(all(int(row[0]) < n for row in got))
         with open(os.path.join(d, "a.jsonl")) as f:
             self.assertEqual(len(f.readlines()), len(got))
 
