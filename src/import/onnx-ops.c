@@ -566,10 +566,9 @@ softmax (Reader * r)
 
   if (axis < 0)
     axis += MAX (rank, 2);
-  /* over the channels of a vector: axis 1 of N × F (or of N × C × 1 × 1) */
-  if (axis != 1 && !(rank == 4 && axis == 3 && has_in (r, 0)
-          && ddamfn_graph_find (r->g, in_name (r, 0)) >= 0
-          && T (r, ddamfn_graph_find (r->g, in_name (r, 0)))->c == 1))
+  /* over the channels of a vector: axis 1 of N × F (or of N × C × 1 × 1;
+   * the IR checks that the plane is 1 × 1) */
+  if (axis != 1)
     return unsupported (r, "only a softmax over the channels of a vector");
   return unary (r, &n, 0);
 }

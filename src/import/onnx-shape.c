@@ -118,6 +118,8 @@ fold_ints (Reader * r, const char *op)
   return TRUE;
 }
 
+static gboolean channel_axis (Reader * r, gint64 axis);
+
 /* Flatten, Reshape, Squeeze, Unsqueeze of an activation: only what keeps
  * a face's values in order and makes a vector (or a vector N × C × 1 × 1). */
 static gboolean
@@ -130,8 +132,7 @@ reshape (Reader * r, const char *op)
   if (x < 0)
     return FALSE;
   if (strcmp (op, "Flatten") == 0) {
-    gint64 axis = attr_int (r, "axis", 1);
-    if (axis != 1 && axis != -3 + (rank_of (r, in_name (r, 0)) == 4 ? 0 : 2))
+    if (!channel_axis (r, attr_int (r, "axis", 1)))
       return unsupported (r, "a Flatten at another axis than 1");
   } else if (strcmp (op, "Reshape") == 0) {
     const OnnxTensor *s = ints_of (r, 1);
