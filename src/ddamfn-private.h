@@ -10,6 +10,7 @@
 #include "ddamfn/ddamfn.h"
 #include "ddamfn/ddamfn-detector.h"
 #include "plan.h"
+#include "card.h"
 
 G_BEGIN_DECLS
 
@@ -77,10 +78,24 @@ struct _DdamfnModel
   DdamfnHeads heads;
   char *expr_labels[DDAMFN_MAX_EXPRESSIONS];
   char *au_names[DDAMFN_N_AU];
+  int n_au;
   float mean[3], std[3];
   /* graph models (import/): where the outputs are, NULL for DDAMFN */
   const DdamfnGraphOutputs *graph;
+  DdamfnCard card;              /* what the model needs and gives */
+  char *card_name;              /* its family and where the card came from */
 };
+
+/* card-model.c: finds M's card (CARD a card file, PRESET a preset name,
+ * else the file's own, a sidecar, a preset chosen from the shapes) and
+ * checks it against M; FALSE with ERROR naming the mismatch. For a graph
+ * model it fills the heads, labels and normalisation and sets the plan's
+ * finisher. */
+gboolean ddamfn_model_bind_card (DdamfnModel * m, const char *card,
+    const char *preset, GError ** error);
+
+/* model.c: frees M (ref count aside). */
+void ddamfn_model_free (DdamfnModel * m);
 
 /* DDAMFN's plan from the tensors of FILE; fills HEADS, which the plan's
  * finisher reads (HEADS must outlive the plan). NULL with ERROR set naming

@@ -170,6 +170,7 @@ ddamfn_model_read_metadata (DdamfnModel * m, GError ** error)
   }
 
   if (m->heads.has_au) {
+    m->n_au = DDAMFN_N_AU;
     v = g_hash_table_lookup (md, "au_names");
     if (v) {
       if (!parse_names (v, m->au_names, DDAMFN_N_AU))

@@ -13,8 +13,8 @@
 
 /* ---- public API --------------------------------------------------------- */
 
-static void
-model_free (DdamfnModel * m)
+void
+ddamfn_model_free (DdamfnModel * m)
 {
   ddamfn_plan_free (m->plan);
   for (int i = 0; i < DDAMFN_MAX_EXPRESSIONS; i++)
@@ -23,12 +23,21 @@ model_free (DdamfnModel * m)
     g_free (m->au_names[i]);
   if (m->metadata)
     g_hash_table_unref (m->metadata);
+  ddamfn_card_clear (&m->card);
+  g_free (m->card_name);
   g_free (m->path);
   g_free (m);
 }
 
 DdamfnModel *
 ddamfn_model_open (const char *path, GError ** error)
+{
+  return ddamfn_model_open_with_card (path, NULL, NULL, error);
+}
+
+DdamfnModel *
+ddamfn_model_open_with_card (const char *path, const char *card,
+    const char *preset, GError ** error)
 {
   StFile *file;
   DdamfnModel *m;
@@ -37,7 +46,7 @@ ddamfn_model_open (const char *path, GError ** error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (ddamfn_graph_model_path (path))
-    return ddamfn_graph_model_open (path, error);
+    return ddamfn_graph_model_open (path, card, preset, error);
   file = st_file_open (path, error);
   if (file == NULL)
     return NULL;
@@ -50,8 +59,9 @@ ddamfn_model_open (const char *path, GError ** error)
   /* Every weight is copied (folded) out of the mapping: the file is no
    * longer needed once the plan is built. */
   st_file_free (file);
-  if (m->plan == NULL || !ddamfn_model_read_metadata (m, error)) {
-    model_free (m);
+  if (m->plan == NULL || !ddamfn_model_read_metadata (m, error)
+      || !ddamfn_model_bind_card (m, card, preset, error)) {
+    ddamfn_model_free (m);
     return NULL;
   }
   return m;
@@ -82,7 +92,7 @@ void
 ddamfn_model_unref (DdamfnModel * model)
 {
   if (model && g_atomic_int_dec_and_test (&model->ref_count))
-    model_free (model);
+    ddamfn_model_free (model);
 }
 
 int
@@ -112,7 +122,7 @@ int
 ddamfn_model_get_n_aus (const DdamfnModel * model)
 {
   g_return_val_if_fail (model != NULL, 0);
-  return model->heads.has_au ? DDAMFN_N_AU : 0;
+  return model->heads.has_au ? model->n_au : 0;
 }
 
 const char *

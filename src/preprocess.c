@@ -1,7 +1,9 @@
-/* Face crops for the network: turns one face of a video frame (packed RGB
- * family, I420 or NV12) into the normalised 3 × 112 × 112 CHW tensor, either
- * from a box (crop + resize) or from five landmarks (similarity warp onto
- * the best DDAMFN++ template).
+/* The pixel sampler behind every face crop and the detector's letterbox:
+ * reads one region of a video frame (packed RGB family, I420 or NV12)
+ * into a normalised tensor — DDAMFN's 3 × 112 × 112 CHW on its own fast
+ * path, or whatever input a model card describes (size, channels, grey,
+ * layout) — either from a box (crop + resize) or through an affine map
+ * (alignment; prepare.c computes it from the landmarks).
  *
  * Both paths are one sampling kernel: an affine map from output pixel
  * (u, v) to frame coordinates with pixel centres at integers, bilinear, and
@@ -255,33 +257,6 @@ ddamfn_image_validate (const DdamfnImage * image, GError ** error)
   return check_plane (image, 1, "UV", 2 * cw, ch, error);
 }
 
-static gboolean
-check_normalisation (const float mean[3], const float std[3], GError ** error)
-{
-  static const char channel[3] = { 'R', 'G', 'B' };
-
-  if (mean == NULL || std == NULL) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "normalisation mean and standard deviation must not be NULL");
-    return FALSE;
-  }
-  for (int c = 0; c < 3; c++) {
-    if (!isfinite (mean[c])) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "normalisation mean of channel %c is %g; it must be finite",
-          channel[c], mean[c]);
-      return FALSE;
-    }
-    if (!isfinite (std[c]) || !(std[c] > 0)) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "normalisation standard deviation of channel %c is %g; it must "
-          "be finite and > 0", channel[c], std[c]);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
 /* ------------------------------------------------------------------ */
 /* Taps                                                                */
 /* ------------------------------------------------------------------ */
@@ -477,21 +452,12 @@ sample_rgb (const Frame * f, const ColumnTaps * ct, const RowTaps * rt,
   }
 }
 
-/* value = (pixel/255 − mean)/std as one multiply-add per value. */
+/* value = pixel · gain + offset, one multiply-add per value; for a grey
+ * tensor the gain is folded into the weights of R, G and B. */
 typedef struct
 {
   float gain[3], offset[3];
 } Normalisation;
-
-static void
-normalisation_init (const float mean[3], const float std[3],
-    Normalisation * n)
-{
-  for (int c = 0; c < 3; c++) {
-    n->gain[c] = 1.f / (255.f * std[c]);
-    n->offset[c] = -mean[c] / std[c];
-  }
-}
 
 /* Writes one pixel of a SIZE × SIZE CHW tensor. */
 HOT_INLINE void
@@ -508,43 +474,74 @@ store_sized (const Normalisation * n, const float rgb[3], float *out,
   p[2 * plane] = rgb[2] * n->gain[2] + n->offset[2];
 }
 
+/* One pixel of any input a card describes (DdamfnSampleSpec). */
 HOT_INLINE void
-store (const Normalisation * n, const float rgb[3], float *out, int v, int u)
+store_spec (const DdamfnSampleSpec * sp, const float rgb[3], float *out,
+    int v, int u)
 {
-  store_sized (n, rgb, out, S, v, u);
+  const gsize pixel = (gsize) v * sp->width + u;
+
+  if (sp->channels == 1) {
+    out[pixel] = rgb[0] * sp->grey[0] + rgb[1] * sp->grey[1]
+        + rgb[2] * sp->grey[2] + sp->offset[0];
+  } else if (sp->nhwc) {
+    for (int c = 0; c < 3; c++)
+      out[pixel * 3 + c] = rgb[sp->src[c]] * sp->gain[c] + sp->offset[c];
+  } else {
+    const gsize plane = (gsize) sp->width * sp->height;
+    for (int c = 0; c < 3; c++)
+      out[c * plane + pixel] = rgb[sp->src[c]] * sp->gain[c] + sp->offset[c];
+  }
+}
+
+void
+ddamfn_sample_spec_init (DdamfnSampleSpec * sp, const DdamfnInputSpec * in)
+{
+  memset (sp, 0, sizeof *sp);
+  sp->width = in->width;
+  sp->height = in->height;
+  sp->channels = in->colour == DDAMFN_COLOUR_GREY ? 1 : 3;
+  sp->nhwc = in->nhwc;
+  for (int c = 0; c < 3; c++) {
+    /* channel c of the tensor reads R, G, B index src[c] */
+    sp->src[c] = in->colour == DDAMFN_COLOUR_BGR ? 2 - c : c;
+    sp->gain[c] = in->range / (255.f * in->std[c]);
+    sp->offset[c] = -in->mean[c] / in->std[c];
+    sp->grey[c] = in->grey_weights[c] * sp->gain[0];
+  }
 }
 
 /* The box map, a pixel-centre resize of the box (X0, Y0, W, H) to SIZE ×
  * SIZE: output u covers [u, u + 1)·W/SIZE of the box, so its centre is at
  * X0 + (u + 0.5)·W/SIZE, which is source coordinate X0 + (u + 0.5)·W/SIZE −
  * 0.5 since source pixel centres sit at integers (as cv2.resize). Inlined
- * into its two callers, so the face crop keeps a constant SIZE. */
+ * into its callers, so the DDAMFN face crop keeps a constant SIZE. SPEC
+ * (or, when NULL, N and SIZE) says what the output holds. */
 HOT_INLINE void
 warp_box_sized (const Frame * f, double x0, double y0, double w, double h,
-    int size, const Normalisation * n, float *out)
+    int size, const Normalisation * n, const DdamfnSampleSpec * spec,
+    float *out)
 {
   ColumnTaps columns[DDAMFN_SAMPLE_MAX_SIZE];
+  const int width = spec ? spec->width : size;
+  const int height = spec ? spec->height : size;
 
-  for (int u = 0; u < size; u++)
-    column_taps (f, x0 + (u + 0.5) * w / size - 0.5, FALSE, &columns[u]);
-  for (int v = 0; v < size; v++) {
+  for (int u = 0; u < width; u++)
+    column_taps (f, x0 + (u + 0.5) * w / width - 0.5, FALSE, &columns[u]);
+  for (int v = 0; v < height; v++) {
     RowTaps rows;
 
-    row_taps (f, y0 + (v + 0.5) * h / size - 0.5, FALSE, &rows);
-    for (int u = 0; u < size; u++) {
+    row_taps (f, y0 + (v + 0.5) * h / height - 0.5, FALSE, &rows);
+    for (int u = 0; u < width; u++) {
       float rgb[3];
 
       sample_rgb (f, &columns[u], &rows, rgb);
-      store_sized (n, rgb, out, size, v, u);
+      if (spec)
+        store_spec (spec, rgb, out, v, u);
+      else
+        store_sized (n, rgb, out, size, v, u);
     }
   }
-}
-
-static void
-warp_box (const Frame * f, double x0, double y0, double w, double h,
-    const Normalisation * n, float *out)
-{
-  warp_box_sized (f, x0, y0, w, h, S, n, out);
 }
 
 void
@@ -561,19 +558,47 @@ ddamfn_sample_box (const DdamfnImage * image, double x0, double y0,
     norm.gain[c] = gain[c];
     norm.offset[c] = offset[c];
   }
-  warp_box_sized (&frame, x0, y0, w, h, size, &norm, out);
+  warp_box_sized (&frame, x0, y0, w, h, size, &norm, NULL, out);
 }
 
-/* Whether the affine map sends every output pixel to 0 ≤ x < width − 1,
- * 0 ≤ y < height − 1. A linear map takes its extremes at the corners; the
- * margin absorbs rounding between a corner and the pixels next to it. */
+void
+ddamfn_sample_face_box (const DdamfnImage * image, double x0, double y0,
+    double w, double h, const float gain[3], const float offset[3],
+    float *out)
+{
+  Frame frame;
+  Normalisation norm;
+
+  frame_init (image, &frame);
+  for (int c = 0; c < 3; c++) {
+    norm.gain[c] = gain[c];
+    norm.offset[c] = offset[c];
+  }
+  warp_box_sized (&frame, x0, y0, w, h, S, &norm, NULL, out);
+}
+
+void
+ddamfn_sample_spec_box (const DdamfnImage * image, double x0, double y0,
+    double w, double h, const DdamfnSampleSpec * spec, float *out)
+{
+  Frame frame;
+
+  g_return_if_fail (spec->width >= 1 && spec->width <= DDAMFN_SAMPLE_MAX_SIZE);
+  frame_init (image, &frame);
+  warp_box_sized (&frame, x0, y0, w, h, 0, NULL, spec, out);
+}
+
+/* Whether the affine map sends every output pixel (W × H) to 0 ≤ x <
+ * width − 1, 0 ≤ y < height − 1. A linear map takes its extremes at the
+ * corners; the margin absorbs rounding between a corner and the pixels
+ * next to it. */
 static gboolean
-affine_stays_inside (const Frame * f, const double m[6])
+affine_stays_inside (const Frame * f, const double m[6], int w, int h)
 {
   const double margin = 1e-3;
 
   for (int corner = 0; corner < 4; corner++) {
-    const double u = (corner & 1) ? S - 1 : 0, v = (corner & 2) ? S - 1 : 0;
+    const double u = (corner & 1) ? w - 1 : 0, v = (corner & 2) ? h - 1 : 0;
     const double x = m[0] * u + m[1] * v + m[2];
     const double y = m[3] * u + m[4] * v + m[5];
 
@@ -586,10 +611,13 @@ affine_stays_inside (const Frame * f, const double m[6])
 
 HOT_INLINE void
 warp_affine_rows (const Frame * f, const double m[6], gboolean inside,
-    const Normalisation * n, float *out)
+    const Normalisation * n, const DdamfnSampleSpec * spec, float *out)
 {
-  for (int v = 0; v < S; v++) {
-    for (int u = 0; u < S; u++) {
+  const int width = spec ? spec->width : S;
+  const int height = spec ? spec->height : S;
+
+  for (int v = 0; v < height; v++) {
+    for (int u = 0; u < width; u++) {
       ColumnTaps column;
       RowTaps rows;
       float rgb[3];
@@ -597,137 +625,42 @@ warp_affine_rows (const Frame * f, const double m[6], gboolean inside,
       column_taps (f, m[0] * u + m[1] * v + m[2], inside, &column);
       row_taps (f, m[3] * u + m[4] * v + m[5], inside, &rows);
       sample_rgb (f, &column, &rows, rgb);
-      store (n, rgb, out, v, u);
+      if (spec)
+        store_spec (spec, rgb, out, v, u);
+      else
+        store_sized (n, rgb, out, S, v, u);
     }
   }
 }
 
 /* Any affine map: x = m[0]·u + m[1]·v + m[2], y = m[3]·u + m[4]·v + m[5]. */
-static void
-warp_affine (const Frame * f, const double m[6], const Normalisation * n,
-    float *out)
+void
+ddamfn_sample_face_affine (const DdamfnImage * image, const double m[6],
+    const float gain[3], const float offset[3], float *out)
 {
-  if (affine_stays_inside (f, m))
-    warp_affine_rows (f, m, TRUE, n, out);
+  Frame f;
+  Normalisation n;
+
+  frame_init (image, &f);
+  for (int c = 0; c < 3; c++) {
+    n.gain[c] = gain[c];
+    n.offset[c] = offset[c];
+  }
+  if (affine_stays_inside (&f, m, S, S))
+    warp_affine_rows (&f, m, TRUE, &n, NULL, out);
   else
-    warp_affine_rows (f, m, FALSE, n, out);
+    warp_affine_rows (&f, m, FALSE, &n, NULL, out);
 }
 
-/* ------------------------------------------------------------------ */
-/* Public entry points                                                 */
-/* ------------------------------------------------------------------ */
-
-gboolean
-ddamfn_preprocess_box (const DdamfnImage * image, const DdamfnBox * box,
-    float scale, const float mean[3], const float std[3], float *out,
-    GError ** error)
+void
+ddamfn_sample_spec_affine (const DdamfnImage * image, const double m[6],
+    const DdamfnSampleSpec * spec, float *out)
 {
-  Frame frame;
-  Normalisation norm;
-  double w, h, x0, y0;
+  Frame f;
 
-  if (!ddamfn_image_validate (image, error)
-      || !check_normalisation (mean, std, error))
-    return FALSE;
-  if (box == NULL || out == NULL) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "%s must not be NULL", box == NULL ? "face box" : "output tensor");
-    return FALSE;
-  }
-  if (!isfinite (scale) || !(scale > 0)) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "box scale is %g; it must be finite and > 0 (1 keeps the box as "
-        "it is)", scale);
-    return FALSE;
-  }
-  if (!isfinite (box->x) || !isfinite (box->y) || !isfinite (box->w)
-      || !isfinite (box->h)) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "face box (x %g, y %g, w %g, h %g) is not finite", box->x, box->y,
-        box->w, box->h);
-    return FALSE;
-  }
-  /* Double precision: the product of two finite floats cannot overflow
-   * it, so every coordinate below stays finite. */
-  w = (double) box->w * scale;
-  h = (double) box->h * scale;
-  if (!(w > 0) || !(h > 0)) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "face box (x %g, y %g, w %g, h %g) scaled by %g is empty; width "
-        "and height must be > 0", box->x, box->y, box->w, box->h, scale);
-    return FALSE;
-  }
-  x0 = box->x + 0.5 * box->w - 0.5 * w;
-  y0 = box->y + 0.5 * box->h - 0.5 * h;
-
-  frame_init (image, &frame);
-  normalisation_init (mean, std, &norm);
-  warp_box (&frame, x0, y0, w, h, &norm, out);
-  return TRUE;
-}
-
-gboolean
-ddamfn_preprocess_landmarks (const DdamfnImage * image,
-    const float landmarks[2 * DDAMFN_N_LANDMARKS], const float mean[3],
-    const float std[3], float *out, int *template_index, GError ** error)
-{
-  static const char *const names[DDAMFN_N_LANDMARKS] = {
-    "left eye", "right eye", "nose tip", "left mouth corner",
-    "right mouth corner",
-  };
-  Frame frame;
-  Normalisation norm;
-  double m[6], inv[6], det;
-  int best;
-
-  if (!ddamfn_image_validate (image, error)
-      || !check_normalisation (mean, std, error))
-    return FALSE;
-  if (landmarks == NULL || out == NULL) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "%s must not be NULL", landmarks == NULL ? "landmarks" :
-        "output tensor");
-    return FALSE;
-  }
-  for (int i = 0; i < DDAMFN_N_LANDMARKS; i++) {
-    if (!isfinite (landmarks[2 * i]) || !isfinite (landmarks[2 * i + 1])) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "landmarks are degenerate: landmark %d (%s) is (%g, %g), not "
-          "finite", i, names[i], landmarks[2 * i], landmarks[2 * i + 1]);
-      return FALSE;
-    }
-  }
-
-  best = ddamfn_align_choose_template (landmarks, m, NULL);
-  /* The estimate maps frame → crop; sampling needs crop → frame. For a
-   * similarity the determinant is a² + b², the squared scale. */
-  det = best < 0 ? 0.0 : m[0] * m[4] - m[1] * m[3];
-  if (!isfinite (det) || !(det > 0)) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "landmarks are degenerate: the five points (nearly) coincide, so "
-        "no alignment can be estimated");
-    return FALSE;
-  }
-  inv[0] = m[4] / det;
-  inv[1] = -m[1] / det;
-  inv[3] = -m[3] / det;
-  inv[4] = m[0] / det;
-  inv[2] = -(inv[0] * m[2] + inv[1] * m[5]);
-  inv[5] = -(inv[3] * m[2] + inv[4] * m[5]);
-  for (int i = 0; i < 6; i++) {
-    /* Only a scale near the limits of double could get here. */
-    if (!isfinite (inv[i])) {
-      g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-          "landmarks are degenerate: the alignment transform cannot be "
-          "inverted");
-      return FALSE;
-    }
-  }
-
-  frame_init (image, &frame);
-  normalisation_init (mean, std, &norm);
-  warp_affine (&frame, inv, &norm, out);
-  if (template_index)
-    *template_index = best;
-  return TRUE;
+  frame_init (image, &f);
+  if (affine_stays_inside (&f, m, spec->width, spec->height))
+    warp_affine_rows (&f, m, TRUE, NULL, spec, out);
+  else
+    warp_affine_rows (&f, m, FALSE, NULL, spec, out);
 }

@@ -618,4 +618,7 @@ DDAMFN_API const char *ddamfn_version (void);
 
 G_END_DECLS
 
+/* Model cards: the input a model needs, the outputs it gives. */
+#include <ddamfn/ddamfn-card.h>
+
 #endif /* DDAMFN_H */

@@ -20,12 +20,14 @@ ddamfn_graph_model_path (const char *path)
 }
 
 DdamfnModel *
-ddamfn_graph_model_open (const char *path, GError ** error)
+ddamfn_graph_model_open (const char *path, const char *card,
+    const char *preset, GError ** error)
 {
   DdamfnGraph *g = NULL;
   DdamfnModel *m;
   const DdamfnGraphOutputs *outs = NULL;
   DdamfnPlan *plan;
+  GHashTable *metadata;
 
   if (g_str_has_suffix (path, ".json"))
     g = ddamfn_tfjs_import (path, error);
@@ -34,27 +36,24 @@ ddamfn_graph_model_open (const char *path, GError ** error)
   if (g == NULL)
     return NULL;
   plan = ddamfn_graph_lower (g, &outs, error);
+  metadata = g_hash_table_ref (g->metadata);
   ddamfn_graph_free (g);
-  if (plan == NULL)
+  if (plan == NULL) {
+    g_hash_table_unref (metadata);
     return NULL;
+  }
 
   m = g_new0 (DdamfnModel, 1);
   m->ref_count = 1;
   m->path = g_strdup (path);
-  m->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      g_free);
+  m->metadata = metadata;
   m->plan = plan;
   m->graph = outs;
-  m->heads.has_expr = TRUE;
-  m->heads.n_expr = MIN (outs->tensors[0].c * outs->tensors[0].h
-      * outs->tensors[0].w, DDAMFN_MAX_EXPRESSIONS);
-  /* A graph file names no classes and no normalisation: numbered classes
-   * (never DDAMFN's label presets), identity normalisation. */
-  for (int i = 0; i < m->heads.n_expr; i++)
-    m->expr_labels[i] = g_strdup_printf ("class%d", i);
-  for (int i = 0; i < 3; i++) {
-    m->mean[i] = 0.f;
-    m->std[i] = 1.f;
+  /* The card names the classes, the normalisation and which output is
+   * what; without one the first output's values are numbered classes. */
+  if (!ddamfn_model_bind_card (m, card, preset, error)) {
+    ddamfn_model_free (m);
+    return NULL;
   }
   return m;
 }

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* Whether PATH names a graph file by its suffix (.json, .onnx). */
 gboolean ddamfn_graph_model_path (const char *path);
-DdamfnModel *ddamfn_graph_model_open (const char *path, GError ** error);
+DdamfnModel *ddamfn_graph_model_open (const char *path, const char *card,
+    const char *preset, GError ** error);
 /* The graph's outputs (names, sizes), or NULL for a DDAMFN model. */
 const DdamfnGraphOutputs *ddamfn_graph_model_outputs (const DdamfnModel *
     model);

@@ -30,6 +30,8 @@ ddamfn_graph_new (const char *path, const char *format)
   g->tensors = g_ptr_array_new_with_free_func (tensor_free);
   g->nodes = g_array_new (FALSE, TRUE, sizeof (DdamfnGraphNode));
   g->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  g->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
   g->input = -1;
   return g;
 }
@@ -46,6 +48,7 @@ ddamfn_graph_free (DdamfnGraph * g)
   }
   g_array_free (g->nodes, TRUE);
   g_hash_table_unref (g->by_name);
+  g_hash_table_unref (g->metadata);
   g_ptr_array_free (g->tensors, TRUE);
   g_free (g->path);
   g_free (g);

@@ -103,6 +103,8 @@ typedef struct
   gboolean input_nhwc;
   int outputs[DDAMFN_GRAPH_MAX_OUTPUTS];
   int n_outputs;
+  GHashTable *metadata;         /* key → value the file stores (ONNX
+                                 * metadata_props) */
 } DdamfnGraph;
 
 DdamfnGraph *ddamfn_graph_new (const char *path, const char *format);

@@ -674,6 +674,13 @@ ddamfn_onnx_build (const OnnxModel * m, GError ** error)
     OnnxTensor *t = g_ptr_array_index (m->initializers, i);
     g_hash_table_replace (r.consts, t->name, t);
   }
+  if (m->metadata) {
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init (&it, m->metadata);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      g_hash_table_replace (r.g->metadata, g_strdup (k), g_strdup (v));
+  }
   if (set_input (&r)) {
     for (guint i = 0; i < m->nodes->len && r.error == NULL; i++) {
       r.cur = g_ptr_array_index (m->nodes, i);

@@ -18,12 +18,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "import/tfjs.h"
+#include "json-bounded.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
 #define MAX_JSON_BYTES (64u << 20)
-#define MAX_JSON_DEPTH 64
 #define MAX_SHARD_BYTES (1024u << 20)
 #define MAX_DIMS 8
 
@@ -42,32 +42,6 @@ ddamfn_tfjs_fail (Tfjs * tj, const char *fmt, ...)
       "%s: TensorFlow.js model: %s", tj->g->path, why);
   g_free (why);
   return FALSE;
-}
-
-/* Deepest nesting of brackets outside strings: json-glib recurses. */
-static gboolean
-json_depth_ok (const char *s, gsize len)
-{
-  int depth = 0;
-  gboolean in_str = FALSE;
-
-  for (gsize i = 0; i < len; i++) {
-    const char ch = s[i];
-    if (in_str) {
-      if (ch == '\\')
-        i++;
-      else if (ch == '"')
-        in_str = FALSE;
-    } else if (ch == '"') {
-      in_str = TRUE;
-    } else if (ch == '[' || ch == '{') {
-      if (++depth > MAX_JSON_DEPTH)
-        return FALSE;
-    } else if (ch == ']' || ch == '}') {
-      depth--;
-    }
-  }
-  return TRUE;
 }
 
 /* IEEE half to float. */
@@ -388,9 +362,9 @@ ddamfn_tfjs_import_bytes (const char *path, const char *json, gsize len,
   if (len > MAX_JSON_BYTES || len > G_MAXSSIZE)
     ddamfn_tfjs_fail (&tj, "model.json larger than %u MiB",
         MAX_JSON_BYTES >> 20);
-  else if (!json_depth_ok (json, len))
+  else if (!ddamfn_json_depth_ok (json, len))
     ddamfn_tfjs_fail (&tj, "JSON nested deeper than %d levels",
-        MAX_JSON_DEPTH);
+        DDAMFN_JSON_MAX_DEPTH);
   if (tj.error == NULL) {
     GError *jerr = NULL;
     parser = json_parser_new_immutable ();
