@@ -33,12 +33,14 @@ gst_ddamfn_engine_reset (GstDdamfnEngine * engine)
 
 gboolean
 gst_ddamfn_engine_start (GstDdamfnEngine * engine, GstElement * element,
-    const gchar * path, guint n_threads, gboolean live, guint queue_size)
+    const gchar * path, const gchar * card, const gchar * preset,
+    guint n_threads, gboolean live, guint queue_size)
 {
   GError *error = NULL;
 
   gst_ddamfn_engine_release (engine);
-  engine->model = gst_ddamfn_model_cache_open (element, path);
+  engine->model = gst_ddamfn_model_cache_open (element, path, card,
+      preset);
   if (engine->model == NULL)
     return FALSE;
 
@@ -46,7 +48,7 @@ gst_ddamfn_engine_start (GstDdamfnEngine * engine, GstElement * element,
       &error);
   if (engine->session == NULL) {
     GST_ELEMENT_ERROR (element, LIBRARY, INIT,
-        ("Could not set up the DDAMFN model: %s", error->message), (NULL));
+        ("Could not set up the model: %s", error->message), (NULL));
     g_clear_error (&error);
     gst_ddamfn_engine_release (engine);
     return FALSE;
@@ -64,13 +66,13 @@ gst_ddamfn_engine_start (GstDdamfnEngine * engine, GstElement * element,
       return FALSE;
     }
   } else {
-    engine->job = gst_ddamfn_job_new (0);
+    engine->job = gst_ddamfn_job_new (0,
+        ddamfn_model_get_input_floats (engine->model));
   }
 
   engine->tracks = gst_ddamfn_tracks_new (engine->model);
   engine->analytics = gst_ddamfn_analytics_new (engine->model);
-  ddamfn_model_get_normalization (engine->model, engine->crop.mean,
-      engine->crop.std);
+  engine->crop.model = engine->model;
   gst_ddamfn_engine_reset (engine);
   return TRUE;
 }

@@ -33,7 +33,8 @@ typedef struct
  * frames; FALSE after posting an element error on ELEMENT (ENGINE is then
  * empty). */
 gboolean gst_ddamfn_engine_start (GstDdamfnEngine * engine,
-    GstElement * element, const gchar * path, guint n_threads,
+    GstElement * element, const gchar * path, const gchar * card,
+    const gchar * preset, guint n_threads,
     gboolean live, guint queue_size);
 
 /* Frees everything (the worker first, as it uses the session). */

@@ -149,7 +149,7 @@ gst_ddamfn_face_detect_class_init (GstDdamfnFaceDetectClass * klass)
       g_param_spec_uint ("min-face-size", "Minimum face size",
           "Drop faces whose box is narrower or lower than this many pixels "
           "(16, as ddamfnfilter's: a smaller face holds too little detail "
-          "for DDAMFN's 112x112 input, and the filter would skip it)",
+          "for the affect network, and the filter would skip it)",
           0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

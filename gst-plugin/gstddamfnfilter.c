@@ -28,7 +28,11 @@
  *
  * ROIs are clipped to the frame; ROIs empty after clipping or whose shorter
  * side is below #GstDdamfnFilter:min-face-size are skipped (and counted in
- * the debug log). A face whose ROI carries a "landmarks" parameter
+ * the debug log). The model's card (#GstDdamfnFilter:card,
+ * #GstDdamfnFilter:preset, else the one the file brings or its shapes
+ * choose) says how a face is cut: its input size, colour or grey, value
+ * range and layout, and whether faces are aligned. For a model that
+ * aligns (DDAMFN), a face whose ROI carries a "landmarks" parameter
  * structure is aligned on it: layout=blazeface (from ddamfnfacedetect:
  * x0, y0 … x5, y5 = eyes, nose tip, mouth centre, ears) or five points
  * x0, y0 … x4, y4 (eyes, nose tip, mouth corners), frame pixels; otherwise
@@ -79,6 +83,8 @@ enum
 {
   PROP_0,
   PROP_MODEL,
+  PROP_CARD,
+  PROP_PRESET,
   PROP_ROI_TYPE,
   PROP_MIN_FACE_SIZE,
   PROP_MAX_FACES,
@@ -99,7 +105,7 @@ enum
 #define DEFAULT_INFERENCE_INTERVAL 1
 #define MAX_INFERENCE_INTERVAL 10000
 #define DEFAULT_SMOOTHING 0.0
-#define DEFAULT_CROP_SCALE 1.0
+#define DEFAULT_CROP_SCALE 0.0
 #define DEFAULT_N_THREADS 1
 #define MAX_N_THREADS 64
 #define DEFAULT_POST_MESSAGES FALSE
@@ -128,6 +134,8 @@ struct _GstDdamfnFilter
 
   /* properties, protected by the object lock */
   gchar *model_path;
+  gchar *card_path;
+  gchar *preset;
   gchar *roi_type;
   GQuark roi_type_quark;        /* 0 = every ROI */
   guint min_face_size;
@@ -210,18 +218,51 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   /**
    * GstDdamfnFilter:model:
    *
-   * The DDAMFN model (.safetensors from ddamfn-convert), read on READY to
-   * PAUSED: a missing or invalid file fails that change with an error
-   * naming the problem. Unset: $DDAMFN_MODEL, else the installed AffectNet-8
-   * model. Nothing stays mapped: replacing the file while playing changes
-   * nothing until the next READY→PAUSED. Elements of one process that name
-   * the same unchanged file share one loaded copy.
+   * The model: a DDAMFN .safetensors file (ddamfn-convert), an ONNX file
+   * or a TensorFlow.js model.json, read on READY to PAUSED: a missing or
+   * invalid file, or a card that does not fit it, fails that change with
+   * an error naming the problem. Unset: $DDAMFN_MODEL, else the installed
+   * default (DDAMFN++ AffectNet-8 when it was installed, else the FER2013
+   * mini-Xception). Nothing stays mapped: replacing the file while playing
+   * changes nothing until the next READY→PAUSED. Elements of one process
+   * that name the same unchanged files share one loaded copy.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "DDAMFN model file (.safetensors from ddamfn-convert); loaded when "
-          "going to PAUSED. Unset: $DDAMFN_MODEL, else the installed "
-          "AffectNet-8 model", DEFAULT_MODEL,
+          "Model file: DDAMFN .safetensors, .onnx or TensorFlow.js "
+          "model.json; loaded when going to PAUSED. Unset: $DDAMFN_MODEL, "
+          "else the installed default model", DEFAULT_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstDdamfnFilter:card:
+   *
+   * A model card (JSON, docs/model-cards.md) that says what the model
+   * needs and gives, instead of the card the file brings, a NAME.card.json
+   * beside it or the preset its shapes choose.
+   */
+  g_object_class_install_property (gobject_class, PROP_CARD,
+      g_param_spec_string ("card", "Model card",
+          "Model card file (JSON) describing the model's input and outputs; "
+          "unset: the file's own card, NAME.card.json beside it, or a preset "
+          "chosen from its shapes", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstDdamfnFilter:preset:
+   *
+   * A card preset by name: ddamfn, fer2013-mini-xception,
+   * enet_b0_8_va_mtl, enet_b0_8_best_afew, enet_b2_8, emotion-ferplus-8.
+   * A preset that does not fit the model fails the start with an error
+   * naming the mismatch.
+   */
+  g_object_class_install_property (gobject_class, PROP_PRESET,
+      g_param_spec_string ("preset", "Card preset",
+          "Model card preset (ddamfn, fer2013-mini-xception, "
+          "enet_b0_8_va_mtl, enet_b0_8_best_afew, enet_b2_8, "
+          "emotion-ferplus-8); unset: see card", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -236,7 +277,7 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_uint ("min-face-size", "Minimum face size",
           "Skip faces whose shorter side, after clipping to the frame, is "
-          "below this many pixels (too little detail for the 112x112 network; "
+          "below this many pixels (too little detail for the network; "
           "ddamfnfacedetect's default too)", 0, G_MAXINT, DEFAULT_MIN_FACE_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -268,8 +309,9 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_CROP_SCALE,
       g_param_spec_double ("crop-scale", "Crop scale",
           "Enlarge each face box about its centre by this factor before "
-          "cropping (not used for faces with landmarks)",
-          0.5, 4.0, DEFAULT_CROP_SCALE,
+          "cropping (not used for aligned faces); 0: the model card's "
+          "(1 for every preset)",
+          0.0, 4.0, DEFAULT_CROP_SCALE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -307,8 +349,9 @@ gst_ddamfn_filter_class_init (GstDdamfnFilterClass * klass)
 
   gst_element_class_set_static_metadata (element_class,
       "DDAMFN facial affect", "Filter/Analyzer/Video",
-      "Estimates valence, arousal, expression and action units of the faces "
-      "marked by region-of-interest metas with the DDAMFN network",
+      "Estimates expression, valence, arousal and action units of the faces "
+      "marked by region-of-interest metas with DDAMFN or any affect model "
+      "a model card describes",
       GST_DDAMFN_AUTHOR);
 
   gst_element_class_add_static_pad_template (element_class,
@@ -371,6 +414,14 @@ gst_ddamfn_filter_set_property (GObject * object, guint prop_id,
       g_free (self->model_path);
       self->model_path = g_value_dup_string (value);
       break;
+    case PROP_CARD:
+      g_free (self->card_path);
+      self->card_path = g_value_dup_string (value);
+      break;
+    case PROP_PRESET:
+      g_free (self->preset);
+      self->preset = g_value_dup_string (value);
+      break;
     case PROP_ROI_TYPE:
       gst_ddamfn_roi_type_set (&self->roi_type, &self->roi_type_quark,
           g_value_get_string (value));
@@ -420,6 +471,12 @@ gst_ddamfn_filter_get_property (GObject * object, guint prop_id,
     case PROP_MODEL:
       g_value_set_string (value, self->model_path);
       break;
+    case PROP_CARD:
+      g_value_set_string (value, self->card_path);
+      break;
+    case PROP_PRESET:
+      g_value_set_string (value, self->preset);
+      break;
     case PROP_ROI_TYPE:
       g_value_set_string (value, self->roi_type);
       break;
@@ -463,6 +520,8 @@ gst_ddamfn_filter_finalize (GObject * object)
   GstDdamfnFilter *self = GST_DDAMFN_FILTER (object);
 
   g_free (self->model_path);
+  g_free (self->card_path);
+  g_free (self->preset);
   g_free (self->roi_type);
   g_array_unref (self->candidates);
   g_array_unref (self->faces);
@@ -476,20 +535,24 @@ static gboolean
 gst_ddamfn_filter_start (GstBaseTransform * trans)
 {
   GstDdamfnFilter *self = GST_DDAMFN_FILTER (trans);
-  gchar *path;
+  gchar *path, *card, *preset;
   guint n_threads, queue_size;
   gboolean live, ok;
 
   GST_OBJECT_LOCK (self);
   path = g_strdup (self->model_path);
+  card = g_strdup (self->card_path);
+  preset = g_strdup (self->preset);
   n_threads = self->n_threads;
   live = self->live;
   queue_size = self->queue_size;
   GST_OBJECT_UNLOCK (self);
 
   ok = gst_ddamfn_engine_start (&self->engine, GST_ELEMENT (self), path,
-      n_threads, live, queue_size);
+      card, preset, n_threads, live, queue_size);
   g_free (path);
+  g_free (card);
+  g_free (preset);
   if (!ok)
     return FALSE;
   gst_ddamfn_qos_reset (&self->qos);
@@ -604,7 +667,7 @@ static GstFlowReturn
 inference_failed (GstDdamfnFilter * self, GError * error)
 {
   GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-      ("DDAMFN inference failed: %s", error->message), (NULL));
+      ("Inference failed: %s", error->message), (NULL));
   g_error_free (error);
   return GST_FLOW_ERROR;
 }

@@ -46,10 +46,26 @@ file_key (const gchar * path)
       (long) st.st_mtim.tv_nsec);
 }
 
-DdamfnModel *
-gst_ddamfn_model_cache_get (const gchar * path, GError ** error)
+/* The key of PATH opened with CARD and PRESET: the files as they are now
+ * and the preset's name. NULL when a file cannot be stat()ed. */
+static gchar *
+model_key (const gchar * path, const gchar * card, const gchar * preset)
 {
-  gchar *key = file_key (path), *key_after;
+  gchar *k = file_key (path), *c = card ? file_key (card) : g_strdup ("");
+  gchar *key = NULL;
+
+  if (k && c)
+    key = g_strdup_printf ("%s|%s|%s", k, c, preset ? preset : "");
+  g_free (k);
+  g_free (c);
+  return key;
+}
+
+DdamfnModel *
+gst_ddamfn_model_cache_get (const gchar * path, const gchar * card,
+    const gchar * preset, GError ** error)
+{
+  gchar *key = model_key (path, card, preset), *key_after;
   DdamfnModel *model;
   Entry *e;
 
@@ -71,24 +87,14 @@ gst_ddamfn_model_cache_get (const gchar * path, GError ** error)
    * and the second is simply not cached. */
   g_mutex_unlock (&cache_lock);
 
-  model = ddamfn_model_open (path, error);
+  model = ddamfn_model_open_with_card (path, card, preset, error);
   if (model == NULL) {
     g_free (key);
     return NULL;
   }
-  /* The elements prepare 3 × 112 × 112 face tensors; a graph model takes
-   * what its input declares, which the elements cannot prepare yet. */
-  if (ddamfn_model_get_n_outputs (model) > 0) {
-    g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_INVALID_ARGUMENT,
-        "%s is a graph model: the elements cannot prepare its input yet "
-        "(ddamfn-infer --raw runs it)", path);
-    ddamfn_model_unref (model);
-    g_free (key);
-    return NULL;
-  }
 
-  /* Cache only when the file did not change while it was read. */
-  key_after = file_key (path);
+  /* Cache only when the files did not change while they were read. */
+  key_after = model_key (path, card, preset);
   g_mutex_lock (&cache_lock);
   if (key && key_after && g_str_equal (key, key_after)
       && !g_hash_table_contains (by_key, key)) {
@@ -124,7 +130,8 @@ gst_ddamfn_model_cache_release (DdamfnModel * model)
 }
 
 DdamfnModel *
-gst_ddamfn_model_cache_open (GstElement * self, const gchar * property)
+gst_ddamfn_model_cache_open (GstElement * self, const gchar * property,
+    const gchar * card, const gchar * preset)
 {
   DdamfnModel *model;
   GError *error = NULL;
@@ -138,21 +145,24 @@ gst_ddamfn_model_cache_open (GstElement * self, const gchar * property)
     return NULL;
   }
 
-  model = gst_ddamfn_model_cache_get (path, &error);
+  model = gst_ddamfn_model_cache_get (path, card, preset, &error);
   if (model == NULL) {
     if (g_error_matches (error, DDAMFN_ERROR, DDAMFN_ERROR_IO))
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not load the DDAMFN model: %s", error->message),
-          ("model: \"%s\"", path));
+          ("Could not load the model: %s", error->message),
+          ("model: \"%s\", card: \"%s\", preset: \"%s\"", path,
+              GST_STR_NULL (card), GST_STR_NULL (preset)));
     else
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Invalid DDAMFN model: %s", error->message),
-          ("model: \"%s\"", path));
+          ("Invalid model or card: %s", error->message),
+          ("model: \"%s\", card: \"%s\", preset: \"%s\"", path,
+              GST_STR_NULL (card), GST_STR_NULL (preset)));
     g_clear_error (&error);
     g_free (path);
     return NULL;
   }
-  GST_CAT_INFO_OBJECT (gst_ddamfn_filter_debug, self, "loaded model %s: %d expressions%s%s", path,
+  GST_CAT_INFO_OBJECT (gst_ddamfn_filter_debug, self, "loaded model %s, "
+      "card %s: %d expressions%s%s", path, ddamfn_model_get_card_name (model),
       ddamfn_model_get_n_expressions (model),
       ddamfn_model_has_va (model) ? ", valence/arousal" : "",
       ddamfn_model_get_n_aus (model) ? ", action units" : "");

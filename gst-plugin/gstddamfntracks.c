@@ -108,7 +108,7 @@ gst_ddamfn_tracks_update (GstDdamfnTracks * t, GstDdamfnTrackedFace * faces,
   }
 }
 
-/* Crops face F into OUT (one normalised face tensor). */
+/* Crops face F into OUT (one face tensor as the model's card describes). */
 static gboolean
 crop_face (GstObject * log, const DdamfnImage * image,
     const GstDdamfnCrop * crop, const GstDdamfnTrackedFace * f, float *out)
@@ -117,17 +117,18 @@ crop_face (GstObject * log, const DdamfnImage * image,
   GError *error = NULL;
   DdamfnBox box = { f->roi.x, f->roi.y, f->roi.w, f->roi.h };
 
-  if (gst_ddamfn_roi_get_landmarks (f->roi.roi, landmarks)) {
-    if (ddamfn_preprocess_landmarks (image, landmarks, crop->mean, crop->std,
-            out, NULL, &error))
+  if (ddamfn_model_get_input_spec (crop->model)->crop == DDAMFN_CROP_ALIGN
+      && gst_ddamfn_roi_get_landmarks (f->roi.roi, landmarks)) {
+    if (ddamfn_model_prepare_landmarks (crop->model, image, landmarks, out,
+            NULL, &error))
       return TRUE;
     GST_WARNING_OBJECT (log, "ROI %d: landmarks unusable (%s); cropping "
         "the box instead", f->roi.roi->id, error->message);
     g_clear_error (&error);
   }
 
-  if (ddamfn_preprocess_box (image, &box, crop->crop_scale, crop->mean,
-          crop->std, out, &error))
+  if (ddamfn_model_prepare_box (crop->model, image, &box, crop->crop_scale,
+          out, &error))
     return TRUE;
   GST_WARNING_OBJECT (log, "face %d,%d %dx%d: cannot crop it: %s",
       f->roi.x, f->roi.y, f->roi.w, f->roi.h, error->message);
@@ -202,7 +203,7 @@ gst_ddamfn_tracks_fill_job (GstDdamfnTracks * t, GstDdamfnJob * job,
     TrackInfo *info;
 
     if (!crop_face (log, image, crop, f,
-            job->input + (gsize) job->n_faces * DDAMFN_INPUT_FLOATS))
+            job->input + (gsize) job->n_faces * job->input_floats))
       continue;
     job->track_ids[job->n_faces++] = f->track_id;
     if ((info = track_info (t, f->track_id)))

@@ -42,19 +42,18 @@ void gst_ddamfn_tracks_reset (GstDdamfnTracks * tracks);
 void gst_ddamfn_tracks_update (GstDdamfnTracks * tracks,
     GstDdamfnTrackedFace * faces, guint n);
 
-/* How faces are cropped for the network: the model's normalisation and
- * the box enlargement. */
+/* How faces are cropped for the network: as the model's card says, with
+ * the box enlargement (0: the card's). */
 typedef struct
 {
-  float mean[3];
-  float std[3];
+  const DdamfnModel *model;
   float crop_scale;
 } GstDdamfnCrop;
 
 /* Fills JOB (tagged with the current frame and generation) with those of
  * the N FACES of IMAGE whose track needs inference (INTERVAL), each
- * aligned on its ROI's landmarks when it has usable ones, else cropped
- * from its box enlarged by CROP's scale; faces that cannot be cropped are
+ * aligned on its ROI's landmarks when the model's card aligns and the ROI
+ * has usable ones, else cropped from its box enlarged by CROP's scale; faces that cannot be cropped are
  * left out (logged on LOG). JOB must have room for N faces.
  *
  * BUDGET 0 takes every such face. Otherwise (live mode) at most BUDGET

@@ -9,15 +9,16 @@
 #include <string.h>
 
 /* Jobs kept for reuse beyond the ones in use: finished jobs are recycled
- * by the streaming thread, so a few spare ones avoid allocating ~150 KB
- * per face on every frame. */
+ * by the streaming thread, so a few spare ones avoid allocating the
+ * faces' tensors (150 KB each for DDAMFN) on every frame. */
 #define POOL_SIZE 4
 
 GstDdamfnJob *
-gst_ddamfn_job_new (guint n_faces)
+gst_ddamfn_job_new (guint n_faces, gsize input_floats)
 {
   GstDdamfnJob *job = g_new0 (GstDdamfnJob, 1);
 
+  job->input_floats = input_floats;
   if (!gst_ddamfn_job_reserve (job, n_faces)) {
     g_free (job);
     return NULL;
@@ -42,7 +43,7 @@ gst_ddamfn_job_reserve (GstDdamfnJob * job, guint n_faces)
     return TRUE;
   job_clear (job);
   job->track_ids = g_try_new (guint, n_faces);
-  job->input = g_try_new (float, (gsize) n_faces * DDAMFN_INPUT_FLOATS);
+  job->input = g_try_new (float, (gsize) n_faces * job->input_floats);
   job->results = g_try_new0 (DdamfnResult, n_faces);
   if (job->track_ids == NULL || job->input == NULL || job->results == NULL) {
     job_clear (job);
@@ -190,7 +191,9 @@ gst_ddamfn_worker_get_job (GstDdamfnWorker * w, guint n_faces)
   g_mutex_unlock (&w->lock);
 
   if (job == NULL)
-    return gst_ddamfn_job_new (n_faces);
+    return gst_ddamfn_job_new (n_faces,
+        ddamfn_model_get_input_floats (ddamfn_session_get_model
+            (w->session)));
   if (!gst_ddamfn_job_reserve (job, n_faces)) {
     gst_ddamfn_job_free (job);
     return NULL;

@@ -20,14 +20,15 @@ typedef struct
   guint generation;             /* the filter's track generation */
   guint n_faces;                /* faces filled in */
   guint capacity;               /* faces the buffers below hold */
+  gsize input_floats;           /* floats of one face's input tensor */
   guint *track_ids;             /* track of each face */
   float *input;                 /* n_faces normalised face tensors */
   DdamfnResult *results;        /* filled by the run */
 } GstDdamfnJob;
 
-/* A job with room for N_FACES faces (n_faces reset to 0), or NULL when
- * out of memory. */
-GstDdamfnJob *gst_ddamfn_job_new (guint n_faces);
+/* A job with room for N_FACES faces of INPUT_FLOATS floats each (the
+ * model's input) (n_faces reset to 0), or NULL when out of memory. */
+GstDdamfnJob *gst_ddamfn_job_new (guint n_faces, gsize input_floats);
 
 /* Makes room for N_FACES faces, keeping nothing; FALSE when out of
  * memory (JOB is then empty with capacity 0). */

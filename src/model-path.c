@@ -15,13 +15,23 @@
 #error "DDAMFN_MODEL_DIR must be defined by the build"
 #endif
 
-#define DEFAULT_MODEL_NAME "affectnet8.safetensors"
 #define MODEL_ENV "DDAMFN_MODEL"
+
+/* The installed models in the order of preference: DDAMFN++ AffectNet-8
+ * (when its released checkpoints could be fetched), else the FER2013
+ * mini-Xception (MIT; models/fetch-emotion-tfjs.sh). */
+static const char *const default_models[] = {
+  DDAMFN_MODEL_DIR G_DIR_SEPARATOR_S "affectnet8.safetensors",
+  DDAMFN_MODEL_DIR G_DIR_SEPARATOR_S "emotion.json",
+};
 
 const char *
 ddamfn_model_get_default_path (void)
 {
-  return DDAMFN_MODEL_DIR G_DIR_SEPARATOR_S DEFAULT_MODEL_NAME;
+  for (guint i = 0; i < G_N_ELEMENTS (default_models); i++)
+    if (g_file_test (default_models[i], G_FILE_TEST_EXISTS))
+      return default_models[i];
+  return default_models[0];
 }
 
 char *
@@ -41,10 +51,10 @@ ddamfn_model_find (const char *path, const char *path_source, GError **error)
     return g_strdup (ddamfn_model_get_default_path ());
 
   g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_IO,
-      "no DDAMFN model: set %s, or the environment variable " MODEL_ENV
-      ", to a .safetensors file written by ddamfn-convert, or install the "
-      "AffectNet-8 model as %s (the set-up, tools/bootstrap.sh, does)",
-      path_source ? path_source : "a model path",
-      ddamfn_model_get_default_path ());
+      "no model: set %s, or the environment variable " MODEL_ENV
+      ", to a model file (.safetensors, .onnx or TensorFlow.js model.json), "
+      "or install the default model as %s or %s (the set-up, "
+      "tools/bootstrap.sh, does)", path_source ? path_source :
+      "a model path", default_models[0], default_models[1]);
   return NULL;
 }

@@ -1,5 +1,6 @@
-/* ddamfn-infer: run a DDAMFN model on JPEG face crops or on raw normalised
- * tensors and print one JSON object per face per line.
+/* ddamfn-infer: run a model (DDAMFN, or a graph model through its card) on
+ * JPEG face crops or on raw input tensors and print one JSON object per
+ * face per line.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -15,6 +16,9 @@
 #include <string.h>
 
 static char *opt_model;
+static char *opt_card;
+static char *opt_preset;
+static gboolean opt_print_card;
 static char *opt_raw;
 static int opt_threads = 1;
 static int opt_batch = 8;
@@ -29,12 +33,23 @@ static gboolean opt_print_outputs;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-      "Model file (.safetensors, from ddamfn-convert; default: "
-      "$DDAMFN_MODEL, else the installed AffectNet-8 model)", "FILE"},
+        "Model file (.safetensors from ddamfn-convert, .onnx, TensorFlow.js "
+        "model.json; default: $DDAMFN_MODEL, else the installed default "
+        "model)", "FILE"},
+  {"card", 0, 0, G_OPTION_ARG_FILENAME, &opt_card,
+        "Model card (JSON) describing the model's input and outputs "
+        "(default: the file's own, NAME.card.json beside it, or a preset "
+        "chosen from its shapes)", "FILE"},
+  {"preset", 0, 0, G_OPTION_ARG_STRING, &opt_preset,
+        "Model card preset: ddamfn, fer2013-mini-xception, enet_b0_8_va_mtl, "
+        "enet_b0_8_best_afew, enet_b2_8, emotion-ferplus-8", "NAME"},
+  {"print-card", 0, 0, G_OPTION_ARG_NONE, &opt_print_card,
+        "Print the model's card in effect (JSON) and where it came from, "
+        "and exit", NULL},
   {"raw", 'r', 0, G_OPTION_ARG_FILENAME, &opt_raw,
-        "Read N×3×112×112 little-endian float32 normalised faces from FILE "
-        "(for a graph model: N inputs of the shape and layout its input "
-        "declares)", "FILE"},
+        "Read N model inputs, little-endian float32, of the shape and "
+        "layout the model's input declares (DDAMFN: N×3×112×112) from "
+        "FILE", "FILE"},
   {"print-outputs", 0, 0, G_OPTION_ARG_NONE, &opt_print_outputs,
         "With --raw and a graph model (model.json): print every graph "
         "output by name, one {\"outputs\": {NAME: [...]}} per face", NULL},
@@ -234,11 +249,10 @@ run_images (DdamfnSession * session, char **images)
 {
   DdamfnModel *model = ddamfn_session_get_model (session);
   int n = g_strv_length (images);
-  float mean[3], std[3];
-  float *batch = g_new (float, (gsize) opt_batch * DDAMFN_INPUT_FLOATS);
+  const gsize face_floats = ddamfn_model_get_input_floats (model);
+  float *batch = g_new (float, (gsize) opt_batch * face_floats);
   GError *error = NULL;
 
-  ddamfn_model_get_normalization (model, mean, std);
   for (int first = 0; first < n; first += opt_batch) {
     int count = MIN (opt_batch, n - first);
     for (int i = 0; i < count; i++) {
@@ -252,8 +266,9 @@ run_images (DdamfnSession * session, char **images)
         die (error->message);
       img.planes[0] = rgb;
       img.strides[0] = w * 3;
-      if (!ddamfn_preprocess_box (&img, &box, 1.f, mean, std,
-              batch + (gsize) i * DDAMFN_INPUT_FLOATS, &error))
+      /* The whole image is the face: its box, as the card converts it. */
+      if (!ddamfn_model_prepare_box (model, &img, &box, 1.f,
+              batch + (gsize) i * face_floats, &error))
         die (error->message);
       g_free (rgb);
     }
@@ -303,9 +318,9 @@ main (int argc, char **argv)
 
   ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx,
-      "Reads facial affect with a DDAMFN model. Each JPEG is taken as one "
-      "face crop\n(resized to 112×112); --raw takes already normalised "
-      "tensors. Prints one JSON\nobject per face per line.");
+      "Reads facial affect with a model. Each JPEG is taken as one face "
+      "crop, resized\nand converted as the model's card says; --raw takes "
+      "ready input tensors.\nPrints one JSON object per face per line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     die (error->message);
@@ -315,7 +330,8 @@ main (int argc, char **argv)
     print_plan (opt_print_plan);
     return 0;
   }
-  if ((opt_raw == NULL) == (opt_images == NULL || opt_images[0] == NULL))
+  if (!opt_print_card
+      && (opt_raw == NULL) == (opt_images == NULL || opt_images[0] == NULL))
     die ("give either --raw FILE or one or more JPEG images");
   if (opt_batch < 1 || opt_batch > MAX_BATCH)
     die ("--batch must be between 1 and " G_STRINGIFY (MAX_BATCH));
@@ -324,21 +340,27 @@ main (int argc, char **argv)
   if (opt_threads < 0 || opt_threads > MAX_THREADS)
     die ("--threads must be between 0 and " G_STRINGIFY (MAX_THREADS));
 
-  /* --model, else $DDAMFN_MODEL, else the installed AffectNet-8 model */
+  /* --model, else $DDAMFN_MODEL, else the installed default model */
   path = ddamfn_model_find (opt_model, "--model", &error);
   if (path == NULL)
     die (error->message);
   g_free (opt_model);
   opt_model = path;
-  model = ddamfn_model_open (opt_model, &error);
+  model = ddamfn_model_open_with_card (opt_model, opt_card, opt_preset,
+      &error);
   if (model == NULL)
     die (error->message);
+  if (opt_print_card) {
+    char *json = ddamfn_model_get_card_json (model);
+    printf ("# %s: %s\n%s\n", opt_model, ddamfn_model_get_card_name (model),
+        json);
+    g_free (json);
+    ddamfn_model_unref (model);
+    return 0;
+  }
   if (opt_print_outputs && ddamfn_model_get_n_outputs (model) == 0)
-    die ("--print-outputs needs a graph model (TensorFlow.js model.json); "
-        "a DDAMFN model's results are printed without it");
-  if (opt_images && ddamfn_model_get_n_outputs (model) > 0)
-    die ("JPEG input is prepared for DDAMFN models only; give a graph "
-        "model its input with --raw");
+    die ("--print-outputs needs a graph model (.onnx or TensorFlow.js "
+        "model.json); a DDAMFN model's results are printed without it");
   session = ddamfn_session_new (model, opt_threads, &error);
   if (session == NULL)
     die (error->message);
@@ -351,6 +373,8 @@ main (int argc, char **argv)
   ddamfn_session_free (session);
   ddamfn_model_unref (model);
   g_free (opt_model);
+  g_free (opt_card);
+  g_free (opt_preset);
   g_free (opt_raw);
   g_strfreev (opt_images);
   g_free (opt_print_plan);

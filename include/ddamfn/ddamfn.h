@@ -107,9 +107,12 @@ typedef struct _DdamfnModel DdamfnModel;
  *   (docs/graph-models.md).
  * @error: return location for a #GError, or %NULL.
  *
- * Maps the file, validates every tensor (dtype, shape, byte range) against
- * the DDAMFN architecture and the metadata, and folds BatchNorm into the
- * preceding convolutions. Tensors the network stores but does not apply are
+ * A DDAMFN .safetensors file: maps the file, validates every tensor
+ * (dtype, shape, byte range) against the DDAMFN architecture and the
+ * metadata, and folds BatchNorm into the preceding convolutions. An .onnx
+ * file or a TensorFlow.js model.json is imported and lowered to a plan
+ * (docs/graph-models.md). The model's card is found as
+ * ddamfn_model_open_with_card() says with no card and no preset. Tensors the network stores but does not apply are
  * accepted and ignored.
  *
  * Returns: (transfer full) (nullable): a new model, or %NULL with @error set
@@ -120,10 +123,11 @@ DDAMFN_API DdamfnModel *ddamfn_model_open (const char *path, GError **error);
 /**
  * ddamfn_model_get_default_path:
  *
- * Where the set-up installs the default model (AffectNet-8, eight
- * expression classes): affectnet8.safetensors in the project's data
- * directory ($datadir/gst-ddamfn/models of the installation this library
- * was built for). The file need not exist.
+ * The default model in the project's data directory
+ * ($datadir/gst-ddamfn/models of the installation this library was built
+ * for): affectnet8.safetensors (DDAMFN++ AffectNet-8) when it is there,
+ * else emotion.json (the FER2013 mini-Xception) when it is there, else the
+ * AffectNet-8 path (which then does not exist).
  *
  * Returns: (transfer none): the path, a static string.
  */

@@ -569,7 +569,7 @@ GST_START_TEST (test_properties_defaults)
   fail_unless_equals_int (max_faces, 16);
   fail_unless_equals_int (interval, 1);
   fail_unless_equals_float (smoothing, 0.0);
-  fail_unless_equals_float (crop_scale, 1.0);
+  fail_unless_equals_float (crop_scale, 0.0);     /* the card's */
   fail_unless_equals_int (n_threads, 1);
   fail_if (post);
   g_free (roi_type);
