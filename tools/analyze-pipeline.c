@@ -434,7 +434,8 @@ analysis_build_pipeline (Analysis * a)
     g_object_set (detect, "model", a->detector_model, NULL);
   }
 
-  g_object_set (filter, "model", a->model, "inference-interval",
+  g_object_set (filter, "model", a->model, "card", a->card, "preset",
+      a->preset, "inference-interval",
       a->inference_interval, "smoothing", a->smoothing, NULL);
 
   if ((src && !gst_element_link (src, a->decodebin))

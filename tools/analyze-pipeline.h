@@ -29,6 +29,8 @@ typedef struct
   gchar *location;              /* the file's path, the URI or the device */
   gint64 limit;                 /* --duration in ns, 0: to the end */
   const gchar *model;
+  const gchar *card;            /* NULL: the model's own */
+  const gchar *preset;          /* NULL: none */
   AnalyzeDetector detector;
   const gchar *detector_model;  /* NULL: the element's default */
   guint inference_interval;

@@ -36,6 +36,8 @@
 #define EXIT_DAMAGED 3
 
 static gchar *opt_model;
+static gchar *opt_card;
+static gchar *opt_preset;
 static gchar *opt_csv;
 static gchar *opt_jsonl;
 static gchar *opt_annotated;
@@ -50,8 +52,16 @@ static AnalyzePlotFormat plot_format;
 
 static GOptionEntry entries[] = {
   {"model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-      "DDAMFN model (.safetensors from ddamfn-convert; default: "
-      "$DDAMFN_MODEL, else the installed AffectNet-8 model)", "FILE"},
+        "Model file (.safetensors from ddamfn-convert, .onnx, TensorFlow.js "
+        "model.json; default: $DDAMFN_MODEL, else the installed default: "
+        "DDAMFN++ AffectNet-8, else the FER2013 mini-Xception)", "FILE"},
+  {"card", 0, 0, G_OPTION_ARG_FILENAME, &opt_card,
+        "Model card (JSON) describing the model's input and outputs "
+        "(default: the file's own, NAME.card.json beside it, or a preset "
+        "chosen from its shapes)", "FILE"},
+  {"preset", 0, 0, G_OPTION_ARG_STRING, &opt_preset,
+        "Model card preset: ddamfn, fer2013-mini-xception, enet_b0_8_va_mtl, "
+        "enet_b0_8_best_afew, enet_b2_8, emotion-ferplus-8", "NAME"},
   {"csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
       "Write one row per face per frame", "FILE.csv"},
   {"jsonl", 0, 0, G_OPTION_ARG_FILENAME, &opt_jsonl,
@@ -432,10 +442,14 @@ prefer_build_tree_plugin (void)
 static gboolean
 load_labels (AnalyzeLabels * labels, GError ** error)
 {
-  DdamfnModel *model = ddamfn_model_open (opt_model, error);
+  DdamfnModel *model = ddamfn_model_open_with_card (opt_model, opt_card,
+      opt_preset, error);
 
   if (model == NULL)
     return FALSE;
+  /* Which model runs, and why that one, before anything else is said. */
+  printf ("model: %s: %s\n", opt_model, ddamfn_model_get_card_name (model));
+  fflush (stdout);
   memset (labels, 0, sizeof (*labels));
   labels->n_expr = MIN (ddamfn_model_get_n_expressions (model),
       GST_DDAMFN_META_MAX_EXPRESSIONS);
@@ -582,6 +596,8 @@ main (int argc, char **argv)
   if (!choose_detector (&a))
     return 2;
   a.video = opt_inputs[0];
+  a.card = opt_card;
+  a.preset = opt_preset;
   /* --model, else $DDAMFN_MODEL, else the installed default model */
   a.model = ddamfn_model_find (opt_model, "--model", &error);
   if (a.model == NULL) {
