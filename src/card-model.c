@@ -165,6 +165,45 @@ resolve_pick (const DdamfnModel * m, const char *head, const CardPick * cp,
   p->index = cp->index;
   p->count = cp->count;
   p->act = cp->act;
+  /* Scores the graph already turned into probabilities are not
+   * softmaxed twice. */
+  if (p->act == CARD_ACT_SOFTMAX && o->softmaxed[p->out] && p->index == 0
+      && (gsize) p->count == floats)
+    p->act = CARD_ACT_NONE;
+  return TRUE;
+}
+
+/* Every value of an output the card reads from must be read: values left
+ * over mean the card describes another model (a 7-class card on an
+ * 8-class output). */
+static gboolean
+check_coverage (const DdamfnModel * m, const CardMap * map, GError ** error)
+{
+  const DdamfnGraphOutputs *o = m->graph;
+  const Pick *picks[4] = {
+    map->has_expr ? &map->expr : NULL, map->has_va ? &map->valence : NULL,
+    map->has_va ? &map->arousal : NULL, map->has_au ? &map->au : NULL
+  };
+
+  for (int k = 0; k < o->n_outputs; k++) {
+    const gsize floats = (gsize) o->tensors[k].c * o->tensors[k].h
+        * o->tensors[k].w;
+    gboolean used = FALSE;
+
+    for (int p = 0; p < 4; p++)
+      used |= picks[p] && picks[p]->out == k;
+    for (gsize i = 0; used && i < floats; i++) {
+      gboolean read = FALSE;
+      for (int p = 0; p < 4; p++)
+        read |= picks[p] && picks[p]->out == k
+            && (gsize) picks[p]->index <= i
+            && i < (gsize) picks[p]->index + picks[p]->count;
+      if (!read)
+        return misfit (error, m, "value %" G_GSIZE_FORMAT " of output \"%s\" "
+            "(%" G_GSIZE_FORMAT " values) is not mapped: the card describes "
+            "a model with other outputs", i, o->names[k], floats);
+    }
+  }
   return TRUE;
 }
 
@@ -192,6 +231,10 @@ bind_graph (DdamfnModel * m, GError ** error)
                   error)))
       || (c->has_au && !resolve_pick (m, "action_units", &c->au, &map->au,
               error))) {
+    g_free (map);
+    return FALSE;
+  }
+  if (!check_coverage (m, map, error)) {
     g_free (map);
     return FALSE;
   }

@@ -485,6 +485,17 @@ ddamfn_card_parse (DdamfnCard * c, const char *what, const char *json,
   root = ddamfn_json_parse_bounded (what, json, len, error);
   if (root == NULL)
     return FALSE;
+  /* A card that starts from nothing: what is not said is the identity
+   * (values 0 … 1, mean 0, std 1), BT.601 grey, the box as it is. */
+  if (c->name == NULL && c->input.width == 0) {
+    c->input.range = 1.f;
+    for (int k = 0; k < 3; k++)
+      c->input.std[k] = 1.f;
+    c->input.grey_weights[0] = 0.2989f;
+    c->input.grey_weights[1] = 0.5870f;
+    c->input.grey_weights[2] = 0.1140f;
+    c->input.box_scale = 1.f;
+  }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     fail (&r, "", "a model card is a JSON object");
   else
