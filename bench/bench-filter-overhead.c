@@ -7,10 +7,14 @@
  * usage: GST_PLUGIN_PATH=build/gst-plugin build/bench/bench-filter-overhead MODEL
  *        [SECONDS_PER_CASE]
  *
+ * MODEL is any model the element takes (DDAMFN .safetensors, .onnx,
+ * TensorFlow.js model.json), with the card it brings or its shapes choose.
+ *
  * For 1920×1080 RGB and I420 frames with 1, 4 and 16 faces of 200×200 px:
  *   element   — ddamfnfilter per buffer (harness push + pull included)
  *   network   — ddamfn_session_run alone on the same batch
- *   preproc   — ddamfn_preprocess_box alone, per face
+ *   preproc   — ddamfn_model_prepare_box alone, per face (the crop the
+ *               model's card asks for)
  *   reuse     — the element per buffer when every face re-uses its last
  *               result (inference-interval 10000): ROI selection, tracking
  *               and metas, no crop and no network
@@ -132,15 +136,14 @@ time_engine (DdamfnSession * session, const GstVideoInfo * info,
     GstBuffer * tmpl, gint n_faces, gdouble * preprocess, gdouble * network)
 {
   DdamfnModel *model = ddamfn_session_get_model (session);
-  float mean[3], std[3];
-  float *input = g_new (float, (gsize) n_faces * DDAMFN_INPUT_FLOATS);
+  const gsize floats = ddamfn_model_get_input_floats (model);
+  float *input = g_new (float, (gsize) n_faces * floats);
   DdamfnResult *results = g_new (DdamfnResult, n_faces);
   GstVideoFrame frame;
   DdamfnImage image;
   gdouble t0, t;
   gint n = 0;
 
-  ddamfn_model_get_normalization (model, mean, std);
   gst_video_frame_map (&frame, (GstVideoInfo *) info, tmpl, GST_MAP_READ);
   image_from_frame (&frame, &image);
 
@@ -153,8 +156,8 @@ time_engine (DdamfnSession * session, const GstVideoInfo * info,
       box.x = x;
       box.y = y;
       box.w = box.h = 200;
-      if (!ddamfn_preprocess_box (&image, &box, 1.0f, mean, std,
-              input + (gsize) k * DDAMFN_INPUT_FLOATS, NULL))
+      if (!ddamfn_model_prepare_box (model, &image, &box, 0.f,
+              input + (gsize) k * floats, NULL))
         exit (1);
     }
     n++;

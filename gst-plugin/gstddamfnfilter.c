@@ -50,12 +50,17 @@
  * use pass without inference and a QoS message is posted for each.
  *
  * Without #GstDdamfnFilter:model the element loads $DDAMFN_MODEL, else the
- * AffectNet-8 model the set-up installs in the project's data directory.
+ * default the set-up installs in the project's data directory: DDAMFN++
+ * AffectNet-8 when its checkpoints could be fetched, else the FER2013
+ * mini-Xception.
  *
- * ## Example launch line
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 -m filesrc location=face.jpg ! jpegdec ! \
  *     ddamfnfacedetect ! ddamfnfilter post-messages=true ! fakesink
+ * gst-launch-1.0 filesrc location=video.mkv ! decodebin ! videoconvert ! \
+ *     ddamfnfacedetect ! ddamfnfilter model=enet_b0_8_va_mtl.onnx ! \
+ *     ddamfnoverlay ! videoconvert ! autovideosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H

@@ -48,7 +48,7 @@ static GOptionEntry entries[] = {
         "and exit", NULL},
   {"raw", 'r', 0, G_OPTION_ARG_FILENAME, &opt_raw,
         "Read N model inputs, little-endian float32, of the shape and "
-        "layout the model's input declares (DDAMFN: N×3×112×112) from "
+        "layout the model's input declares (--print-card shows it) from "
         "FILE", "FILE"},
   {"print-outputs", 0, 0, G_OPTION_ARG_NONE, &opt_print_outputs,
         "With --raw and a graph model (model.json): print every graph "
