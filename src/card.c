@@ -591,14 +591,23 @@ ddamfn_card_to_json (const DdamfnCard * c)
   add_string (b, "licence", c->licence);
   add_string (b, "accuracy", c->accuracy);
   add_input (b, &c->input);
+  /* A head the model lacks is written as null, so that a card starting
+   * from a preset that has it reads back the same. */
+  json_builder_set_member_name (b, "expression");
   if (c->has_expr) {
-    json_builder_set_member_name (b, "expression");
     json_builder_begin_object (b);
     add_pick (b, &c->expr);
     add_names (b, "labels", c->labels, c->expr.count);
     json_builder_end_object (b);
+  } else {
+    json_builder_add_null_value (b);
   }
-  if (c->has_va) {
+  if (!c->has_va) {
+    json_builder_set_member_name (b, "valence");
+    json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "arousal");
+    json_builder_add_null_value (b);
+  } else {
     json_builder_set_member_name (b, "valence");
     json_builder_begin_object (b);
     add_pick (b, &c->valence);
@@ -608,13 +617,15 @@ ddamfn_card_to_json (const DdamfnCard * c)
     add_pick (b, &c->arousal);
     json_builder_end_object (b);
   }
+  json_builder_set_member_name (b, "action_units");
   if (c->has_au) {
-    json_builder_set_member_name (b, "action_units");
     json_builder_begin_object (b);
     add_pick (b, &c->au);
     add_names (b, "names", c->au_names, c->au.count);
     add_floats (b, "thresholds", c->au_thresholds, c->au.count);
     json_builder_end_object (b);
+  } else {
+    json_builder_add_null_value (b);
   }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -257,6 +257,33 @@ class LayoutTests(ConvertTestCase):
         self.assertNotIn("bn.weight", names)
         self.assertIn("custom_classifier.dense.weight", names)
 
+    def test_card_is_stored_in_the_metadata(self):
+        st = state("single", 7, 7)
+        pth = self.full_checkpoint(st)
+        card = self.path("card.json")
+        with open(card, "w") as f:
+            f.write('{ "name": "mine", "preset": "ddamfn",\n'
+                    '  "input": {"box_scale": 1.25} }\n')
+        p = self.convert(pth, self.out(), "--labels", "rafdb",
+                         "--card", card)
+        self.assert_converted(p)
+        md = expected_metadata("expression", "rafdb", AFFECTNET7, "ck.pth")
+        md["gst-ddamfn.card"] = ('{"name":"mine","preset":"ddamfn",'
+                                 '"input":{"box_scale":1.25}}')
+        self.check_model(self.out(), st, md)
+
+    def test_card_that_is_not_a_json_object_is_refused(self):
+        st = state("single", 7, 7)
+        pth = self.full_checkpoint(st)
+        card = self.path("card.json")
+        for text, frag in (('[1, 2]', "a model card is a JSON object"),
+                           ('{"name": ', "not JSON")):
+            with open(card, "w") as f:
+                f.write(text)
+            p = self.convert(pth, self.out(), "--labels", "rafdb",
+                             "--card", card)
+            self.assert_fails(p, "--card", frag, out=self.out())
+
     def test_multitask_au_only_gets_default_thresholds(self):
         st = state(frozenset(["au"]), None, 10)
         pth = self.full_checkpoint(st)

@@ -25,6 +25,9 @@ int fuzz_tfjs_one (const uint8_t * data, size_t size);
 /* ONNX files: see harness-onnx.c. Returns 0. */
 int fuzz_onnx_one (const uint8_t * data, size_t size);
 
+/* Model cards (JSON text): see harness-card.c. Returns 0. */
+int fuzz_card_one (const uint8_t * data, size_t size);
+
 /* Makes GLib warnings and criticals fatal; called by each harness. */
 void fuzz_init_once (void);
 

@@ -1,6 +1,7 @@
 /* Replays fuzz inputs through the harnesses, as a regression test:
  *
  *   replay [--model] PATH… [--preprocess PATH…] [--tfjs PATH…] [--onnx PATH…]
+ *          [--card PATH…]
  *
  * Each PATH is a file or a directory whose regular files are run (sorted
  * by name, not recursive). --model, --preprocess and --tfjs pick the harness for
@@ -107,6 +108,10 @@ main (int argc, char **argv)
     }
     if (strcmp (argv[i], "--onnx") == 0) {
       fn = fuzz_onnx_one;
+      continue;
+    }
+    if (strcmp (argv[i], "--card") == 0) {
+      fn = fuzz_card_one;
       continue;
     }
     n = run_path (fn, argv[i]);

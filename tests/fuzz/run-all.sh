@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every libFuzzer target (run-fuzz.sh) for a bounded time each, on its seed
-# corpus: the ONNX and TensorFlow.js importers, the model loader and the
-# preprocessing. Fails on any finding. Skips (exit 77) where clang is not
+# corpus: the ONNX and TensorFlow.js importers, the model loader, the
+# preprocessing and the model-card reader. Fails on any finding. Skips (exit 77) where clang is not
 # installed: CI installs it (.ci/run), a newcomer's set-up does not need it.
 #
 #   [DDAMFN_FUZZ_SECONDS=45] tests/fuzz/run-all.sh
@@ -13,7 +13,7 @@ if ! command -v "${CC:-clang}" >/dev/null; then
   exit 77
 fi
 failed=()
-for target in onnx tfjs model preprocess; do
+for target in onnx tfjs model preprocess card; do
   echo "==== $target, ${seconds} s"
   bash "$here/run-fuzz.sh" "$target" "$seconds" || failed+=("$target")
 done
@@ -21,4 +21,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAIL: findings in ${failed[*]}"
   exit 1
 fi
-echo "PASS: no findings in 4 targets"
+echo "PASS: no findings in 5 targets"

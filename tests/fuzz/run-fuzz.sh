@@ -4,7 +4,7 @@
 #
 #   tests/fuzz/run-fuzz.sh TARGET SECONDS [LIBFUZZER-OPTION…]
 #
-# TARGET is model, preprocess, tfjs or onnx. New inputs go to build-fuzz/corpus-TARGET/
+# TARGET is model, preprocess, tfjs, onnx or card. New inputs go to build-fuzz/corpus-TARGET/
 # (seeded from tests/fuzz/corpus-TARGET/, which is only read); crashes to
 # build-fuzz/artifacts-TARGET/. Prints the run's statistics and any crash
 # file; exits non-zero when the fuzzer found something. One fuzzer at a
@@ -15,15 +15,15 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  echo "usage: $0 model|preprocess|tfjs|onnx SECONDS [LIBFUZZER-OPTION...]" >&2
+  echo "usage: $0 model|preprocess|tfjs|onnx|card SECONDS [LIBFUZZER-OPTION...]" >&2
   exit 2
 fi
 target=$1
 seconds=$2
 shift 2
 case "$target" in
-  model|preprocess|tfjs|onnx) ;;
-  *) echo "$0: unknown target '$target' (model, preprocess, tfjs or onnx)" >&2; exit 2 ;;
+  model|preprocess|tfjs|onnx|card) ;;
+  *) echo "$0: unknown target '$target' (model, preprocess, tfjs, onnx or card)" >&2; exit 2 ;;
 esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,7 +71,7 @@ flags_for() {
     model:safetensors | preprocess:preprocess | preprocess:align | \
     tfjs:tfjs | tfjs:tfjs-ops | tfjs:tfjs-attr | tfjs:graph | tfjs:lower | \
     onnx:protobuf | onnx:onnx | onnx:onnx-ops | onnx:onnx-shape | onnx:graph | \
-    onnx:lower)
+    onnx:lower | card:card | card:card-presets | card:json-bounded)
       echo deep ;;
     model:model | model:loader | model:metadata | model:ddamfn | model:plan)
       echo counters ;;
