@@ -22,6 +22,7 @@ typedef struct
   gboolean has_va;
   gint n_au;
   const gchar *au_names[GST_DDAMFN_META_N_AU];
+  const gchar *model;           /* "PATH: CARD NAME (where the card came from)" */
 } AnalyzeLabels;
 
 /* One face on one frame. */

@@ -383,6 +383,8 @@ print_summary (Analysis * a, gdouble elapsed)
     }
   }
 
+  if (a->labels.model != NULL)
+    printf ("model: %s\n", a->labels.model);
   printf ("%s: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f frames/s)%s%s\n",
       a->video, a->next_frame, elapsed, elapsed > 0 ? a->next_frame /
       elapsed : 0.0, a->stop_reason ? "; " : "",
@@ -447,10 +449,16 @@ load_labels (AnalyzeLabels * labels, GError ** error)
 
   if (model == NULL)
     return FALSE;
-  /* Which model runs, and why that one, before anything else is said. */
-  printf ("model: %s: %s\n", opt_model, ddamfn_model_get_card_name (model));
-  fflush (stdout);
   memset (labels, 0, sizeof (*labels));
+  /* Which model ran, and why that one: the summary's first line (a run
+   * that fails prints nothing on stdout). */
+  {
+    gchar *desc = g_strdup_printf ("%s: %s", opt_model,
+        ddamfn_model_get_card_name (model));
+
+    labels->model = g_intern_string (desc);
+    g_free (desc);
+  }
   labels->n_expr = MIN (ddamfn_model_get_n_expressions (model),
       GST_DDAMFN_META_MAX_EXPRESSIONS);
   for (gint k = 0; k < labels->n_expr; k++)
