@@ -3,10 +3,13 @@
 //
 //   node bench/ort-bench.mjs --model M.onnx --input IN.f32 --batch 8
 //        --threads 2 [--runs 30] [--warmup 5] [--ort-dir DIR] [--dump OUT.json]
+//        [--shape 3,112,112]
 //
-// IN.f32: raw little-endian float32 faces, N x 3 x 112 x 112 (N >= batch);
-// the first `batch` faces are used. --ort-dir: a folder whose node_modules
-// holds onnxruntime-node (default: this script's folder, i.e. bench/).
+// IN.f32: raw little-endian float32 faces, N x 3 x 112 x 112 (N >= batch),
+// or N x --shape (one face without the batch: 3,224,224 for a 224 x 224
+// NCHW model); the first `batch` faces are used. --ort-dir: a folder whose
+// node_modules holds onnxruntime-node (default: this script's folder, i.e.
+// bench/).
 // Session: intraOpNumThreads = threads, interOpNumThreads = 1, sequential
 // execution, graphOptimizationLevel 'all'.
 // Prints one JSON line: {"ort_version", "threads", "batch", "runs",
@@ -20,17 +23,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
-const FACE = 3 * 112 * 112;
-
 function parseArgs(argv) {
   const opt = {
-    runs: 30, warmup: 5, batch: 1, threads: 1,
+    runs: 30, warmup: 5, batch: 1, threads: 1, shape: '3,112,112',
     ortDir: path.dirname(fileURLToPath(import.meta.url)),
   };
   const names = {
     '--model': 'model', '--input': 'input', '--batch': 'batch',
     '--threads': 'threads', '--runs': 'runs', '--warmup': 'warmup',
-    '--ort-dir': 'ortDir', '--dump': 'dump',
+    '--ort-dir': 'ortDir', '--dump': 'dump', '--shape': 'shape',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i]];
@@ -45,6 +46,9 @@ function parseArgs(argv) {
   }
   if (!opt.model || !opt.input)
     throw new Error('--model and --input are required');
+  opt.shape = String(opt.shape).split(',').map((d) => Number.parseInt(d, 10));
+  if (!opt.shape.every((d) => d >= 1))
+    throw new Error('bad --shape');
   return opt;
 }
 
@@ -59,6 +63,7 @@ async function main() {
   const require = createRequire(path.join(path.resolve(opt.ortDir), 'x.js'));
   const ort = require('onnxruntime-node');
 
+  const FACE = opt.shape.reduce((a, b) => a * b, 1);
   const buf = readFileSync(opt.input);
   if (buf.length < opt.batch * FACE * 4)
     throw new Error(`${opt.input} holds fewer than ${opt.batch} faces`);
@@ -75,7 +80,7 @@ async function main() {
   });
   const feeds = {
     [session.inputNames[0]]:
-      new ort.Tensor('float32', data, [opt.batch, 3, 112, 112]),
+      new ort.Tensor('float32', data, [opt.batch, ...opt.shape]),
   };
 
   const times = [];
