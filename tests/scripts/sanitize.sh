@@ -77,9 +77,10 @@ fi
 # Sanitized code runs several times slower: stretch meson's timeouts.
 # python-gi: tests that load the plugin into Python (PyGObject), which an
 # uninstrumented interpreter cannot do with an ASan-built plugin; readme:
-# the README's pipelines through the system's gst-launch-1.0, likewise.
+# the README's pipelines, and gst-launch: the presets' pipelines, through
+# the system's gst-launch-1.0, likewise.
 meson test -C "$build" --num-processes 2 --print-errorlogs \
-  --timeout-multiplier 3 --no-suite python-gi --no-suite readme \
+  --timeout-multiplier 3 --no-suite python-gi --no-suite readme --no-suite gst-launch \
   "${suites[@]}" "$@"
 status=$?
 
