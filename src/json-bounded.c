@@ -44,7 +44,10 @@ ddamfn_json_parse_bounded (const char *what, const char *s, gsize len,
         "%s: JSON nested deeper than %d levels", what, DDAMFN_JSON_MAX_DEPTH);
     return NULL;
   }
-  parser = json_parser_new_immutable ();
+  /* not json_parser_new_immutable (): json-glib 1.10 aborts in
+   * json_parser_get_root () on an immutable parser given several
+   * top-level values ("[][]") */
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, s, (gssize) len, &jerr)) {
     g_set_error (error, DDAMFN_ERROR, DDAMFN_ERROR_FORMAT, "%s: not JSON: %s",
         what, jerr->message);

@@ -400,7 +400,10 @@ st_file_open (const char *path, GError ** error)
     goto fail;
   }
 
-  parser = json_parser_new_immutable ();
+  /* not json_parser_new_immutable (): json-glib 1.10 aborts in
+   * json_parser_get_root () on an immutable parser given several
+   * top-level values ("[][]") */
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, (const char *) file->map + 8,
           header_len, &json_error)) {
     /* json-glib may quote the offending bytes */

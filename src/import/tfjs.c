@@ -367,7 +367,10 @@ ddamfn_tfjs_import_bytes (const char *path, const char *json, gsize len,
         DDAMFN_JSON_MAX_DEPTH);
   if (tj.error == NULL) {
     GError *jerr = NULL;
-    parser = json_parser_new_immutable ();
+    /* not json_parser_new_immutable (): json-glib 1.10 aborts in
+     * json_parser_get_root () on an immutable parser given several
+     * top-level values ("[][]") */
+    parser = json_parser_new ();
     if (!json_parser_load_from_data (parser, json, (gssize) len, &jerr)) {
       ddamfn_tfjs_fail (&tj, "not JSON: %s", jerr->message);
       g_error_free (jerr);
