@@ -420,7 +420,7 @@ static const char *
 act_name (DdamfnAct act)
 {
   static const char *const names[] = { "none", "prelu", "relu", "hardswish",
-    "sigmoid", "tanh", "relu6"
+    "sigmoid", "tanh", "relu6", "swish"
   };
   return names[act];
 }

@@ -8,7 +8,8 @@
  *     convolution's weights and bias; an activation (ReLU, ReLU6, PReLU,
  *     LeakyReLU as PReLU, sigmoid, tanh, hard-swish) whose input is read
  *     by nothing else becomes the epilogue of the step that produces it
- *     (convolution, dense layer, elementwise step); a per-channel constant
+ *     (convolution, dense layer, elementwise step), and so does a swish
+ *     written as Mul (t, Sigmoid (t)); a per-channel constant
  *     added to a convolution or dense output becomes its bias. Identity,
  *     Dropout, a flatten of a vector and a channel slice cost nothing:
  *     their output is a view of their input.
@@ -190,6 +191,44 @@ can_take_act (Lower * lw, int p, DdamfnAct act)
       || pn->op == GRAPH_BATCHNORM;
 }
 
+/* Node I is Mul (t, sigmoid (t)) (either order) and t, read by nothing
+ * else, comes from a step that can take an activation: both nodes become
+ * that step's swish epilogue (SiLU, which exporters write as Sigmoid and
+ * Mul). */
+static gboolean
+fuse_swish (Lower * lw, int i)
+{
+  const DdamfnGraphNode *n = GN (lw, i);
+  int t, q, p;
+
+  if (n->op != GRAPH_BINARY || n->bop != BIN_MUL || n->n_in != 2
+      || n->in[0] < 0 || n->in[1] < 0)
+    return FALSE;
+  for (int k = 0; k < 2; k++) {
+    const int s = n->in[k];
+    t = n->in[1 - k];
+    q = lw->prod[s];
+    if (q < 0 || lw->fused[q] || GN (lw, q)->op != GRAPH_ACT
+        || GN (lw, q)->act != ACT_SIGMOID || GN (lw, q)->in[0] != t)
+      continue;
+    p = lw->prod[t];
+    if (p < 0 || lw->fused[p] || lw->uses[t] != 2 || lw->keep[t]
+        || lw->uses[s] != 1 || lw->keep[s] || lw->c0[t] != 0
+        || GT (lw, lw->root[t])->c != GT (lw, t)->c
+        || GT (lw, s)->c != GT (lw, t)->c || GT (lw, s)->h != GT (lw, t)->h
+        || GT (lw, s)->w != GT (lw, t)->w || !can_take_act (lw, p, ACT_SWISH))
+      continue;
+    note (lw, p, i, "swish fused:");
+    lw->act[p] = ACT_SWISH;
+    make_view (lw, q, t, 0);
+    make_view (lw, i, t, 0);
+    lw->prod[n->out] = p;
+    lw->sole[n->out] = lw->uses[n->out] == 1 && !lw->keep[n->out];
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 fuse (Lower * lw, int i)
 {
@@ -217,6 +256,8 @@ fuse (Lower * lw, int i)
     case GRAPH_BINARY:{
       /* x + per-channel constant after a convolution or dense layer */
       const DdamfnGraphTensor *b = GT (lw, n->in[1]);
+      if (fuse_swish (lw, i))
+        break;
       if (sole && n->bop == BIN_ADD && b->data && lw->act[p] == ACT_NONE
           && (GN (lw, p)->op == GRAPH_CONV || GN (lw, p)->op == GRAPH_DENSE)) {
         float *bias = lw->conv[p] ? lw->conv[p]->bias : lw->dense[p]->bias;

@@ -116,6 +116,27 @@ K (sigmoid) (float *y, const float *x, int n, float bias)
     y[i] = 1.f / (1.f + K (exp_scalar) (-(x[i] + bias)));
 }
 
+/* y[i] = v · sigmoid (v), v = x[i] + bias; Y may be X (each vector is
+ * read before it is written). */
+static inline DDAMFN_INLINE void
+K (swish) (float *y, const float *x, int n, float bias)
+{
+  enum { L = DW_VEC_FLOATS };
+  int i = 0;
+
+  for (; i + L <= n; i += L) {
+    KV v;
+    memcpy (&v, x + i, sizeof v);
+    v = v + bias;
+    v = v / (1.f + K (exp_vec) (-v));
+    memcpy (y + i, &v, sizeof v);
+  }
+  for (; i < n; i++) {
+    const float v = x[i] + bias;
+    y[i] = v / (1.f + K (exp_scalar) (-v));
+  }
+}
+
 /* y[i] = act (x[i] + bias), PReLU with SLOPE. Inlined into act_copy
  * (distinct arrays) and act_inplace (Y = X): with a single pointer the
  * vectoriser needs no overlap check, which sends an in-place call through
@@ -162,6 +183,9 @@ K (act_body) (float *y, const float *x, int n, float bias, float slope,
     case ACT_TANH:
       for (int i = 0; i < n; i++)
         y[i] = tanhf (x[i] + bias);
+      break;
+    case ACT_SWISH:
+      K (swish) (y, x, n, bias);
       break;
     case ACT_RELU6:
       for (int i = 0; i < n; i++) {

@@ -22,6 +22,7 @@ typedef enum
   ACT_SIGMOID,
   ACT_TANH,
   ACT_RELU6,                    /* min (max (x, 0), 6): ONNX Clip (0, 6) */
+  ACT_SWISH,                    /* x · sigmoid (x): SiLU, graph Sigmoid + Mul */
 } DdamfnAct;
 
 /* A convolution with BatchNorm folded in: weight [cout][cin/groups][kh][kw],

@@ -47,6 +47,8 @@ ref_act (double v, DdamfnAct act, double slope)
       return tanh (v);
     case ACT_RELU6:
       return fmin (fmax (v, 0), 6);
+    case ACT_SWISH:
+      return v / (1 + exp (-v));
   }
   return NAN;
 }
@@ -314,6 +316,44 @@ test_conv_im2col_cm (void)
   g_rand_free (r);
 }
 
+/* Every activation as a bias epilogue, into another buffer and in place,
+ * over values that reach the clamps of e^x (±100), on rows whose lengths
+ * leave vector tails. */
+static void
+test_activations (void)
+{
+  GRand *r = g_rand_new_with_seed (11);
+  const int rows = 3, cols = 37, ld = 40;
+  float *x = rnd (r, (gsize) rows * ld, -9, 9), *bias = rnd (r, rows, -1, 1);
+  float *slope = rnd (r, rows, 0, 0.5);
+  float *y = g_new (float, (gsize) rows * ld + DDAMFN_ROW_SLACK);
+  double *want = g_new (double, (gsize) rows * ld);
+
+  x[0] = -100.f;
+  x[1] = 100.f;
+  x[2] = 0.f;
+  for (DdamfnAct act = ACT_NONE; act <= ACT_SWISH; act++) {
+    memcpy (y, x, sizeof (float) * rows * ld);
+    for (int i = 0; i < rows; i++)
+      for (int j = 0; j < ld; j++)
+        want[i * ld + j] = j < cols ? ref_act ((double) x[i * ld + j]
+            + bias[i], act, slope[i]) : x[i * ld + j];
+    ddamfn_op_bias_act (y, rows, cols, ld, bias, act == ACT_PRELU ? slope
+        : NULL, act);
+    for (int i = 0; i < rows * ld; i++)
+      if (fabs (y[i] - want[i]) > 2e-6 * (1 + fabs (want[i])))
+        g_error ("%s, element %d (x %.9g): got %.9g, want %.9g",
+            act == ACT_SWISH ? "swish" : "activation", i, x[i], y[i],
+            want[i]);
+  }
+  g_free (x);
+  g_free (bias);
+  g_free (slope);
+  g_free (y);
+  g_free (want);
+  g_rand_free (r);
+}
+
 /* ---- under every variant ---------------------------------------------- */
 
 static const char *const variants[] = { "generic", "avx2", "avx512" };
@@ -356,6 +396,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   add_for_variants ("/graph-ops/eltwise", test_eltwise);
+  add_for_variants ("/graph-ops/activations", test_activations);
   add_for_variants ("/graph-ops/pool", test_pool);
   add_for_variants ("/graph-ops/softmax", test_softmax);
   add_for_variants ("/graph-ops/reorder", test_reorder);
