@@ -316,49 +316,12 @@ add_annotated_branch (Analysis * a, GstElement * upstream)
   return TRUE;
 }
 
-static void
-on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
-{
-  Analysis *a = user_data;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  const gchar *name = caps ?
-      gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
-  GstPad *sinkpad;
-
-  (void) decodebin;
-  if (g_str_has_prefix (name, "video/x-raw") && !a->video_linked) {
-    sinkpad = gst_element_get_static_pad (a->convert, "sink");
-    if (gst_pad_link (pad, sinkpad) == GST_PAD_LINK_OK)
-      a->video_linked = TRUE;
-    gst_object_unref (sinkpad);
-  }
-  if (caps)
-    gst_caps_unref (caps);
-}
-
-/* Each stream decodebin meets on the way to a decoder: a video or image
- * one means that the file has video even if no frame of it decodes. */
-static gboolean
-on_autoplug_continue (GstElement * decodebin, GstPad * pad, GstCaps * caps,
-    gpointer user_data)
-{
-  Analysis *a = user_data;
-  const gchar *name = caps && gst_caps_get_size (caps) > 0 ?
-      gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
-
-  (void) decodebin;
-  (void) pad;
-  if (g_str_has_prefix (name, "video/") || g_str_has_prefix (name, "image/"))
-    g_atomic_int_set (&a->video_seen, 1);
-  return TRUE;
-}
-
 /* Why there is no video to analyse: none in the file, or one that gave no
  * frame. */
 gchar *
 analysis_no_video_message (Analysis * a)
 {
-  if (g_atomic_int_get (&a->video_seen))
+  if (g_atomic_int_get (&a->video_link.seen))
     return g_strdup_printf ("cannot decode %s: its video stream gave no "
         "frame that could be decoded (the file looks damaged)", a->video);
   return g_strdup_printf ("cannot decode %s: no video stream", a->video);
@@ -373,7 +336,7 @@ on_no_more_pads (GstElement * decodebin, gpointer user_data)
   Analysis *a = user_data;
 
   (void) decodebin;
-  if (!a->video_linked)
+  if (!a->video_link.linked)
     stream_error (a, analysis_no_video_message (a));
 }
 
@@ -443,11 +406,10 @@ analysis_build_pipeline (Analysis * a)
     analysis_fail (a, g_strdup ("cannot link the analysis elements"));
     return FALSE;
   }
-  g_signal_connect (a->decodebin, "pad-added", G_CALLBACK (on_pad_added), a);
+  a->video_link.convert = a->convert;
+  tool_video_link_connect (&a->video_link, a->decodebin);
   g_signal_connect (a->decodebin, "no-more-pads",
       G_CALLBACK (on_no_more_pads), a);
-  g_signal_connect (a->decodebin, "autoplug-continue",
-      G_CALLBACK (on_autoplug_continue), a);
   a->last_pts = a->first_pts = GST_CLOCK_TIME_NONE;
   pad = gst_element_get_static_pad (a->convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -491,7 +453,7 @@ analysis_describe_error (Analysis * a, GstMessage * msg)
           && err->domain == GST_RESOURCE_ERROR))
     text = g_strdup_printf ("cannot read %s: %s", a->video, err->message);
   else if (src && gst_object_has_as_ancestor (src, GST_OBJECT (a->decodebin))
-      && !a->video_linked)
+      && !a->video_link.linked)
     text = g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED) ?
         analysis_no_video_message (a) :
         g_strdup_printf ("cannot decode %s: %s", a->video, err->message);

@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 
+#include "tool-video-link.h"
+
 #include "analyze-input.h"
 #include "analyze-output.h"
 
@@ -43,9 +45,8 @@ typedef struct
   GstElement *convert;          /* where decodebin's video pad goes */
   GstPad *probe_pad;            /* ddamfnfilter's src pad */
   GMainLoop *loop;
-  gboolean video_linked;        /* decodebin found a video stream */
-  gint video_seen;              /* atomic: a demuxer offered video or
-                                 * image caps, decoded or not */
+  ToolVideoLink video_link;     /* decodebin's video to convert, and
+                                 * whether the input offered any */
 
   /* written by the streaming threads */
   guint64 next_frame;

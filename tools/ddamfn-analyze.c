@@ -142,7 +142,7 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
       analysis_fail (a, analysis_describe_error (a, msg));
       break;
     case GST_MESSAGE_EOS:
-      if (!a->video_linked)
+      if (!a->video_link.linked)
         analysis_fail (a, analysis_no_video_message (a));
       g_main_loop_quit (a->loop);
       break;
@@ -418,29 +418,6 @@ print_summary (Analysis * a, gdouble elapsed)
 /* Setup                                                                */
 /* ------------------------------------------------------------------ */
 
-/* Run from the build tree, use the plugin built beside this program (and
- * not an older installed one). */
-static void
-prefer_build_tree_plugin (void)
-{
-#if defined(ANALYZE_BUILD_DIR) && defined(ANALYZE_BUILD_PLUGIN_DIR)
-  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
-  gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
-
-  if (dir && g_str_equal (dir, ANALYZE_BUILD_DIR)) {
-    const gchar *old = g_getenv ("GST_PLUGIN_PATH");
-    gchar *path = old && old[0] ?
-        g_strconcat (ANALYZE_BUILD_PLUGIN_DIR, G_SEARCHPATH_SEPARATOR_S, old,
-        NULL) : g_strdup (ANALYZE_BUILD_PLUGIN_DIR);
-
-    g_setenv ("GST_PLUGIN_PATH", path, TRUE);
-    g_free (path);
-  }
-  g_free (dir);
-  g_free (exe);
-#endif
-}
-
 static gboolean
 load_labels (AnalyzeLabels * labels, GError ** error)
 {
@@ -549,7 +526,9 @@ main (int argc, char **argv)
   ddamfn_tool_setup_blas ();
   analyze_signals_start (isatty (fileno (stderr)));
   setlocale (LC_ALL, "");
-  prefer_build_tree_plugin ();
+#if defined(ANALYZE_BUILD_DIR) && defined(ANALYZE_BUILD_PLUGIN_DIR)
+  ddamfn_tool_prefer_build_plugin (ANALYZE_BUILD_DIR, ANALYZE_BUILD_PLUGIN_DIR);
+#endif
   /* facedetect also opens optional nose, mouth and eye cascades that Debian
    * does not ship; OpenCV's complaints about them would bury our own
    * messages. An explicit OPENCV_LOG_LEVEL is kept. */

@@ -20,3 +20,22 @@ ddamfn_tool_setup_blas (void)
     openblas_set_num_threads (1);
 #endif
 }
+
+void
+ddamfn_tool_prefer_build_plugin (const char *build_dir, const char *plugin_dir)
+{
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
+
+  if (dir && g_str_equal (dir, build_dir)) {
+    const gchar *old = g_getenv ("GST_PLUGIN_PATH");
+    gchar *path = old && old[0] ?
+        g_strconcat (plugin_dir, G_SEARCHPATH_SEPARATOR_S, old, NULL) :
+        g_strdup (plugin_dir);
+
+    g_setenv ("GST_PLUGIN_PATH", path, TRUE);
+    g_free (path);
+  }
+  g_free (dir);
+  g_free (exe);
+}

@@ -1,5 +1,5 @@
 /* Helpers the command-line tools and benchmarks share, outside the engine
- * library: JPEG decoding.
+ * library: BLAS threads, the build tree's plugin, JPEG decoding.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -17,6 +17,13 @@ G_BEGIN_DECLS
  * workers). Nothing with a private serial build (the default BLIS, or
  * -Dblas=openblas-serial). */
 void ddamfn_tool_setup_blas (void);
+
+/* When this program runs from its build directory BUILD_DIR, puts
+ * PLUGIN_DIR (the plugin built beside it) first in GST_PLUGIN_PATH, so that
+ * an older installed plugin is not used instead. Call in main() before
+ * gst_init(). */
+void ddamfn_tool_prefer_build_plugin (const char *build_dir,
+    const char *plugin_dir);
 
 /* Decodes JPEG file PATH into packed RGB (width × height × 3 bytes, free
  * with g_free()); NULL with ERROR set (DDAMFN_ERROR) when the file is

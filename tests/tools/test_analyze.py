@@ -24,6 +24,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import clips  # noqa: E402
+from toolenv import skip, tool_env  # noqa: E402
 
 ANALYZE = MODEL = WORK = DATA = None
 Gst = None
@@ -40,18 +41,6 @@ AUS = ["AU1", "AU2", "AU4", "AU6", "AU7", "AU10", "AU12", "AU15", "AU23",
 HEADER = (["frame", "timestamp", "track_id", "x", "y", "w", "h", "valence",
            "arousal", "expression"] + LABELS + [a + "_prob" for a in AUS]
           + [a + "_active" for a in AUS])
-
-
-def skip(reason):
-    print("SKIP: %s" % reason)
-    sys.exit(77)
-
-
-def tool_env():
-    # As a user runs it: no GStreamer debug output on stderr.
-    env = dict(os.environ)
-    env.pop("GST_DEBUG", None)
-    return env
 
 
 def analyze(*args, timeout=600):

@@ -12,7 +12,6 @@ import csv
 import http.server
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,38 +19,22 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import toolenv  # noqa: E402
+from toolenv import skip, tool_env  # noqa: E402
+
 ANALYZE = MODEL = WORK = DATA = None
 HAAR = ["--detector", "opencv"]
 RATE = 2997 / 125               # Megamind.avi's frames per second
 
 
-def skip(reason):
-    print("SKIP: %s" % reason)
-    sys.exit(77)
-
-
-def tool_env():
-    env = dict(os.environ)
-    env.pop("GST_DEBUG", None)
-    return env
-
-
 def has_element(name):
-    # the system's plugins only, as test_analyze_safety.py does (the
-    # plugin under test may be a sanitizer build)
-    env = tool_env()
-    env.pop("GST_PLUGIN_PATH", None)
-    env.pop("GST_REGISTRY_FORK", None)
-    env["GST_REGISTRY"] = os.path.join(WORK, "system-registry.bin")
-    return subprocess.run(["gst-inspect-1.0", name], capture_output=True,
-                          env=env).returncode == 0
+    return toolenv.has_element(name, WORK)
 
 
-def fresh_dir(name):
-    d = os.path.join(WORK, name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    return d
+def fresh_dir(*parts):
+    return toolenv.fresh_dir(WORK, *parts)
 
 
 def outputs(d):

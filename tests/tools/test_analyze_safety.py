@@ -29,6 +29,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import clips  # noqa: E402
+import toolenv  # noqa: E402
+from toolenv import skip, tool_env  # noqa: E402
 
 ANALYZE = MODEL = WORK = DATA = None
 # The Haar cascade: it needs no downloaded detector model, and its slower
@@ -37,32 +39,16 @@ HAAR = ["--detector", "opencv"]
 OUTPUTS = ("a.csv", "a.jsonl", "a.mkv", "a.png")
 
 
-def skip(reason):
-    print("SKIP: %s" % reason)
-    sys.exit(77)
-
-
-def tool_env(**extra):
-    env = dict(os.environ)
-    env.pop("GST_DEBUG", None)
-    env.update(extra)
-    return env
-
-
 def system_env():
-    """For gst-launch-1.0 and gst-inspect-1.0: system plugins only, in a
-    registry of our own (the plugin under test may be a sanitizer build
-    that only an instrumented process can load)."""
-    env = tool_env()
-    env.pop("GST_PLUGIN_PATH", None)
-    env.pop("GST_REGISTRY_FORK", None)
-    env["GST_REGISTRY"] = os.path.join(WORK, "system-registry.bin")
-    return env
+    return toolenv.system_env(WORK)
 
 
 def has_element(name):
-    return subprocess.run(["gst-inspect-1.0", name], capture_output=True,
-                          env=system_env()).returncode == 0
+    return toolenv.has_element(name, WORK)
+
+
+def fresh_dir(*parts):
+    return toolenv.fresh_dir(WORK, *parts)
 
 
 def analyze(*args, env=None, timeout=600):
@@ -74,13 +60,6 @@ def analyze(*args, env=None, timeout=600):
 def sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def fresh_dir(*parts):
-    d = os.path.join(WORK, *parts)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    return d
 
 
 def outputs(d):

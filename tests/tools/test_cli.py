@@ -102,12 +102,15 @@ class Cli(unittest.TestCase):
 
     def test_no_model_anywhere_names_the_three_ways(self):
         installed = os.environ.get("DDAMFN_INSTALLED_MODEL_DIR", "")
-        if os.path.exists(os.path.join(installed, "affectnet8.safetensors")):
-            self.skipTest("a default model is installed in " + installed)
+        for default in ("affectnet8.safetensors", "emotion.json"):
+            if os.path.exists(os.path.join(installed, default)):
+                self.skipTest("a default model is installed: "
+                              + os.path.join(installed, default))
         env = dict(os.environ)
         env.pop("DDAMFN_MODEL", None)
         r = infer("x.jpg", env=env)
-        for f in ("--model", "DDAMFN_MODEL", "affectnet8.safetensors"):
+        for f in ("--model", "DDAMFN_MODEL", "affectnet8.safetensors",
+                  "emotion.json"):
             self.assert_error(r, f)
 
     def test_model_from_the_environment(self):
