@@ -148,8 +148,19 @@ echo "corpus: $(ls "$out/corpus-$target" | wc -l) inputs in build-fuzz/corpus-$t
 after=$(ls "$out/artifacts-$target" | wc -l)
 if [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
   echo "---- FINDING (exit status $status)"
-  grep -E 'ERROR: |FUZZ CHECK FAILED|runtime error|SUMMARY' "$log" | head -20 || true
+  grep -E 'ERROR: |FUZZ CHECK FAILED|runtime error|SUMMARY|GLib|CRITICAL|WARNING' \
+    "$log" | head -20 || true
+  echo "---- last lines of the log"
+  grep -vE '^#[0-9]+' "$log" | tail -n 40 || true
   ls -t "$out/artifacts-$target" | head -5 | sed "s|^|build-fuzz/artifacts-$target/|"
+  # the input itself, so that a run whose files are gone (CI) can be
+  # replayed: base64 of the newest artifact when it is small
+  newest=$(ls -t "$out/artifacts-$target" | head -n1)
+  if [ -n "$newest" ] && [ "$(stat -c %s "$out/artifacts-$target/$newest")" -le 65536 ]; then
+    echo "---- $newest, base64"
+    base64 -w 0 "$out/artifacts-$target/$newest"
+    echo
+  fi
   exit 1
 fi
 echo "no findings"

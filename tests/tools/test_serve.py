@@ -29,6 +29,9 @@ from toolenv import skip, tool_env  # noqa: E402
 
 SERVE = MODEL = WORK = DATA = None
 FRAMES = 270                    # Megamind.avi's frames
+# a sanitizer build (tests/scripts/sanitize.sh) runs several times slower:
+# every wait of this test is stretched by as much
+SLOW = 4 if os.environ.get("ASAN_OPTIONS") else 1
 STATS = re.compile(r"^stats (\S+): (\d+) frames, (\d+\.\d) frames/s, "
                    r"latency p50 (\d+\.\d) ms p95 (\d+\.\d) ms$")
 RSS = re.compile(r"^stats process: RSS (\d+\.\d) MiB, (\d+) streams? "
@@ -145,6 +148,7 @@ class Running:
 
     def wait_for(self, pattern, timeout=60):
         """The first line (from here on) matching PATTERN."""
+        timeout *= SLOW
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -164,6 +168,7 @@ class Running:
                 return m
 
     def wait_for_error(self, text, timeout=60):
+        timeout *= SLOW
         deadline = time.monotonic() + timeout
         while not any(text in line for line in list(self.err_parts)):
             if time.monotonic() > deadline:
@@ -172,7 +177,7 @@ class Running:
             time.sleep(0.1)
 
     def finish(self, timeout=120):
-        self.p.wait(timeout=timeout)
+        self.p.wait(timeout=timeout * SLOW)
         self.reader.join(timeout=30)
         self.err_reader.join(timeout=30)
         self.err = "".join(self.err_parts)
@@ -210,7 +215,7 @@ class Serve(unittest.TestCase):
     def run_serve(self, *args, timeout=300):
         return subprocess.run([SERVE, "--model", MODEL] + list(args),
                               capture_output=True, text=True,
-                              timeout=timeout, env=tool_env())
+                              timeout=timeout * SLOW, env=tool_env())
 
     def check_complete(self, path, name, n):
         got = records(path)
