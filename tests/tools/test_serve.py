@@ -110,10 +110,15 @@ class Running:
     """ddamfn-serve in the background, its stdout read line by line."""
 
     def __init__(self, args, prefix=()):
+        env = tool_env()
+        if prefix and env.get("ASAN_OPTIONS"):
+            # LeakSanitizer cannot work under ptrace (strace): it would
+            # end the program with a fatal error of its own
+            env["ASAN_OPTIONS"] += ":detect_leaks=0"
         self.p = subprocess.Popen(list(prefix) + [SERVE, "--model", MODEL]
                                   + args, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True,
-                                  env=tool_env(), start_new_session=True)
+                                  env=env, start_new_session=True)
         # the program itself (under strace: its child)
         self.pid = self.p.pid
         if prefix:
