@@ -9,13 +9,11 @@ Needs no PyGObject. Exits 77 (skipped) without Megamind.avi, opencv's
 facedetect or souphttpsrc.
 """
 import csv
-import http.server
 import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -23,6 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import toolenv  # noqa: E402
 from toolenv import skip, tool_env  # noqa: E402
+from streamserver import Server  # noqa: E402
 
 ANALYZE = MODEL = WORK = DATA = None
 HAAR = ["--detector", "opencv"]
@@ -46,52 +45,6 @@ def outputs(d):
 def rows(d):
     with open(os.path.join(d, "a.csv"), newline="") as f:
         return list(csv.reader(f))[1:]
-
-
-class Server:
-    """Serves one file over HTTP on a free loopback port, at most RATE
-    bytes per second (None: as fast as it goes), without Range support (so
-    the client reads it as a stream)."""
-
-    def __init__(self, path, rate=None):
-        with open(path, "rb") as f:
-            data = f.read()
-        self.stop = threading.Event()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "video/x-msvideo")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                chunk = 16384
-                for i in range(0, len(data), chunk):
-                    if outer.stop.is_set():
-                        return
-                    try:
-                        self.wfile.write(data[i:i + chunk])
-                    except (BrokenPipeError, ConnectionResetError):
-                        return
-                    if rate:
-                        time.sleep(chunk / rate)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     Handler)
-        self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d/Megamind.avi" % \
-            self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever)
-        self.thread.start()
-
-    def close(self):
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
 
 
 class Inputs(unittest.TestCase):

@@ -9,7 +9,6 @@ usage: test_serve.py PATH/TO/ddamfn-serve MODEL WORKDIR SHARED_DATA
 Slow streams come from a test HTTP host on loopback. Exits 77 (skipped)
 without Megamind.avi, avidemux or souphttpsrc.
 """
-import http.server
 import json
 import os
 import queue
@@ -26,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import toolenv  # noqa: E402
 from toolenv import skip, tool_env  # noqa: E402
+from streamserver import Server  # noqa: E402
 
 SERVE = MODEL = WORK = DATA = None
 FRAMES = 270                    # Megamind.avi's frames
@@ -60,50 +60,6 @@ def write_config(path, streams):
 def records(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
-
-
-class Server:
-    """Serves Megamind.avi over HTTP on a free loopback port at about RATE
-    bytes per second, without Range support (a stream)."""
-
-    def __init__(self, rate):
-        with open(os.path.join(DATA, "Megamind.avi"), "rb") as f:
-            data = f.read()
-        self.stop = threading.Event()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "video/x-msvideo")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                chunk = 16384
-                for i in range(0, len(data), chunk):
-                    if outer.stop.is_set():
-                        return
-                    try:
-                        self.wfile.write(data[i:i + chunk])
-                    except (BrokenPipeError, ConnectionResetError):
-                        return
-                    time.sleep(chunk / rate)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     Handler)
-        self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d/Megamind.avi" % \
-            self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever)
-        self.thread.start()
-
-    def close(self):
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
 
 
 class Running:
@@ -282,7 +238,7 @@ class Serve(unittest.TestCase):
         cfg = os.path.join(d, "serve.ini")
         first = os.path.join(d, "first.jsonl")
         second = os.path.join(d, "second.jsonl")
-        server = Server(rate=100000)
+        server = Server(os.path.join(DATA, "Megamind.avi"), rate=100000)
         run = None
         try:
             write_config(cfg, [("first", {"uri": server.url,
@@ -334,7 +290,7 @@ class Serve(unittest.TestCase):
         with open(broken, "wb") as f:
             f.write(os.urandom(100000))
         trace = os.path.join(WORK, "sigint-trace.txt")
-        server = Server(rate=100000)
+        server = Server(os.path.join(DATA, "Megamind.avi"), rate=100000)
         run = None
         try:
             write_config(cfg, [("bad", {"uri": broken, "jsonl":
