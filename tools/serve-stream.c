@@ -442,10 +442,14 @@ build_source (ServeStream * s)
 static GstElement *
 make_file_sink (ServeStream * s)
 {
-  gchar *tmpl = g_strconcat (s->config->jsonl, ".part-XXXXXX", NULL);
-  gint fd = g_mkstemp (tmpl);
+  /* g_mkstemp replaces the six trailing X's with random characters */
+  gchar *random = g_strnfill (6, 'X');
+  gchar *tmpl = g_strconcat (s->config->jsonl, ".part-", random, NULL);
   GstElement *sink;
+  gint fd;
 
+  g_free (random);
+  fd = g_mkstemp (tmpl);
   if (fd < 0) {
     stream_fail (s, g_strdup_printf ("cannot write %s: %s", s->config->jsonl,
             g_strerror (errno)));
