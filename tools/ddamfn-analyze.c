@@ -512,27 +512,14 @@ choose_detector (Analysis * a)
   return TRUE;
 }
 
-int
-main (int argc, char **argv)
+/* Parses and checks the command line: 0 when it is good, else the exit
+ * status (2) after the message. */
+static gint
+parse_options (int *argc, char ***argv)
 {
   GOptionContext *ctx;
   GError *error = NULL;
-  Analysis a = { 0 };
-  gchar *damage = NULL;
-  gint code;
 
-  /* Before any other thread of ours exists: they all inherit the blocked
-   * signals. */
-  ddamfn_tool_setup_blas ();
-  analyze_signals_start (isatty (fileno (stderr)));
-  setlocale (LC_ALL, "");
-#if defined(ANALYZE_BUILD_DIR) && defined(ANALYZE_BUILD_PLUGIN_DIR)
-  ddamfn_tool_prefer_build_plugin (ANALYZE_BUILD_DIR, ANALYZE_BUILD_PLUGIN_DIR);
-#endif
-  /* facedetect also opens optional nose, mouth and eye cascades that Debian
-   * does not ship; OpenCV's complaints about them would bury our own
-   * messages. An explicit OPENCV_LOG_LEVEL is kept. */
-  g_setenv ("OPENCV_LOG_LEVEL", "OFF", FALSE);
   ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx, "Finds the faces of a video (a "
       "file, a URI such as rtsp:// or http://, or a capture device such as "
@@ -549,8 +536,10 @@ main (int argc, char **argv)
       "N ended the run.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+  if (!g_option_context_parse (ctx, argc, argv, &error)) {
     g_printerr (PROGRAM ": %s (see --help)\n", error->message);
+    g_error_free (error);
+    g_option_context_free (ctx);
     return 2;
   }
   g_option_context_free (ctx);
@@ -579,6 +568,31 @@ main (int argc, char **argv)
         "0\n");
     return 2;
   }
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *error = NULL;
+  Analysis a = { 0 };
+  gchar *damage = NULL;
+  gint code;
+
+  /* Before any other thread of ours exists: they all inherit the blocked
+   * signals. */
+  ddamfn_tool_setup_blas ();
+  analyze_signals_start (isatty (fileno (stderr)));
+  setlocale (LC_ALL, "");
+#if defined(ANALYZE_BUILD_DIR) && defined(ANALYZE_BUILD_PLUGIN_DIR)
+  ddamfn_tool_prefer_build_plugin (ANALYZE_BUILD_DIR, ANALYZE_BUILD_PLUGIN_DIR);
+#endif
+  /* facedetect also opens optional nose, mouth and eye cascades that Debian
+   * does not ship; OpenCV's complaints about them would bury our own
+   * messages. An explicit OPENCV_LOG_LEVEL is kept. */
+  g_setenv ("OPENCV_LOG_LEVEL", "OFF", FALSE);
+  if ((code = parse_options (&argc, &argv)) != 0)
+    return code;
   a.limit = (gint64) (opt_duration * GST_SECOND);
   if (!choose_detector (&a))
     return 2;
