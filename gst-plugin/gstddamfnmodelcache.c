@@ -92,6 +92,10 @@ gst_ddamfn_model_cache_get (const gchar * path, const gchar * card,
     g_free (key);
     return NULL;
   }
+  GST_CAT_INFO (gst_ddamfn_filter_debug, "%s: weights %s%s", path,
+      ddamfn_model_get_shared_weights (model) ? "shared from " : "private",
+      ddamfn_model_get_shared_weights (model) ?
+      ddamfn_model_get_shared_weights (model) : "");
 
   /* Cache only when the files did not change while they were read. */
   key_after = model_key (path, card, preset);

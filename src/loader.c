@@ -86,13 +86,12 @@ take_tensor (DdamfnLoader * ld, const char *name, int ndim,
     g_free (have);
     return NULL;
   }
-  out = g_try_malloc (t->nbytes ? t->nbytes : 1);
+  out = ddamfn_plan_alloc_weights (ld->plan, (t->nbytes + 3) / 4);
   if (out == NULL) {
     g_set_error (&ld->error, DDAMFN_ERROR, DDAMFN_ERROR_NO_MEMORY,
         "%s: out of memory reading tensor '%s'", ld->path, name);
     return NULL;
   }
-  ddamfn_plan_own (ld->plan, out);
   /* The data section is only byte-aligned in general: copy, then check. */
   memcpy (out, t->data, t->nbytes);
   for (gint64 i = 0; i < t->numel; i++) {
@@ -193,7 +192,11 @@ fold_bn (DdamfnLoader * ld, const char *prefix, DdamfnConv * conv,
 static float *
 zeros (DdamfnLoader * ld, int n)
 {
-  return ddamfn_plan_own (ld->plan, g_new0 (float, MAX (n, 1)));
+  float *p = ddamfn_plan_alloc_weights (ld->plan, MAX (n, 1));
+
+  if (p == NULL)
+    g_error ("out of memory allocating %d weights", n);
+  return p;
 }
 
 void

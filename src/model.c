@@ -35,18 +35,13 @@ ddamfn_model_open (const char *path, GError ** error)
   return ddamfn_model_open_with_card (path, NULL, NULL, error);
 }
 
-DdamfnModel *
-ddamfn_model_open_with_card (const char *path, const char *card,
-    const char *preset, GError ** error)
+static DdamfnModel *
+open_ddamfn (const char *path, const char *card, const char *preset,
+    GError ** error)
 {
   StFile *file;
   DdamfnModel *m;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (ddamfn_graph_model_path (path))
-    return ddamfn_graph_model_open (path, card, preset, error);
   file = st_file_open (path, error);
   if (file == NULL)
     return NULL;
@@ -67,11 +62,41 @@ ddamfn_model_open_with_card (const char *path, const char *card,
   return m;
 }
 
+DdamfnModel *
+ddamfn_model_open_with_card (const char *path, const char *card,
+    const char *preset, GError ** error)
+{
+  DdamfnModel *m;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (ddamfn_graph_model_path (path))
+    m = ddamfn_graph_model_open (path, card, preset, error);
+  else
+    m = open_ddamfn (path, card, preset, error);
+  /* Built and checked: the folded weights go to the shared cache file
+   * (read-only from here on). */
+  if (m != NULL && !ddamfn_plan_share_weights (m->plan, error)) {
+    ddamfn_model_free (m);
+    return NULL;
+  }
+  return m;
+}
+
 char *
 ddamfn_model_describe_plan (const DdamfnModel * model)
 {
   g_return_val_if_fail (model != NULL, NULL);
   return ddamfn_plan_describe (model->plan);
+}
+
+const char *
+ddamfn_model_get_shared_weights (const DdamfnModel * model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return ddamfn_weight_store_shared_path (ddamfn_plan_get_weights
+      (model->plan));
 }
 
 const DdamfnPlan *

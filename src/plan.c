@@ -7,6 +7,7 @@
  */
 #include "plan.h"
 #include "ops/dispatch.h"
+#include "weight-store.h"
 
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct _DdamfnPlan
   gsize kernel_scratch;
   GArray *steps;                /* DdamfnStep */
   GPtrArray *owned;
+  DdamfnWeightStore *weights;
   DdamfnPlanFinish finish;
   gconstpointer finish_data;
 };
@@ -35,6 +37,7 @@ ddamfn_plan_new (const char *network, gsize input_floats, gsize result_size)
   plan->result_size = result_size;
   plan->steps = g_array_new (FALSE, TRUE, sizeof (DdamfnStep));
   plan->owned = g_ptr_array_new_with_free_func (g_free);
+  plan->weights = ddamfn_weight_store_new ();
   return plan;
 }
 
@@ -52,6 +55,7 @@ ddamfn_plan_free (DdamfnPlan * plan)
   for (int i = 0; i < plan->n_slots; i++)
     g_free (plan->slot_names[i]);
   g_ptr_array_free (plan->owned, TRUE);
+  ddamfn_weight_store_free (plan->weights);
   g_free (plan->network);
   g_free (plan);
 }
@@ -81,6 +85,28 @@ ddamfn_plan_own (DdamfnPlan * plan, gpointer mem)
   if (mem != NULL)
     g_ptr_array_add (plan->owned, mem);
   return mem;
+}
+
+float *
+ddamfn_plan_alloc_weights (DdamfnPlan * plan, gsize n)
+{
+  return ddamfn_weight_store_alloc (plan->weights, n);
+}
+
+gboolean
+ddamfn_plan_share_weights (DdamfnPlan * plan, GError ** error)
+{
+  char *dir = ddamfn_weight_store_default_dir ();
+  gboolean ok = ddamfn_weight_store_share (plan->weights, dir, error);
+
+  g_free (dir);
+  return ok;
+}
+
+const DdamfnWeightStore *
+ddamfn_plan_get_weights (const DdamfnPlan * plan)
+{
+  return plan->weights;
 }
 
 void
@@ -425,6 +451,21 @@ act_name (DdamfnAct act)
   return names[act];
 }
 
+static void
+describe_weights (GString * out, const DdamfnWeightStore * w)
+{
+  const char *path = ddamfn_weight_store_shared_path (w);
+  const char *why = ddamfn_weight_store_private_reason (w);
+
+  g_string_append_printf (out, "weights: %.2f MiB",
+      ddamfn_weight_store_bytes (w) / 1048576.0);
+  if (path)
+    g_string_append_printf (out, ", shared from %s", path);
+  else if (why)
+    g_string_append_printf (out, ", private: %s", why);
+  g_string_append_c (out, '\n');
+}
+
 gchar *
 ddamfn_plan_describe (const DdamfnPlan * plan)
 {
@@ -467,5 +508,6 @@ ddamfn_plan_describe (const DdamfnPlan * plan)
         plan->slot_floats[i]);
   g_string_append_printf (out, "\ntotal FLOPs per face: %.0f\n",
       ddamfn_plan_flops (plan));
+  describe_weights (out, plan->weights);
   return g_string_free (out, FALSE);
 }

@@ -21,6 +21,7 @@
 #define DDAMFN_PLAN_H
 
 #include "ops/ops.h"
+#include "weight-store.h"
 
 G_BEGIN_DECLS
 
@@ -139,6 +140,13 @@ int ddamfn_plan_add_slot (DdamfnPlan * plan, const char *name);
 DdamfnStep *ddamfn_plan_add_step (DdamfnPlan * plan, const DdamfnStep * step);
 /* Memory the plan frees with itself (weights, builder data). */
 gpointer ddamfn_plan_own (DdamfnPlan * plan, gpointer mem);
+/* N zeroed floats of weights, 64-byte aligned, freed with the plan; NULL
+ * when memory runs out. Read-only once the plan's weights are shared. */
+float *ddamfn_plan_alloc_weights (DdamfnPlan * plan, gsize n);
+/* Offers the finished plan's weights for sharing across processes through
+ * the cache directory DDAMFN_WEIGHTS_CACHE chooses (weight-store.h). */
+gboolean ddamfn_plan_share_weights (DdamfnPlan * plan, GError ** error);
+const DdamfnWeightStore *ddamfn_plan_get_weights (const DdamfnPlan * plan);
 void ddamfn_plan_set_finish (DdamfnPlan * plan, DdamfnPlanFinish finish,
     gconstpointer data);
 /* Sizes the slots from the steps' tensors; FALSE with ERROR set when a

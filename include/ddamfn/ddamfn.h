@@ -250,6 +250,24 @@ DDAMFN_API const char *ddamfn_model_get_metadata (const DdamfnModel *model,
     const char *key);
 
 /**
+ * ddamfn_model_get_shared_weights:
+ * @model: a #DdamfnModel.
+ *
+ * Where @model's folded weights live. When a model is opened, its weights
+ * (BatchNorm folded, laid out for the kernels) are compared with, or
+ * written to, a file named by their SHA-256 in the directory the
+ * `DDAMFN_WEIGHTS_CACHE` environment variable names (default: the user's
+ * cache directory, `gst-ddamfn/weights`; `off` turns sharing off), and
+ * mapped read-only from it, so processes running the same model share one
+ * page-cache copy. Models under 1 MiB of weights stay private, and so do
+ * the weights when the directory cannot be written.
+ *
+ * Returns: (transfer none) (nullable): the file the weights are mapped
+ * from, or %NULL when they are private to this process.
+ */
+DDAMFN_API const char *ddamfn_model_get_shared_weights (const DdamfnModel *model);
+
+/**
  * ddamfn_model_describe_plan:
  * @model: a #DdamfnModel.
  *

@@ -72,7 +72,10 @@ fail_node (Lower * lw, int i, const char *why)
 static float *
 own_copy (Lower * lw, const float *src, gsize count)
 {
-  float *p = ddamfn_plan_own (lw->plan, g_new0 (float, MAX (count, 1)));
+  float *p = ddamfn_plan_alloc_weights (lw->plan, MAX (count, 1));
+
+  if (p == NULL)
+    g_error ("out of memory allocating %" G_GSIZE_FORMAT " weights", count);
 
   if (src)
     memcpy (p, src, count * sizeof (float));
