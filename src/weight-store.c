@@ -255,6 +255,76 @@ failed:
   return -1;
 }
 
+typedef struct
+{
+  char *path;
+  gint64 mtime;
+  goffset size;
+} Entry;
+
+static gint
+older_first (gconstpointer a, gconstpointer b)
+{
+  const Entry *x = a, *y = b;
+
+  return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+void
+ddamfn_weight_store_trim (const char *dir, const char *keep, guint64 max)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  GArray *files = g_array_new (FALSE, FALSE, sizeof (Entry));
+  const char *name;
+  guint64 total = 0;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    gboolean ours = strlen (name) == 68 && g_str_has_suffix (name, ".f32");
+    gboolean tmp = g_str_has_prefix (name, ".weights-");
+    char *path;
+    GStatBuf st;
+
+    if (!ours && !tmp)
+      continue;
+    path = g_build_filename (dir, name, NULL);
+    if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
+      g_free (path);
+      continue;
+    }
+    /* A temporary file an hour old was left by a process that died while
+     * writing it. */
+    if (tmp) {
+      if (now - st.st_mtime > 3600)
+        g_unlink (path);
+      g_free (path);
+      continue;
+    }
+    {
+      Entry e = { path, st.st_mtime, st.st_size };
+      g_array_append_val (files, e);
+      total += st.st_size;
+    }
+  }
+  g_dir_close (d);
+  g_array_sort (files, older_first);
+  /* Removing a file does not disturb the processes mapping it: its pages
+   * live until the last of them unmaps. */
+  for (guint i = 0; i < files->len && total > max; i++) {
+    Entry *e = &g_array_index (files, Entry, i);
+
+    if (keep && g_str_equal (e->path, keep))
+      continue;
+    if (g_unlink (e->path) == 0)
+      total -= e->size;
+  }
+  for (guint i = 0; i < files->len; i++)
+    g_free (g_array_index (files, Entry, i).path);
+  g_array_free (files, TRUE);
+}
+
 /* Puts the file's pages in place of each chunk's used pages. */
 static gboolean
 map_over (DdamfnWeightStore * store, int fd, const char *path,
@@ -283,6 +353,7 @@ ddamfn_weight_store_share (DdamfnWeightStore * store, const char *dir,
     GError ** error)
 {
   char *name, *path, *why = NULL;
+  GStatBuf st;
   gsize size;
   int fd;
   gboolean ok;
@@ -304,13 +375,28 @@ ddamfn_weight_store_share (DdamfnWeightStore * store, const char *dir,
   path = g_build_filename (dir, name, NULL);
   g_free (name);
   size = file_size (store);
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* Not blocking on a FIFO, not following a link; anything there but a
+   * regular file is left alone. */
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (g_lstat (path, &st) == 0 && !S_ISREG (st.st_mode)) {
+    if (fd >= 0)
+      close (fd);
+    store->why_private = g_strdup_printf ("%s is not a regular file", path);
+    g_free (path);
+    return TRUE;
+  }
   if (fd >= 0 && !file_matches (store, fd, size)) {
     close (fd);
     fd = -1;
   }
-  if (fd < 0)
+  if (fd >= 0) {
+    /* Used: the trimming removes the files unused longest first. */
+    futimens (fd, NULL);
+  } else {
     fd = write_file (store, dir, path, size, &why);
+    if (fd >= 0)
+      ddamfn_weight_store_trim (dir, path, DDAMFN_WEIGHTS_CACHE_MAX);
+  }
   if (fd < 0) {
     store->why_private = why;
     g_free (path);

@@ -27,6 +27,10 @@ G_BEGIN_DECLS
  * save less than it costs. */
 #define DDAMFN_WEIGHTS_SHARE_MIN (1u << 20)
 
+/* After writing a file, the oldest-used files of the directory are
+ * removed until it holds at most this many bytes. */
+#define DDAMFN_WEIGHTS_CACHE_MAX ((guint64) 1 << 30)
+
 typedef struct _DdamfnWeightStore DdamfnWeightStore;
 
 DdamfnWeightStore *ddamfn_weight_store_new (void);
@@ -50,6 +54,12 @@ gboolean ddamfn_weight_store_share (DdamfnWeightStore * store,
 /* The cache directory DDAMFN_WEIGHTS_CACHE_ENV chooses, or NULL when
  * sharing is off: a new string. */
 char *ddamfn_weight_store_default_dir (void);
+
+/* Removes cache files of DIR, oldest-used first, until their sizes add up
+ * to at most MAX bytes, KEEP (a path) excepted; and temporary files an hour
+ * old (left by a process killed while writing). */
+void ddamfn_weight_store_trim (const char *dir, const char *keep,
+    guint64 max);
 
 /* The file the weights are mapped from, or NULL when private. */
 const char *ddamfn_weight_store_shared_path (const DdamfnWeightStore * store);
