@@ -155,6 +155,23 @@ step_error (const DdamfnStep * s, const char *what, GError ** error)
   return FALSE;
 }
 
+/* An elementwise step whose operands' planes broadcast along H and W: the
+ * output has the larger side of each, every operand side is it or 1. */
+static gboolean
+check_planes (const DdamfnStep * s, GError ** error)
+{
+  const DdamfnEltwise *e = s->eltwise;
+
+  if (s->in.c != s->out.c || s->aux.c != s->out.c || e->ah != s->in.h
+      || e->aw != s->in.w || e->bh != s->aux.h || e->bw != s->aux.w
+      || s->out.h != MAX (e->ah, e->bh) || s->out.w != MAX (e->aw, e->bw)
+      || (e->ah != s->out.h && e->ah != 1) || (e->bh != s->out.h && e->bh != 1)
+      || (e->aw != s->out.w && e->aw != 1) || (e->bw != s->out.w && e->bw != 1)
+      || e->op == BIN_AFFINE || e->op == BIN_NONE)
+    return step_error (s, "operands whose planes do not broadcast", error);
+  return TRUE;
+}
+
 /* What the kernels assert, checked once here so that no file can reach
  * an assertion: operand widths agree with the weights, planes fit the row
  * kernels. */
@@ -200,6 +217,8 @@ check_step (const DdamfnStep * s, GError ** error)
         return step_error (s, "operands do not match the weights", error);
       break;
     case DDAMFN_STEP_ELTWISE:
+      if (s->eltwise->bcast == BCAST_PLANES)
+        return check_planes (s, error);
       if (s->in.c != s->out.c || s->in.h * s->in.w != s->out.h * s->out.w
           || ((s->eltwise->bcast == BCAST_FULL && s->eltwise->op != BIN_NONE
                   && s->eltwise->op != BIN_AFFINE)
@@ -221,9 +240,17 @@ check_step (const DdamfnStep * s, GError ** error)
             error);
       break;
     case DDAMFN_STEP_REORDER:
-      if ((gsize) s->in.c * s->in.h * s->in.w
-          != (gsize) s->out.c * s->out.h * s->out.w)
+      if (s->reorder == REORDER_ROWS) {
+        if (s->in.c != s->out.c || s->in.w != s->out.w || s->row_in < 0
+            || s->row_out < 0 || s->row_in >= s->in.h
+            || s->row_out >= s->out.h
+            || (s->in.h - s->row_in != s->out.h - s->row_out
+                && s->row_in != 0 && s->row_out != 0))
+          return step_error (s, "rows outside the planes", error);
+      } else if ((gsize) s->in.c * s->in.h * s->in.w
+          != (gsize) s->out.c * s->out.h * s->out.w) {
         return step_error (s, "reorder changes the number of values", error);
+      }
       break;
     case DDAMFN_STEP_UPSAMPLE2:
       if (s->out.c != s->in.c || s->out.h != 2 * s->in.h

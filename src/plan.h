@@ -112,6 +112,7 @@ typedef struct
   const DdamfnEltwise *eltwise; /* ELTWISE */
   const DdamfnPool *pool;       /* POOL */
   DdamfnReorder reorder;        /* REORDER */
+  int row_in, row_out;          /* REORDER_ROWS: first row read, written */
   /* DEPTHWISE: the producer's bias and activation, applied as in is read */
   DdamfnEpilogue prologue;
   gboolean apply_bias;          /* CONV_*, DEPTHWISE: own bias and act */

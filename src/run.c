@@ -193,7 +193,13 @@ ddamfn_run_step (const DdamfnStep * s, const float *input, int n,
       ddamfn_op_softmax_channels (out, in, s->in.c, n);
       break;
     case DDAMFN_STEP_REORDER:
-      ddamfn_op_reorder (s->reorder, out, in, s->in.c, n, s->in.h, s->in.w);
+      if (s->reorder == REORDER_ROWS)
+        ddamfn_op_copy_rows (out, in, s->in.c * n, s->in.w, s->in.h,
+            s->row_in, s->out.h, s->row_out, MIN (s->in.h - s->row_in,
+                s->out.h - s->row_out));
+      else
+        ddamfn_op_reorder (s->reorder, out, in, s->in.c, n, s->in.h,
+            s->in.w);
       break;
   }
 }

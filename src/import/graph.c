@@ -309,6 +309,13 @@ infer_binary (Check * k, int *c, int *h, int *w)
     *w = big->w;
     return TRUE;
   }
+  /* planes along H and W: each side equal or 1 */
+  if (a->c == b->c && (a->h == b->h || a->h == 1 || b->h == 1)
+      && (a->w == b->w || a->w == 1 || b->w == 1)) {
+    *h = MAX (a->h, b->h);
+    *w = MAX (a->w, b->w);
+    return TRUE;
+  }
   return bad (k, "operands %d × %d × %d and %d × %d × %d do not broadcast",
       a->c, a->h, a->w, b->c, b->h, b->w);
 }
@@ -384,19 +391,33 @@ infer (Check * k, int *c, int *h, int *w)
       *h = *w = 1;
       return TRUE;
     case GRAPH_CONCAT:
-      *c = 0;
+      if (n->rows)
+        *h = 0;
+      else
+        *c = 0;
       for (int i = 0; i < n->n_in; i++) {
         if (!want_act (k, i))
           return FALSE;
-        if (in_t (k, i)->h != x->h || in_t (k, i)->w != x->w)
-          return bad (k, "inputs of different planes");
-        *c += in_t (k, i)->c;
+        if (n->rows ? in_t (k, i)->c != x->c || in_t (k, i)->w != x->w
+            : in_t (k, i)->h != x->h || in_t (k, i)->w != x->w)
+          return bad (k, n->rows ? "inputs of different channels or widths"
+              : "inputs of different planes");
+        if (n->rows)
+          *h += in_t (k, i)->h;
+        else
+          *c += in_t (k, i)->c;
       }
+      if (*h > DDAMFN_GRAPH_MAX_SIDE)
+        return bad (k, "%d rows", *h);
       return TRUE;
     case GRAPH_SLICE:
-      if (n->c0 < 0 || n->c1 > x->c || n->c0 >= n->c1)
-        return bad (k, "channels %d … %d of %d", n->c0, n->c1, x->c);
-      *c = n->c1 - n->c0;
+      if (n->c0 < 0 || n->c1 > (n->rows ? x->h : x->c) || n->c0 >= n->c1)
+        return bad (k, "%s %d … %d of %d", n->rows ? "rows" : "channels",
+            n->c0, n->c1, n->rows ? x->h : x->c);
+      if (n->rows)
+        *h = n->c1 - n->c0;
+      else
+        *c = n->c1 - n->c0;
       return TRUE;
     case GRAPH_TRANSPOSE_HW:
       *h = x->w;

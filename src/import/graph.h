@@ -53,9 +53,9 @@ typedef enum
   GRAPH_SOFTMAX,
   /* C × H × W to a vector of C·H·W, in C, H, W order or (hwc) H, W, C */
   GRAPH_FLATTEN,
-  /* along the channels */
+  /* along the channels, or (rows) along H */
   GRAPH_CONCAT,
-  /* channels c0 … c1 − 1 */
+  /* channels c0 … c1 − 1, or (rows) rows c0 … c1 − 1 */
   GRAPH_SLICE,
   GRAPH_TRANSPOSE_HW,
   GRAPH_IDENTITY,
@@ -89,6 +89,7 @@ typedef struct
   DdamfnBinOp bop;              /* BINARY */
   gboolean max;                 /* POOL */
   int c0, c1;                   /* SLICE */
+  gboolean rows;                /* CONCAT, SLICE: along H, not channels */
   gboolean hwc;                 /* FLATTEN */
 } DdamfnGraphNode;
 

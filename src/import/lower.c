@@ -279,7 +279,8 @@ fuse (Lower * lw, int i)
         fuse_into_producer (lw, i);
       break;
     case GRAPH_SLICE:
-      make_view (lw, i, in, n->c0);
+      if (!n->rows)
+        make_view (lw, i, in, n->c0);
       break;
     default:
       break;
@@ -415,8 +416,12 @@ emit_binary (Lower * lw, int i)
     e->bcast = tb->count == 1 ? BCAST_SCALAR : BCAST_CHANNEL;
     e->b_const = own_copy (lw, tb->data, tb->count);
   } else {
-    e->bcast = tb->h * tb->w == ta->h * ta->w ? BCAST_FULL
-        : BCAST_CHANNEL_FACE;
+    e->bcast = tb->h == ta->h && tb->w == ta->w ? BCAST_FULL
+        : tb->h * tb->w == 1 ? BCAST_CHANNEL_FACE : BCAST_PLANES;
+    e->ah = ta->h;
+    e->aw = ta->w;
+    e->bh = tb->h;
+    e->bw = tb->w;
     s.aux = view (lw, b);
   }
   s.in = view (lw, a);
@@ -526,7 +531,14 @@ emit (Lower * lw, int i)
       return TRUE;
     case GRAPH_CONCAT:{
       int c0 = s.out.c0;
-      for (int k = 0; k < n->n_in; k++) {
+      for (int k = 0; n->rows && k < n->n_in; k++) {
+        DdamfnStep r = {.kind = DDAMFN_STEP_REORDER,.reorder = REORDER_ROWS,
+          .in = view (lw, n->in[k]),.out = s.out,.row_out = c0
+        };
+        c0 += r.in.h;
+        add_step (lw, i, &r);
+      }
+      for (int k = 0; !n->rows && k < n->n_in; k++) {
         DdamfnTensor in = view (lw, n->in[k]), out = s.out;
         out.c0 = c0;
         out.c = in.c;
@@ -536,6 +548,13 @@ emit (Lower * lw, int i)
       return TRUE;
     }
     case GRAPH_SLICE:
+      if (n->rows) {
+        s.kind = DDAMFN_STEP_REORDER;
+        s.reorder = REORDER_ROWS;
+        s.row_in = n->c0;
+        add_step (lw, i, &s);
+      }
+      break;
     case GRAPH_IDENTITY:
       break;
   }

@@ -474,7 +474,26 @@ batchnorm (Reader * r)
   return unary (r, &n, 0);
 }
 
-/* GlobalAveragePool, and ReduceMean over H and W. */
+/* ReduceMean over W or over H alone, keeping the axis: an average pool
+ * whose window is a row or a column. */
+static gboolean
+line_mean (Reader * r, gint64 axis)
+{
+  DdamfnGraphNode n = node_new (GRAPH_POOL);
+  int x = operand (r, 0);
+
+  if (x < 0)
+    return FALSE;
+  if (!attr_int (r, "keepdims", 1))
+    return unsupported (r, "a mean over H or W alone that drops the axis");
+  n.kh = axis == 2 ? T (r, x)->h : 1;
+  n.kw = axis == 3 ? T (r, x)->w : 1;
+  n.sh = n.sw = 1;
+  r->n_in = 1;
+  return unary (r, &n, 4);
+}
+
+/* GlobalAveragePool, and ReduceMean over H and W (or over one of them). */
 static gboolean
 plane_mean (Reader * r)
 {
@@ -493,9 +512,12 @@ plane_mean (Reader * r)
     for (int i = 0; i < cnt && i < 4; i++)
       if (ax[i] < 0)
         ax[i] += 4;
+    if (rank_of (r, in_name (r, 0)) == 4 && cnt == 1
+        && (ax[0] == 2 || ax[0] == 3))
+      return line_mean (r, ax[0]);
     if (rank_of (r, in_name (r, 0)) != 4 || cnt != 2
         || MIN (ax[0], ax[1]) != 2 || MAX (ax[0], ax[1]) != 3)
-      return unsupported (r, "only the mean over H and W (axes 2, 3)");
+      return unsupported (r, "only the mean over H, W or both (axes 2, 3)");
     if (!attr_int (r, "keepdims", 1))
       rank = 2;
     r->n_in = 1;
@@ -586,6 +608,10 @@ translate (Reader * r)
     return unsupported (r, "an operator of another domain");
   if (r->cur->outputs[0] == NULL)
     return fail (r, "no output");
+  if (!ddamfn_onnx_fold_arith (r, op, &handled))
+    return FALSE;
+  if (handled)
+    return TRUE;
   if (strcmp (op, "Conv") == 0)
     return conv (r);
   if (strcmp (op, "MaxPool") == 0 || strcmp (op, "AveragePool") == 0)
@@ -615,6 +641,8 @@ translate (Reader * r)
     return binary (r, BIN_MUL);
   if (strcmp (op, "Div") == 0)
     return binary (r, BIN_DIV);
+  if (strcmp (op, "Max") == 0 || strcmp (op, "Min") == 0)
+    return binary (r, op[1] == 'a' ? BIN_MAX : BIN_MIN);
   if (strcmp (op, "GlobalAveragePool") == 0 || strcmp (op, "ReduceMean") == 0)
     return plane_mean (r);
   if (strcmp (op, "Gemm") == 0 || strcmp (op, "MatMul") == 0)

@@ -2,7 +2,7 @@
  * arithmetic exporters write for shapes (Shape, Gather, Cast, Unsqueeze,
  * Squeeze, Concat of integers: evaluated here, the batch taken as 1),
  * Flatten and Reshape to a vector, Concat, Split and Slice along the
- * channels, the Transpose that swaps H and W, a Pad of nothing, Identity
+ * channels or along H, the Transpose that swaps H and W, a Pad of nothing, Identity
  * and Dropout.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
@@ -120,6 +120,41 @@ fold_ints (Reader * r, const char *op)
 
 static gboolean channel_axis (Reader * r, gint64 axis);
 
+gboolean
+ddamfn_onnx_fold_arith (Reader * r, const char *op, gboolean * handled)
+{
+  const OnnxTensor *a, *b;
+  gint64 v[MAX_INTS];
+  gsize n;
+
+  *handled = FALSE;
+  if (strcmp (op, "Add") != 0 && strcmp (op, "Sub") != 0
+      && strcmp (op, "Mul") != 0 && strcmp (op, "Div") != 0)
+    return TRUE;
+  if (r->n_in != 2 || is_activation (r, 0) || is_activation (r, 1)
+      || (a = ints_of (r, 0)) == NULL || (b = ints_of (r, 1)) == NULL)
+    return TRUE;
+  *handled = TRUE;
+  n = MAX (a->count, b->count);
+  if ((a->count != n && a->count != 1) || (b->count != n && b->count != 1)
+      || n > MAX_INTS)
+    return unsupported (r, "integer operands that do not broadcast");
+  for (gsize k = 0; k < n; k++) {
+    const gint64 x = a->i[a->count == 1 ? 0 : k];
+    const gint64 y = b->i[b->count == 1 ? 0 : k];
+
+    /* shapes are small: anything near the limits is a hostile file */
+    if (ABS (x) > G_MAXINT32 || ABS (y) > G_MAXINT32)
+      return fail (r, "integer operands out of range");
+    if (op[0] == 'D' && y == 0)
+      return fail (r, "an integer division by zero");
+    v[k] = op[0] == 'A' ? x + y : op[0] == 'S' ? x - y : op[0] == 'M' ? x * y
+        : x / y;
+  }
+  new_ints (r, r->cur->outputs[0], v, n);
+  return TRUE;
+}
+
 /* Flatten, Reshape, Squeeze, Unsqueeze of an activation: only what keeps
  * a face's values in order and makes a vector (or a vector N × C × 1 × 1). */
 static gboolean
@@ -168,15 +203,24 @@ channel_axis (Reader * r, gint64 axis)
   return axis == 1 || axis + rank == 1;
 }
 
+/* The H axis of a 4-D input 0 given as AXIS. */
+static gboolean
+row_axis (Reader * r, gint64 axis)
+{
+  return rank_of (r, in_name (r, 0)) == 4 && (axis == 2 || axis == -2);
+}
+
 static gboolean
 concat (Reader * r)
 {
   DdamfnGraphNode n = node_new (GRAPH_CONCAT);
+  const gint64 axis = attr_int (r, "axis", 1);
 
   if (r->n_in < 1 || r->n_in > DDAMFN_GRAPH_MAX_IN)
     return fail (r, "%d inputs", r->n_in);
-  if (!channel_axis (r, attr_int (r, "axis", 1)))
-    return unsupported (r, "only concatenation along the channels");
+  n.rows = row_axis (r, axis);
+  if (!n.rows && !channel_axis (r, axis))
+    return unsupported (r, "only concatenation along the channels or H");
   for (int i = 0; i < r->n_in; i++)
     if ((n.in[i] = operand (r, i)) < 0)
       return FALSE;
@@ -184,9 +228,9 @@ concat (Reader * r)
   return add (r, &n, 0, rank_of (r, in_name (r, 0)));
 }
 
-/* Channels C0 … C1 − 1 of input 0 as output OUT_I. */
+/* Channels (or ROWS) C0 … C1 − 1 of input 0 as output OUT_I. */
 static gboolean
-slice_to (Reader * r, int x, int c0, int c1, int out_i)
+slice_to (Reader * r, int x, int c0, int c1, gboolean rows, int out_i)
 {
   DdamfnGraphNode n = node_new (GRAPH_SLICE);
 
@@ -194,6 +238,7 @@ slice_to (Reader * r, int x, int c0, int c1, int out_i)
   n.n_in = 1;
   n.c0 = c0;
   n.c1 = c1;
+  n.rows = rows;
   return add (r, &n, out_i, rank_of (r, in_name (r, 0)));
 }
 
@@ -204,12 +249,14 @@ split (Reader * r)
   gint64 sizes[DDAMFN_GRAPH_MAX_OUTPUTS];
   int c0 = 0, ch;
   const OnnxTensor *s = ints_of (r, 1);
+  const gint64 axis = attr_int (r, "axis", 0);
+  const gboolean rows = row_axis (r, axis);
 
   if (x < 0)
     return FALSE;
-  ch = T (r, x)->c;
-  if (!channel_axis (r, attr_int (r, "axis", 0)))
-    return unsupported (r, "only a split along the channels");
+  ch = rows ? T (r, x)->h : T (r, x)->c;
+  if (!rows && !channel_axis (r, axis))
+    return unsupported (r, "only a split along the channels or H");
   if (n_out < 1 || n_out > DDAMFN_GRAPH_MAX_OUTPUTS)
     return fail (r, "%d outputs", n_out);
   if (s) {
@@ -228,12 +275,12 @@ split (Reader * r)
     if (sizes[i] < 0 || sizes[i] > ch - c0)
       return fail (r, "split sizes that exceed its %d channels", ch);
     if (r->cur->outputs[i][0] && !slice_to (r, x, c0, c0 + (int) sizes[i],
-            i))
+            rows, i))
       return FALSE;
     c0 += (int) sizes[i];
   }
   return c0 == ch ? TRUE : fail (r, "split sizes that do not add up to its "
-      "%d channels", ch);
+      "%d %s", ch, rows ? "rows" : "channels");
 }
 
 static gboolean
@@ -243,6 +290,7 @@ slice (Reader * r)
   const OnnxTensor *ax = ints_of (r, 3), *sp = ints_of (r, 4);
   gint64 s0, e0;
   int x = operand (r, 0), ch;
+  gboolean rows;
 
   if (x < 0)
     return FALSE;
@@ -250,17 +298,19 @@ slice (Reader * r)
     return unsupported (r, "a Slice of operator set 9 or older");
   if (st == NULL || en == NULL || st->count != 1 || en->count != 1
       || !has_in (r, 3) || ax == NULL || ax->count != 1
-      || !channel_axis (r, ax->i[0])
+      || !(channel_axis (r, ax->i[0]) || row_axis (r, ax->i[0]))
       || (has_in (r, 4) && (sp == NULL || sp->count != 1 || sp->i[0] != 1)))
-    return unsupported (r, "only a slice of the channels with step 1");
-  ch = T (r, x)->c;
+    return unsupported (r, "only a slice of the channels or of H with "
+        "step 1");
+  rows = row_axis (r, ax->i[0]);
+  ch = rows ? T (r, x)->h : T (r, x)->c;
   s0 = st->i[0] < 0 ? st->i[0] + ch : st->i[0];
   e0 = en->i[0] < 0 ? en->i[0] + ch : en->i[0];
   s0 = CLAMP (s0, 0, ch);
   e0 = CLAMP (e0, s0, ch);
   if (e0 <= s0)
     return fail (r, "an empty slice");
-  return slice_to (r, x, (int) s0, (int) e0, 0);
+  return slice_to (r, x, (int) s0, (int) e0, rows, 0);
 }
 
 static gboolean

@@ -160,6 +160,10 @@ gboolean ddamfn_onnx_unary (Reader * r, DdamfnGraphNode * n, int rank);
 
 /* onnx-shape.c: the shape and layout nodes. *HANDLED says whether OP is
  * one of them; FALSE with R's error set when it cannot be translated. */
+/* Add, Sub, Mul, Div of integers known now (slice bounds computed from
+ * shapes): *HANDLED when both operands are such integers. */
+gboolean ddamfn_onnx_fold_arith (Reader * r, const char *op,
+    gboolean * handled);
 gboolean ddamfn_onnx_shape_node (Reader * r, const char *op,
     gboolean * handled);
 

@@ -30,6 +30,28 @@ eltwise_run (const DdamfnKernels * k, const DdamfnEltwise * e, float *y,
   k->act_inplace (y, count, 0.f, e->slope ? e->slope[ch] : 0.f, e->act);
 }
 
+/* One plane of BCAST_PLANES, row by row: each row of a and of b is either
+ * the output's width or one value. */
+static void
+eltwise_planes (const DdamfnKernels * k, const DdamfnEltwise * e, float *y,
+    const float *a, const float *b, int ch)
+{
+  const int h = MAX (e->ah, e->bh), w = MAX (e->aw, e->bw);
+
+  for (int i = 0; i < h; i++) {
+    const float *ar = a + (gsize) (e->ah > 1 ? i : 0) * e->aw;
+    const float *br = b + (gsize) (e->bh > 1 ? i : 0) * e->bw;
+    float *yr = y + (gsize) i * w;
+
+    if (e->aw != w) {           /* a's value spread over the row first */
+      for (int j = 0; j < w; j++)
+        yr[j] = ar[0];
+      ar = yr;
+    }
+    eltwise_run (k, e, yr, ar, e->bw == w ? br : NULL, br[0], ch, w);
+  }
+}
+
 void
 ddamfn_op_eltwise (const DdamfnEltwise * e, float *y, const float *a,
     const float *b, int c, int n, gsize plane)
@@ -58,6 +80,11 @@ ddamfn_op_eltwise (const DdamfnEltwise * e, float *y, const float *a,
       case BCAST_SCALAR:
         eltwise_run (k, e, yc, ac, NULL, e->b_const ? e->b_const[0] : 0.f,
             ch, (int) np);
+        break;
+      case BCAST_PLANES:
+        for (int f = 0; f < n; f++)
+          eltwise_planes (k, e, yc + f * plane, a + ((gsize) ch * n + f)
+              * e->ah * e->aw, b + ((gsize) ch * n + f) * e->bh * e->bw, ch);
         break;
     }
   }

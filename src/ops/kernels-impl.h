@@ -242,6 +242,12 @@ K (binary_row) (float *y, const float *a, const float *b, float bs, int n,
     case BIN_RSUB:
       BIN_LOOP (v - u);
       break;
+    case BIN_MAX:
+      BIN_LOOP (u != u || u >= v ? u : v);     /* NaN wins, as in ONNX */
+      break;
+    case BIN_MIN:
+      BIN_LOOP (u != u || u <= v ? u : v);
+      break;
     case BIN_RDIV:
       BIN_LOOP (v / u);
       break;

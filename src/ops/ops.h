@@ -212,17 +212,22 @@ typedef enum
   BIN_RSUB,
   BIN_RDIV,
   BIN_AFFINE,
+  BIN_MAX,
+  BIN_MIN,
 } DdamfnBinOp;
 
 /* How b reaches a's [c][n][plane]: the same shape; one value per channel
  * and face ([c][n], squeeze-excitation gates); a constant per channel; one
- * constant. */
+ * constant; planes of different shapes along H and W, each side of a or b
+ * either the output's or 1 (ah × aw and bh × bw: coordinate attention's
+ * x · a_h · a_w, a column times a row). */
 typedef enum
 {
   BCAST_FULL,
   BCAST_CHANNEL_FACE,
   BCAST_CHANNEL,
   BCAST_SCALAR,
+  BCAST_PLANES,
 } DdamfnBroadcast;
 
 /* y = act (clamp (a OP b)), every part optional. */
@@ -236,11 +241,14 @@ typedef struct
   float alpha, beta, lo, hi;
   DdamfnAct act;
   const float *slope;           /* ACT_PRELU: [c] */
+  int ah, aw, bh, bw;           /* BCAST_PLANES: the operands' planes */
 } DdamfnEltwise;
 
 /* Y = E over C channels of N planes of PLANE floats, channel-major; B is
- * the second tensor for BCAST_FULL ([c][n][plane]) and BCAST_CHANNEL_FACE
- * ([c][n]), else unused. Y may be A. */
+ * the second tensor for BCAST_FULL ([c][n][plane]), BCAST_CHANNEL_FACE
+ * ([c][n]) and BCAST_PLANES ([c][n][bh × bw]; A is [c][n][ah × aw] and
+ * PLANE max (ah, bh) × max (aw, bw)), else unused. Y may be A, except
+ * with BCAST_PLANES. */
 void ddamfn_op_eltwise (const DdamfnEltwise * e, float *y, const float *a,
     const float *b, int c, int n, gsize plane);
 
@@ -276,11 +284,18 @@ typedef enum
   REORDER_TRANSPOSE_HW,
   /* a plain copy (a concatenation's part) */
   REORDER_COPY,
+  /* rows of planes: a slice along H, or a part of a concatenation along H
+   * (ddamfn_op_copy_rows) */
+  REORDER_ROWS,
 } DdamfnReorder;
 
 /* Y = X moved as HOW says, for C channels of N planes H × W. */
 void ddamfn_op_reorder (DdamfnReorder how, float *y, const float *x, int c,
     int n, int h, int w);
+/* Copies ROWS rows of W floats of each of PLANES planes: from rows ROW_X …
+ * of X's planes of XH rows to rows ROW_Y … of Y's planes of YH rows. */
+void ddamfn_op_copy_rows (float *y, const float *x, int planes, int w,
+    int xh, int row_x, int yh, int row_y, int rows);
 
 /* A convolution of any kernel, stride and padding (groups 1) on a
  * channel-major [cin][n][h][w] tensor as im2col + sgemm into

@@ -2,7 +2,8 @@
  * input (NCHW from ONNX, NHWC from TensorFlow.js) into the engine's
  * channel-major tensors, flattening planes into vectors for a dense layer
  * in the order the graph's weights expect, swapping H and W, and the
- * plain copies a channel concatenation is made of.
+ * plain copies a channel concatenation is made of, and the rows of a
+ * slice or concatenation along H.
  *
  * Copyright (C) 2026 the gst-ddamfn authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -55,5 +56,17 @@ ddamfn_op_reorder (DdamfnReorder how, float *y, const float *x, int c, int n,
     case REORDER_COPY:
       memmove (y, x, (gsize) c * n * plane * sizeof (float));
       break;
+    case REORDER_ROWS:
+      g_assert_not_reached ();        /* ddamfn_op_copy_rows */
+      break;
   }
+}
+
+void
+ddamfn_op_copy_rows (float *y, const float *x, int planes, int w, int xh,
+    int row_x, int yh, int row_y, int rows)
+{
+  for (gsize p = 0; p < (gsize) planes; p++)
+    memcpy (y + (p * yh + row_y) * w, x + (p * xh + row_x) * w,
+        (gsize) rows * w * sizeof (float));
 }

@@ -19,6 +19,10 @@ NAME.f32.npy (N x outputs) for each fixture:
                     backbone)
   ferplus_vgg13     a VGG13-style FER+ network, 64 x 64 grey, 8 classes,
                     max pooling with ceil_mode, dropout, softmax output
+  ddamfn            DDAMFN itself (tests/parity/reference/ddamfn_torch.py),
+                    112 x 112, the three heads (va, 8 expressions, 12 AUs)
+                    with the parity test's weights; also written as
+                    ddamfn.safetensors, the same weights for the native plan
 Exits 77 when torch or torchvision cannot be imported.
 """
 import json
@@ -76,8 +80,37 @@ class FerPlusVgg13(nn.Module):
         return self.head(self.features(x))
 
 
-def build(name):
+HERE = os.path.dirname(os.path.abspath(__file__))
+DDAMFN_HEADS = {"va", "expression", "au"}
+
+
+def build_ddamfn(work):
+    """The reference DDAMFN with weights.py's non-trivial weights, and the
+    same weights as a safetensors model for the native plan."""
+    sys.path.insert(0, os.path.join(HERE, "..", "parity", "reference"))
+    sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+    import ddamfn_torch
+    import modelfile
+    import weights
+    state = weights.make_state(DDAMFN_HEADS, 8, 31)
+    model = ddamfn_torch.build_model(DDAMFN_HEADS, 8)
+    model.load_state_dict({
+        k: torch.tensor(list(v), dtype=torch.int64 if v.typecode == "q"
+                        else torch.float32).reshape(shape)
+        for k, (shape, v) in state.items()}, strict=True)
+    tensors = [(k, "F32", list(shape), v.tobytes())
+               for k, (shape, v) in state.items() if v.typecode == "f"]
+    path = os.path.join(work, "ddamfn.safetensors")
+    modelfile.write_safetensors(path + ".part", tensors,
+                                modelfile.default_metadata(DDAMFN_HEADS, 8))
+    os.replace(path + ".part", path)
+    return model.eval()
+
+
+def build(name, work):
     torch.manual_seed(1)
+    if name == "ddamfn":
+        return build_ddamfn(work), (3, 112, 112), 13
     if name == "efficientnet_b0":
         m = torchvision.models.efficientnet_b0(num_classes=10)
         return randomise(m, 2), (3, 224, 224), 13
@@ -92,6 +125,14 @@ def build(name):
     raise SystemExit("unknown fixture %s" % name)
 
 
+def flat(y):
+    """Every output of a face in a row (DDAMFN's dict: va, probs, au)."""
+    if isinstance(y, dict):
+        return np.concatenate([y[k].numpy() for k in ("va", "probs", "au")],
+                              axis=1)
+    return y.numpy()
+
+
 def main():
     work = sys.argv[1]
     names = sys.argv[2:] or ["efficientnet_b0", "mobilenet_v3", "resnet18",
@@ -99,19 +140,20 @@ def main():
     os.makedirs(work, exist_ok=True)
     torch.set_num_threads(2)
     for name in names:
-        model, shape, opset = build(name)
+        model, shape, opset = build(name, work)
         x = torch.from_numpy(np.random.default_rng(11).uniform(
             -1, 1, (N,) + shape).astype(np.float32))
         path = os.path.join(work, name + ".onnx")
+        outs = ["va", "probs", "au"] if name == "ddamfn" else ["output"]
         torch.onnx.export(model, x[:1], path + ".part", opset_version=opset,
-                          input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "N"},
-                                        "output": {0: "N"}})
+                          input_names=["input"], output_names=outs,
+                          dynamic_axes=dict({"input": {0: "N"}},
+                                            **{o: {0: "N"} for o in outs}))
         os.replace(path + ".part", path)
         x.numpy().astype("<f4").tofile(os.path.join(work, name + ".in.f32"))
         with torch.no_grad():
-            y32 = model(x).numpy()
-            y64 = model.double()(x.double()).numpy()
+            y32 = flat(model(x))
+            y64 = flat(model.double()(x.double()))
         np.save(os.path.join(work, name + ".f32.npy"), y32)
         np.save(os.path.join(work, name + ".f64.npy"), y64)
         with open(os.path.join(work, name + ".json"), "w") as f:

@@ -11,6 +11,12 @@ variant this CPU has. For every output value:
 and, where ONNX Runtime is installed (python3-onnxruntime, or
 onnxruntime-node in REFERENCE_DIR), max |ours - ONNX Runtime| <= 1e-4.
 
+The ddamfn fixture is DDAMFN's own ONNX export (the parity test's PyTorch
+reference and weights): its generic plan must also agree with the native
+DDAMFN plan on the same weights (ddamfn.safetensors through ddamfn-infer,
+$DDAMFN_INFER) to 1e-4 on valence, arousal, every expression and AU
+probability.
+
 usage: onnx_parity.py GRAPH_RUN REFERENCE_DIR WORKDIR [FIXTURE ...]
 Exits 77 without PyTorch and torchvision.
 """
@@ -25,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOL = 1e-4
 VARIANTS = ("generic", "avx2", "avx512")
 FIXTURES = ("efficientnet_b0", "mobilenet_v3", "resnet18", "ferplus_vgg13",
-            "ops11", "ops13", "ops17")
+            "ddamfn", "ops11", "ops13", "ops17")
 
 
 def die(msg):
@@ -51,6 +57,25 @@ def graph_run(tool, model, raw, variant):
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     # every output, in the graph's order
     return np.array([sum(row["outputs"].values(), []) for row in rows])
+
+
+def native_outputs(work, raw, variant):
+    """The native DDAMFN plan's rows in the export's output order (va,
+    probs, au), or None when this CPU lacks the variant."""
+    infer = os.environ.get("DDAMFN_INFER")
+    if not infer:
+        die("DDAMFN_INFER (the path of ddamfn-infer) is not set")
+    r = subprocess.run([infer, "--model", os.path.join(
+        work, "ddamfn.safetensors"), "--raw", raw, "--full-precision"],
+        capture_output=True, text=True, timeout=900,
+        env=dict(os.environ, DDAMFN_CPU=variant))
+    if r.returncode != 0:
+        die("ddamfn-infer exited with %d: %s" % (r.returncode,
+                                                 r.stderr[-2000:]))
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    return np.array([[row["valence"], row["arousal"]]
+                     + row["expression_probs"] + row["au_probs"]
+                     for row in rows])
 
 
 def ort_outputs(model, raw, shape, refs):
@@ -146,6 +171,13 @@ def main():
                 name, variant, d64, r64, torch_rms, ratio, dort))
             if not d64 <= TOL or not r64 <= 2 * torch_rms:
                 failed = True
+            if name == "ddamfn":
+                native = native_outputs(work, raw, variant)
+                dn = float(np.abs(ours - native).max())
+                print("%-16s %-8s max |graph plan - native plan| %.3g" % (
+                    "", "", dn))
+                if native.shape != ours.shape or not dn <= TOL:
+                    failed = True
             if ort is not None and not dort <= TOL:
                 failed = True
         print("  reference: PyTorch %s float64; %s" % (
