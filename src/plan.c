@@ -243,9 +243,7 @@ check_step (const DdamfnStep * s, GError ** error)
       if (s->reorder == REORDER_ROWS) {
         if (s->in.c != s->out.c || s->in.w != s->out.w || s->row_in < 0
             || s->row_out < 0 || s->row_in >= s->in.h
-            || s->row_out >= s->out.h
-            || (s->in.h - s->row_in != s->out.h - s->row_out
-                && s->row_in != 0 && s->row_out != 0))
+            || s->row_out >= s->out.h)
           return step_error (s, "rows outside the planes", error);
       } else if ((gsize) s->in.c * s->in.h * s->in.w
           != (gsize) s->out.c * s->out.h * s->out.w) {

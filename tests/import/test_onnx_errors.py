@@ -110,7 +110,7 @@ def case_reduce_over_channels(m):
     for a in r.attribute:
         if a.name == "axes":
             a.ints[:] = [1]
-    return "only the mean over H and W"
+    return "only the mean over H, W or both"
 
 
 def case_old_opset(m):

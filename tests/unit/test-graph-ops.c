@@ -69,6 +69,10 @@ ref_bin (double u, double v, DdamfnBinOp op)
       return v - u;
     case BIN_RDIV:
       return v / u;
+    case BIN_MAX:
+      return fmax (u, v);
+    case BIN_MIN:
+      return fmin (u, v);
     default:
       return u;
   }
@@ -87,7 +91,7 @@ test_eltwise (void)
   float *y = g_new (float, total + DDAMFN_ROW_SLACK);
   double *want = g_new (double, total);
 
-  for (DdamfnBinOp op = BIN_NONE; op <= BIN_AFFINE; op++)
+  for (DdamfnBinOp op = BIN_NONE; op <= BIN_MIN; op++)
     for (DdamfnBroadcast bm = BCAST_FULL; bm <= BCAST_SCALAR; bm++)
       for (int variant = 0; variant < 3; variant++) {
         DdamfnEltwise e = {.op = op,.bcast = bm,.b_const = bc,.scale = scale,
@@ -244,6 +248,8 @@ test_reorder (void)
               case REORDER_COPY:
                 want[cm] = x[cm];
                 break;
+              case REORDER_ROWS:       /* test_copy_rows */
+                break;
             }
           }
     ddamfn_op_reorder (how, y, x, c, n, h, w);
@@ -252,6 +258,87 @@ test_reorder (void)
   g_free (x);
   g_free (y);
   g_free (want);
+}
+
+/* Planes broadcast along H and W (BCAST_PLANES): every pairing of full,
+ * column (h × 1) and row (1 × w) operands, every binary operation, with a
+ * PReLU or a clamp and ReLU6, against the formula in double. */
+static void
+test_eltwise_planes (void)
+{
+  static const int shapes[][4] = {    /* ah, aw, bh, bw */
+    {7, 9, 7, 1}, {7, 9, 1, 9}, {7, 1, 1, 9}, {1, 9, 7, 1}, {7, 1, 7, 9},
+    {1, 9, 7, 9}, {7, 9, 1, 1},
+  };
+  GRand *r = g_rand_new_with_seed (17);
+  const int c = 4, n = 3, h = 7, w = 9;
+  const gsize total = (gsize) c * n * h * w;
+  float *a = rnd (r, total, -4, 4), *b = rnd (r, total, 0.5, 3);
+  float *slope = rnd (r, c, 0, 0.5);
+  float *y = g_new (float, total + DDAMFN_ROW_SLACK);
+  double *want = g_new (double, total);
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (DdamfnBinOp op = BIN_ADD; op <= BIN_MIN; op++)
+      for (int variant = 0; variant < 2; variant++) {
+        const int ah = shapes[s][0], aw = shapes[s][1];
+        const int bh = shapes[s][2], bw = shapes[s][3];
+        DdamfnEltwise e = {.op = op,.bcast = BCAST_PLANES,.slope = slope,
+          .act = variant ? ACT_RELU6 : ACT_PRELU,.clamp = variant == 1,
+          .alpha = 0.5f,.beta = 0.25f,.lo = -1,.hi = 1,
+          .ah = ah,.aw = aw,.bh = bh,.bw = bw
+        };
+        if (op == BIN_AFFINE)
+          continue;
+        for (int ch = 0; ch < c; ch++)
+          for (int f = 0; f < n; f++)
+            for (int i = 0; i < h; i++)
+              for (int j = 0; j < w; j++) {
+                const gsize pl = (gsize) ch * n + f;
+                double u = a[pl * ah * aw + (ah > 1 ? i : 0) * aw
+                    + (aw > 1 ? j : 0)];
+                double v = b[pl * bh * bw + (bh > 1 ? i : 0) * bw
+                    + (bw > 1 ? j : 0)];
+                double o = ref_bin (u, v, op);
+                if (e.clamp)
+                  o = fmin (fmax (0.5 * o + 0.25, -1), 1);
+                want[pl * h * w + (gsize) i * w + j] = ref_act (o, e.act,
+                    slope[ch]);
+              }
+        ddamfn_op_eltwise (&e, y, a, b, c, n, (gsize) h * w);
+        assert_close (y, want, total, 1e-6);
+      }
+  g_free (a);
+  g_free (b);
+  g_free (slope);
+  g_free (y);
+  g_free (want);
+  g_rand_free (r);
+}
+
+/* Rows of planes: a slice along H and the parts of a concatenation. */
+static void
+test_copy_rows (void)
+{
+  const int planes = 5, w = 3, xh = 7, yh = 11;
+  float *x = g_new (float, planes * xh * w), *y = g_new (float,
+      planes * yh * w);
+
+  for (int i = 0; i < planes * xh * w; i++)
+    x[i] = (float) i;
+  for (int i = 0; i < planes * yh * w; i++)
+    y[i] = -1.f;
+  /* rows 2 … 5 of each x plane to rows 6 … 9 of each y plane */
+  ddamfn_op_copy_rows (y, x, planes, w, xh, 2, yh, 6, 4);
+  for (int p = 0; p < planes; p++)
+    for (int i = 0; i < yh; i++)
+      for (int j = 0; j < w; j++) {
+        float got = y[(p * yh + i) * w + j];
+        float exp = i >= 6 && i < 10 ? x[(p * xh + i - 4) * w + j] : -1.f;
+        g_assert_cmpfloat (got, ==, exp);
+      }
+  g_free (x);
+  g_free (y);
 }
 
 /* The channel-major im2col convolution against a direct one in double,
@@ -399,7 +486,9 @@ main (int argc, char **argv)
   add_for_variants ("/graph-ops/activations", test_activations);
   add_for_variants ("/graph-ops/pool", test_pool);
   add_for_variants ("/graph-ops/softmax", test_softmax);
+  add_for_variants ("/graph-ops/eltwise-planes", test_eltwise_planes);
   add_for_variants ("/graph-ops/reorder", test_reorder);
+  add_for_variants ("/graph-ops/copy-rows", test_copy_rows);
   add_for_variants ("/graph-ops/conv-im2col-cm", test_conv_im2col_cm);
   return g_test_run ();
 }
