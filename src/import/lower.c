@@ -232,6 +232,76 @@ fuse_swish (Lower * lw, int i)
   return FALSE;
 }
 
+/* Whether tensor T is the constant V (one value). */
+static gboolean
+is_scalar (Lower * lw, int t, float v)
+{
+  const DdamfnGraphTensor *c = GT (lw, t);
+
+  return c->data != NULL && c->count == 1 && c->data[0] == v;
+}
+
+/* The unfused graph node producing T when T is read by that node alone
+ * (and is no graph output), else −1. */
+static int
+only_producer (Lower * lw, int t)
+{
+  const int q = GT (lw, t)->producer;
+
+  return q >= 0 && !lw->fused[q] && lw->uses[t] == 1 && !lw->keep[t] ? q : -1;
+}
+
+/* Node I is Div (Mul (t, Clip (Add (t, 3), 0, 6)), 6) (operands of Mul
+ * and Add in either order): hard-swish as exporters write PyTorch code
+ * that spells it out (coordinate attention's x · relu6 (x + 3) / 6). When
+ * t, read by nothing else, comes from a step that can take an activation,
+ * the four nodes become its hard-swish epilogue. */
+static gboolean
+fuse_hardswish (Lower * lw, int i)
+{
+  const DdamfnGraphNode *n = GN (lw, i), *m, *cl, *ad;
+  int mi, ci = -1, ai = -1, t = -1, p;
+
+  if (n->op != GRAPH_BINARY || n->bop != BIN_DIV || n->n_in != 2
+      || n->in[1] < 0 || !is_scalar (lw, n->in[1], 6.f)
+      || (mi = only_producer (lw, n->in[0])) < 0)
+    return FALSE;
+  m = GN (lw, mi);
+  if (m->op != GRAPH_BINARY || m->bop != BIN_MUL || m->n_in != 2)
+    return FALSE;
+  for (int k = 0; k < 2 && t < 0; k++) {
+    if ((ci = only_producer (lw, m->in[k])) < 0)
+      continue;
+    cl = GN (lw, ci);
+    if (cl->op != GRAPH_CLAMP || cl->alpha != 1.f || cl->beta != 0.f
+        || cl->lo != 0.f || cl->hi != 6.f
+        || (ai = only_producer (lw, cl->in[0])) < 0)
+      continue;
+    ad = GN (lw, ai);
+    if (ad->op != GRAPH_BINARY || ad->bop != BIN_ADD || ad->n_in != 2)
+      continue;
+    for (int j = 0; j < 2; j++)
+      if (ad->in[j] == m->in[1 - k] && is_scalar (lw, ad->in[1 - j], 3.f))
+        t = m->in[1 - k];
+  }
+  if (t < 0)
+    return FALSE;
+  p = lw->prod[t];
+  if (p < 0 || lw->fused[p] || lw->uses[t] != 2 || lw->keep[t]
+      || lw->c0[t] != 0 || GT (lw, lw->root[t])->c != GT (lw, t)->c
+      || !can_take_act (lw, p, ACT_HARDSWISH))
+    return FALSE;
+  note (lw, p, i, "hard-swish fused:");
+  lw->act[p] = ACT_HARDSWISH;
+  make_view (lw, ai, t, 0);
+  make_view (lw, ci, t, 0);
+  make_view (lw, mi, t, 0);
+  make_view (lw, i, t, 0);
+  lw->prod[n->out] = p;
+  lw->sole[n->out] = lw->uses[n->out] == 1 && !lw->keep[n->out];
+  return TRUE;
+}
+
 static void
 fuse (Lower * lw, int i)
 {
@@ -259,7 +329,7 @@ fuse (Lower * lw, int i)
     case GRAPH_BINARY:{
       /* x + per-channel constant after a convolution or dense layer */
       const DdamfnGraphTensor *b = GT (lw, n->in[1]);
-      if (fuse_swish (lw, i))
+      if (fuse_swish (lw, i) || fuse_hardswish (lw, i))
         break;
       if (sole && n->bop == BIN_ADD && b->data && lw->act[p] == ACT_NONE
           && (GN (lw, p)->op == GRAPH_CONV || GN (lw, p)->op == GRAPH_DENSE)) {

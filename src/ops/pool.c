@@ -89,10 +89,73 @@ pool_window (const float *src, int w, int y0, int y1, int x0, int x1,
   }
 }
 
+/* The average of every column of each plane (a window of one whole
+ * column: a mean over H), summed row after row so that the loop runs along
+ * the rows' contiguous floats; the same sums, in the same order, as
+ * pool_window's. */
+static void
+column_means (float *y, const float *x, int planes, int h, int w)
+{
+  for (int pl = 0; pl < planes; pl++) {
+    const float *src = x + (gsize) pl * h * w;
+    float *dst = y + (gsize) pl * w;
+
+    for (int j = 0; j < w; j++)
+      dst[j] = 0.f;
+    for (int i = 0; i < h; i++)
+      for (int j = 0; j < w; j++)
+        dst[j] += src[(gsize) i * w + j];
+    for (int j = 0; j < w; j++)
+      dst[j] /= (float) h;
+  }
+}
+
+/* The average of every row of the PLANES · H rows (a mean over W): four
+ * rows at a time, each summed left to right as pool_window does, so that
+ * four independent sums are in flight instead of one. */
+static void
+row_means (float *y, const float *x, gsize rows, int w)
+{
+  gsize r = 0;
+
+  for (; r + 4 <= rows; r += 4) {
+    const float *a = x + r * w;
+    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+
+    for (int j = 0; j < w; j++) {
+      s0 += a[j];
+      s1 += a[w + j];
+      s2 += a[2 * w + j];
+      s3 += a[3 * w + j];
+    }
+    y[r] = s0 / (float) w;
+    y[r + 1] = s1 / (float) w;
+    y[r + 2] = s2 / (float) w;
+    y[r + 3] = s3 / (float) w;
+  }
+  for (; r < rows; r++) {
+    float s = 0.f;
+
+    for (int j = 0; j < w; j++)
+      s += x[r * w + j];
+    y[r] = s / (float) w;
+  }
+}
+
 void
 ddamfn_op_pool (const DdamfnPool * p, float *y, const float *x, int planes,
     int h, int w, int oh, int ow)
 {
+  if (!p->max && p->kh == 1 && p->kw == w && p->sh == 1 && oh == h
+      && ow == 1 && p->pad_t == 0 && p->pad_l == 0) {
+    row_means (y, x, (gsize) planes * h, w);
+    return;
+  }
+  if (!p->max && p->kh == h && p->kw == 1 && p->sw == 1 && oh == 1
+      && ow == w && p->pad_t == 0 && p->pad_l == 0) {
+    column_means (y, x, planes, h, w);
+    return;
+  }
   for (int pl = 0; pl < planes; pl++) {
     const float *src = x + (gsize) pl * h * w;
     float *dst = y + (gsize) pl * oh * ow;

@@ -78,6 +78,20 @@ def native_outputs(work, raw, variant):
                      for row in rows])
 
 
+def check_ddamfn_plan(model):
+    """The export's x * relu6 (x + 3) / 6 of each coordinate attention (34
+    in the backbone, one per head) becomes one hard-swish epilogue."""
+    r = subprocess.run([os.environ["DDAMFN_INFER"], "--print-plan", model],
+                       capture_output=True, text=True, timeout=300)
+    fused = r.stdout.count("hard-swish fused")
+    print("ddamfn plan: %d steps, %d hard-swish fusions" % (
+        sum(1 for line in r.stdout.splitlines() if line[:4].strip()
+            .isdigit()), fused))
+    if r.returncode != 0 or fused != 36:
+        die("the DDAMFN export's plan has %d hard-swish fusions, expected 36"
+            % fused)
+
+
 def ort_outputs(model, raw, shape, refs):
     """ONNX Runtime's outputs and its name, or (None, why)."""
     x = np.fromfile(raw, dtype="<f4").reshape((-1,) + shape)
@@ -171,6 +185,8 @@ def main():
                 name, variant, d64, r64, torch_rms, ratio, dort))
             if not d64 <= TOL or not r64 <= 2 * torch_rms:
                 failed = True
+            if name == "ddamfn" and variant == VARIANTS[0]:
+                check_ddamfn_plan(model)
             if name == "ddamfn":
                 native = native_outputs(work, raw, variant)
                 dn = float(np.abs(ours - native).max())

@@ -148,6 +148,8 @@ test_pool (void)
     {8, 8, 8, 8, 1, 1, 0, 0, 1, 1},
     {9, 7, 2, 3, 2, 1, 0, 1, 5, 7},     /* ceil_mode: last window half out */
     {5, 6, 3, 3, 1, 1, 1, 1, 5, 6},
+    {13, 11, 13, 1, 1, 1, 0, 0, 1, 11}, /* mean over H: whole columns */
+    {13, 11, 1, 11, 1, 1, 0, 0, 13, 1}, /* mean over W: whole rows */
   };
   GRand *r = g_rand_new_with_seed (3);
 
