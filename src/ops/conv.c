@@ -62,49 +62,68 @@ im2col_row (float *dst, const float *src, int w, int ow, int stride, int off)
     dst[ox] = 0.f;
 }
 
-/* The column matrix of a convolution: row r = (ci, ky, kx) holds, for
- * every face and output pixel, the input sample that tap multiplies (0 in
- * the padding). Input plane (f, ci) is at x + (f · fs + ci · cs) · h · w:
- * face-major NCHW (fs = cin, cs = 1) or channel-major (fs = 1, cs = n). */
-static void
-im2col (const DdamfnConv * conv, const float *x, gsize fs, gsize cs, int n,
-    int h, int w, int oh, int ow, float *cols)
-{
-  const gsize plane = (gsize) oh * ow;
-  const gsize ncols = plane * n;
+/* Columns of the column matrix go in bands of whole output rows: a band
+ * of about this many floats stays in the cache between im2col writing it
+ * and the product reading it (the whole matrix of a 3×3 convolution on a
+ * batch of 56 × 56 planes is tens of MB), and has at least BAND_MIN_COLS
+ * columns to keep the product's tiles full. */
+#define BAND_FLOATS (128 * 1024)
+#define BAND_MIN_COLS 256
 
+/* Columns [U0 · OW, U1 · OW) of the column matrix of a convolution, where
+ * unit u is output row u mod OH of face u / OH, into COLS (rows of LD
+ * floats): row r = (ci, ky, kx) holds, for each of those output pixels,
+ * the input sample that tap multiplies (0 in the padding). Input plane
+ * (f, ci) is at x + (f · fs + ci · cs) · h · w: face-major NCHW (fs = cin,
+ * cs = 1) or channel-major (fs = 1, cs = n). */
+static void
+im2col_band (const DdamfnConv * conv, const float *x, gsize fs, gsize cs,
+    int h, int w, int oh, int ow, int u0, int u1, float *cols, gsize ld)
+{
   for (int ci = 0; ci < conv->cin; ci++)
     for (int ky = 0; ky < conv->kh; ky++)
       for (int kx = 0; kx < conv->kw; kx++) {
         float *row = cols + ((gsize) (ci * conv->kh + ky) * conv->kw + kx)
-            * ncols;
-        for (int f = 0; f < n; f++) {
+            * ld;
+        for (int u = u0; u < u1; u++) {
+          const int f = u / oh, oy = u % oh;
+          const int iy = oy * conv->stride + ky - conv->pad_h;
           const float *src = x + (f * fs + ci * cs) * h * w;
-          for (int oy = 0; oy < oh; oy++) {
-            const int iy = oy * conv->stride + ky - conv->pad_h;
-            float *dst = row + f * plane + (gsize) oy * ow;
-            if (iy < 0 || iy >= h) {
-              memset (dst, 0, ow * sizeof (float));
-              continue;
-            }
-            im2col_row (dst, src + (gsize) iy * w, w, ow, conv->stride,
-                kx - conv->pad_w);
+          float *dst = row + (gsize) (u - u0) * ow;
+          if (iy < 0 || iy >= h) {
+            memset (dst, 0, ow * sizeof (float));
+            continue;
           }
+          im2col_row (dst, src + (gsize) iy * w, w, ow, conv->stride,
+              kx - conv->pad_w);
         }
       }
 }
 
+/* y [cout][n · oh · ow] = W · columns, band by band, with the bias and
+ * activation applied to each band while it is in the cache. */
 static void
-im2col_product (const DdamfnConv * conv, gsize ncols, const float *cols,
-    float *y, gboolean epilogue)
+conv_bands (const DdamfnConv * conv, const float *x, gsize fs, gsize cs,
+    int n, int h, int w, int oh, int ow, float *cols, float *y,
+    gboolean epilogue)
 {
   const int k = conv->cin * conv->kh * conv->kw;
+  const gsize ncols = (gsize) n * oh * ow;
+  const int units = n * oh;
+  int per = MAX (BAND_FLOATS / k, BAND_MIN_COLS);
 
-  ddamfn_blas_sgemm (conv->cout, (int) ncols, k, conv->weight, k, cols,
-      (int) ncols, 0.f, y, (int) ncols);
-  if (epilogue)
-    ddamfn_op_bias_act (y, conv->cout, (int) ncols, (int) ncols, conv->bias,
-        conv->slope, conv->act);
+  per = CLAMP ((per + ow - 1) / ow, 1, units);
+  for (int u0 = 0; u0 < units; u0 += per) {
+    const int u1 = MIN (u0 + per, units);
+    const gsize c0 = (gsize) u0 * ow, nb = (gsize) (u1 - u0) * ow;
+
+    im2col_band (conv, x, fs, cs, h, w, oh, ow, u0, u1, cols, nb);
+    ddamfn_blas_sgemm (conv->cout, (int) nb, k, conv->weight, k, cols,
+        (int) nb, 0.f, y + c0, (int) ncols);
+    if (epilogue)
+      ddamfn_op_bias_act (y + c0, conv->cout, (int) nb, (int) ncols,
+          conv->bias, conv->slope, conv->act);
+  }
 }
 
 void
@@ -114,14 +133,12 @@ ddamfn_op_conv_im2col (const DdamfnConv * conv, const float *nchw, int n,
   const int oh = (h + 2 * conv->pad_h - conv->kh) / conv->stride + 1;
   const int ow = (w + 2 * conv->pad_w - conv->kw) / conv->stride + 1;
 
-  im2col (conv, nchw, conv->cin, 1, n, h, w, oh, ow, cols);
-  im2col_product (conv, (gsize) oh * ow * n, cols, y, epilogue);
+  conv_bands (conv, nchw, conv->cin, 1, n, h, w, oh, ow, cols, y, epilogue);
 }
 
 void
 ddamfn_op_conv_im2col_cm (const DdamfnConv * conv, const float *x, int n,
     int h, int w, int oh, int ow, float *cols, float *y, gboolean epilogue)
 {
-  im2col (conv, x, 1, n, n, h, w, oh, ow, cols);
-  im2col_product (conv, (gsize) oh * ow * n, cols, y, epilogue);
+  conv_bands (conv, x, 1, n, n, h, w, oh, ow, cols, y, epilogue);
 }
