@@ -300,7 +300,23 @@ static void
 K (clamp_row) (float *y, int n, float scale, float shift, gboolean clamp,
     float alpha, float beta, float lo, float hi)
 {
-  for (int i = 0; i < n; i++) {
+  enum { L = DW_VEC_FLOATS };
+  const KV vlo = (KV) { 0 } + lo, vhi = (KV) { 0 } + hi;
+  int i = 0;
+
+  /* in vectors, as act_linear and for the same reason */
+  for (; i + L <= n; i += L) {
+    KV v;
+    memcpy (&v, y + i, sizeof v);
+    v = v * scale + shift;
+    if (clamp) {
+      v = alpha * v + beta;
+      v = K (select) (v < vlo, vlo, v);
+      v = K (select) (v > vhi, vhi, v);
+    }
+    memcpy (y + i, &v, sizeof v);
+  }
+  for (; i < n; i++) {
     float v = y[i] * scale + shift;
     if (clamp) {
       v = alpha * v + beta;
