@@ -6,8 +6,10 @@
 # pipeline, fakesink sync=false, and the CPU time (user + system) of that
 # run: facedetect spreads its cascade over every core by itself (OpenCV's
 # threads), our detector runs on one, so the two figures say different
-# things. CPUS=LIST runs every pipeline under taskset -c LIST (CPUS=0: one
-# core for both).
+# things. The last two pipelines run two streams in one process (two
+# chains, each on its own streaming thread): how the detectors use two cores
+# when there is more than one stream. CPUS=LIST runs every pipeline under
+# taskset -c LIST (CPUS=0: one core for both).
 #
 #   [FRAMES=N] [CPUS=LIST] bench/detector-fps.sh DETECTOR_MODEL DDAMFN_MODEL [VIDEO] [RUNS]
 #
@@ -31,9 +33,16 @@ f="ddamfnfilter model=$model"
 names=("decode (I420)" "decode + videoconvert (RGB)"
   "decode + ddamfnfacedetect" "decode + videoconvert + facedetect"
   "decode + ddamfnfacedetect + ddamfnfilter"
-  "decode + videoconvert + facedetect + ddamfnfilter")
+  "decode + videoconvert + facedetect + ddamfnfilter"
+  "2 streams: decode + ddamfnfacedetect"
+  "2 streams: decode + videoconvert + facedetect")
 pipes=("$src" "$src ! videoconvert" "$src ! $ours" "$src ! $haar"
-  "$src ! $ours ! $f" "$src ! $haar ! $f")
+  "$src ! $ours ! $f" "$src ! $haar ! $f"
+  "$src ! $ours ! fakesink sync=false $src ! $ours"
+  "$src ! $haar ! fakesink sync=false $src ! $haar")
+# frames per run: the two-stream pipelines (two chains in one process,
+# each on its own streaming thread) decode the video twice
+mult=(1 1 1 1 1 1 2 2)
 
 pin=()
 if [ -n "${CPUS:-}" ]; then
@@ -67,10 +76,13 @@ for i in "${!pipes[@]}"; do
   med=$(printf '%s\n' ${wall[$i]} | sort -n | sed -n "$(((runs + 1) / 2))p")
   # the CPU time of the run whose wall time is the median
   c=$(printf '%s\n' ${cpu[$i]} | grep "^$med:" | head -n 1 | cut -d: -f2)
-  fps[$i]=$(awk -v a="$frames" -v b="$med" 'BEGIN { print a / b }')
+  fps[$i]=$(awk -v a="$frames" -v m="${mult[$i]}" -v b="$med" 'BEGIN { print a * m / b }')
   cpus[$i]=$c
   printf '%-52s %8.2f %8.1f %8.2f\n' "${names[$i]}" "$med" "${fps[$i]}" "$c"
 done
 printf 'ddamfnfacedetect against facedetect: %.1fx the frames per second, ' \
   "$(awk -v a="${fps[2]}" -v b="${fps[3]}" 'BEGIN { print a / b }')"
 printf '%.1fx less CPU time\n' "$(awk -v a="${cpus[3]}" -v b="${cpus[2]}" 'BEGIN { print a / b }')"
+printf 'two streams in one process: %.1fx the frames per second, %.1fx less CPU time\n' \
+  "$(awk -v a="${fps[6]}" -v b="${fps[7]}" 'BEGIN { print a / b }')" \
+  "$(awk -v a="${cpus[7]}" -v b="${cpus[6]}" 'BEGIN { print a / b }')"
