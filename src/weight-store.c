@@ -213,9 +213,15 @@ static int
 write_file (DdamfnWeightStore * store, const char *dir, const char *path,
     gsize size, char **why)
 {
-  char *tmp = g_build_filename (dir, ".weights-XXXXXX", NULL);
+  /* mkstemp's template: a name, then six characters it replaces */
+  char *six = g_strnfill (6, 'X');
+  char *name = g_strconcat (".weights-", six, NULL);
+  char *tmp = g_build_filename (dir, name, NULL);
   goffset off = 0;
   int fd, saved;
+
+  g_free (six);
+  g_free (name);
 
   if (g_mkdir_with_parents (dir, 0700) != 0) {
     saved = errno;

@@ -158,10 +158,14 @@ struct _DdamfnGraphOutputs
 DdamfnPlan *ddamfn_graph_lower (const DdamfnGraph * g,
     const DdamfnGraphOutputs ** outputs, GError ** error);
 
-/* Copies face F's outputs (all of them, in order) from SLOTS (a chunk of
- * N faces) to DST. */
+/* graph-outputs.c. Copies face F's outputs (all of them, in order) from
+ * SLOTS (a chunk of N faces) to DST. */
 void ddamfn_graph_outputs_copy (const DdamfnGraphOutputs * o,
     float *const *slots, int n, int f, float *dst);
+/* The plan's finisher (DATA: the DdamfnGraphOutputs): the first output as
+ * expression scores, softmaxed unless the graph ends in a softmax. */
+void ddamfn_graph_finish (gconstpointer data, float *const *slots, int n,
+    gpointer results);
 
 /* ---- tfjs.c, onnx.c ------------------------------------------------------ */
 

@@ -9,7 +9,8 @@
  *     LeakyReLU as PReLU, sigmoid, tanh, hard-swish) whose input is read
  *     by nothing else becomes the epilogue of the step that produces it
  *     (convolution, dense layer, elementwise step), and so does a swish
- *     written as Mul (t, Sigmoid (t)); a per-channel constant
+ *     written as Mul (t, Sigmoid (t)) or a hard-swish written as
+ *     Div (Mul (t, Clip (Add (t, 3), 0, 6)), 6); a per-channel constant
  *     added to a convolution or dense output becomes its bias. Identity,
  *     Dropout, a flatten of a vector and a channel slice cost nothing:
  *     their output is a view of their input.
@@ -631,54 +632,6 @@ emit (Lower * lw, int i)
   return TRUE;
 }
 
-/* ---- finishing ------------------------------------------------------------ */
-
-void
-ddamfn_graph_outputs_copy (const DdamfnGraphOutputs * o, float *const *slots,
-    int n, int f, float *dst)
-{
-  for (int k = 0; k < o->n_outputs; k++) {
-    const DdamfnTensor *t = &o->tensors[k];
-    const gsize plane = (gsize) t->h * t->w;
-    const float *base = slots[t->slot] + (gsize) t->c0 * n * plane;
-    for (int c = 0; c < t->c; c++)
-      for (gsize p = 0; p < plane; p++)
-        *dst++ = base[((gsize) c * n + f) * plane + p];
-  }
-}
-
-/* DdamfnResult per face: the first output as expression scores
- * (probabilities when the graph ends in a softmax, else softmaxed here),
- * at most DDAMFN_MAX_EXPRESSIONS of them. */
-static void
-graph_finish (gconstpointer data, float *const *slots, int n,
-    gpointer results)
-{
-  const DdamfnGraphOutputs *o = data;
-  const DdamfnTensor *t = &o->tensors[0];
-  const int k = MIN (t->c * t->h * t->w, DDAMFN_MAX_EXPRESSIONS);
-  DdamfnResult *r = results;
-
-  const gsize plane = (gsize) t->h * t->w;
-  const float *base = slots[t->slot] + (gsize) t->c0 * n * plane;
-
-  for (int f = 0; f < n; f++) {
-    float v[DDAMFN_MAX_EXPRESSIONS];
-    memset (&r[f], 0, sizeof r[f]);
-    for (int i = 0; i < k; i++)
-      v[i] = base[((gsize) (i / plane) * n + f) * plane + i % plane];
-    r[f].n_expr = k;
-    if (o->softmaxed[0])
-      memcpy (r[f].expr_probs, v, k * sizeof (float));
-    else
-      ddamfn_softmax (v, k, r[f].expr_probs);
-    r[f].expr_index = 0;
-    for (int c = 1; c < k; c++)
-      if (r[f].expr_probs[c] > r[f].expr_probs[r[f].expr_index])
-        r[f].expr_index = c;
-  }
-}
-
 static DdamfnGraphOutputs *
 make_outputs (Lower * lw)
 {
@@ -814,7 +767,7 @@ ddamfn_graph_lower (const DdamfnGraph * g,
   ok = emit_all (&lw);
   if (ok) {
     const DdamfnGraphOutputs *o = make_outputs (&lw);
-    ddamfn_plan_set_finish (lw.plan, graph_finish, o);
+    ddamfn_plan_set_finish (lw.plan, ddamfn_graph_finish, o);
     ok = ddamfn_plan_finalize (lw.plan, &local);
     *outputs = o;
   }

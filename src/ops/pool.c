@@ -146,48 +146,26 @@ row_means (float *y, const float *x, gsize rows, int w)
  * (below); wider ones window by window. */
 #define SEPARABLE_MAX_W 4096
 
-/* Max pooling as two passes per output row: the maximum down the window's
- * rows for every column, then across the window's columns of that row
- * (max is associative and exact, so the result is pool_window's). */
+/* One output row of max pooling in two passes: the maximum down the
+ * window's rows Y0 … Y1 − 1 for every column into COLMAX, then across each
+ * window's columns (max is associative and exact: pool_window's values). */
 static void
-max_separable (const DdamfnPool * p, float *y, const float *x, int planes,
-    int h, int w, int oh, int ow)
+max_row_separable (const DdamfnPool * p, float *dst, const float *src, int w,
+    int y0, int y1, int ow, float *colmax)
 {
-  float colmax[SEPARABLE_MAX_W];
+  for (int j = 0; j < w; j++)
+    colmax[j] = src[(gsize) y0 * w + j];
+  for (int iy = y0 + 1; iy < y1; iy++)
+    for (int j = 0; j < w; j++)
+      colmax[j] = max2 (colmax[j], src[(gsize) iy * w + j]);
+  for (int ox = 0; ox < ow; ox++) {
+    const int xs = ox * p->sw - p->pad_l;
+    const int x0 = MAX (xs, 0), x1 = MIN (xs + p->kw, w);
+    float m = x0 < x1 ? colmax[x0] : 0.f;
 
-  for (int pl = 0; pl < planes; pl++) {
-    const float *src = x + (gsize) pl * h * w;
-    float *dst = y + (gsize) pl * oh * ow;
-
-    for (int oy = 0; oy < oh; oy++) {
-      const int ys = oy * p->sh - p->pad_t;
-      const int y0 = MAX (ys, 0), y1 = MIN (ys + p->kh, h);
-
-      if (y0 >= y1) {           /* a window of padding only */
-        for (int ox = 0; ox < ow; ox++)
-          dst[(gsize) oy * ow + ox] = 0.f;
-        continue;
-      }
-      for (int j = 0; j < w; j++)
-        colmax[j] = src[(gsize) y0 * w + j];
-      for (int iy = y0 + 1; iy < y1; iy++)
-        for (int j = 0; j < w; j++)
-          colmax[j] = max2 (colmax[j], src[(gsize) iy * w + j]);
-      for (int ox = 0; ox < ow; ox++) {
-        const int xs = ox * p->sw - p->pad_l;
-        const int x0 = MAX (xs, 0), x1 = MIN (xs + p->kw, w);
-        float m;
-
-        if (x0 >= x1) {
-          dst[(gsize) oy * ow + ox] = 0.f;
-          continue;
-        }
-        m = colmax[x0];
-        for (int ix = x0 + 1; ix < x1; ix++)
-          m = max2 (m, colmax[ix]);
-        dst[(gsize) oy * ow + ox] = m;
-      }
-    }
+    for (int ix = x0 + 1; ix < x1; ix++)
+      m = max2 (m, colmax[ix]);
+    dst[ox] = m;
   }
 }
 
@@ -195,10 +173,10 @@ void
 ddamfn_op_pool (const DdamfnPool * p, float *y, const float *x, int planes,
     int h, int w, int oh, int ow)
 {
-  if (p->max && w <= SEPARABLE_MAX_W && p->kh > 1) {
-    max_separable (p, y, x, planes, h, w, oh, ow);
-    return;
-  }
+  /* taller max windows in two passes (wider planes window by window) */
+  const gboolean separable = p->max && w <= SEPARABLE_MAX_W && p->kh > 1;
+  float colmax[SEPARABLE_MAX_W];
+
   if (!p->max && p->kh == 1 && p->kw == w && p->sh == 1 && oh == h
       && ow == 1 && p->pad_t == 0 && p->pad_l == 0) {
     row_means (y, x, (gsize) planes * h, w);
@@ -216,6 +194,12 @@ ddamfn_op_pool (const DdamfnPool * p, float *y, const float *x, int planes,
     for (int oy = 0; oy < oh; oy++) {
       const int ys = oy * p->sh - p->pad_t;
       const int y0 = MAX (ys, 0), y1 = MIN (ys + p->kh, h);
+
+      if (separable && y0 < y1) {
+        max_row_separable (p, dst + (gsize) oy * ow, src, w, y0, y1, ow,
+            colmax);
+        continue;
+      }
       for (int ox = 0; ox < ow; ox++) {
         const int xs = ox * p->sw - p->pad_l;
         dst[(gsize) oy * ow + ox] = pool_window (src, w, y0, y1, MAX (xs, 0),

@@ -107,6 +107,25 @@ rm_tree (const char *dir)
   g_rmdir (dir);
 }
 
+/* Weights of SEED offered to DIR stay private for a reason containing WHY
+ * (any reason when NULL), and keep their values. */
+static void
+assert_stays_private (const char *dir, guint seed, const char *why)
+{
+  Filled g = fill (seed);
+  GError *error = NULL;
+
+  g_assert_true (ddamfn_weight_store_share (g.store, dir, &error));
+  g_assert_no_error (error);
+  g_assert_null (ddamfn_weight_store_shared_path (g.store));
+  g_assert_nonnull (ddamfn_weight_store_private_reason (g.store));
+  if (why)
+    g_assert_nonnull (strstr (ddamfn_weight_store_private_reason (g.store),
+            why));
+  check_values (&g, seed);
+  ddamfn_weight_store_free (g.store);
+}
+
 static void
 test_alloc (void)
 {
@@ -275,7 +294,7 @@ test_not_regular (void)
 {
   char *dir = g_dir_make_tmp ("ws-XXXXXX", NULL);
   char *target = g_build_filename (dir, "precious", NULL);
-  Filled f = fill (7), g;
+  Filled f = fill (7);
   GError *error = NULL;
   char *path, *data = NULL;
 
@@ -286,13 +305,7 @@ test_not_regular (void)
   /* A FIFO where the file would be: no blocking, left in place. */
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_cmpint (mkfifo (path, 0600), ==, 0);
-  g = fill (7);
-  g_assert_true (ddamfn_weight_store_share (g.store, dir, &error));
-  g_assert_null (ddamfn_weight_store_shared_path (g.store));
-  g_assert_nonnull (strstr (ddamfn_weight_store_private_reason (g.store),
-          "is not a regular file"));
-  check_values (&g, 7);
-  ddamfn_weight_store_free (g.store);
+  assert_stays_private (dir, 7, "is not a regular file");
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS)
       && !g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
@@ -300,11 +313,7 @@ test_not_regular (void)
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_true (g_file_set_contents (target, "user data", -1, NULL));
   g_assert_cmpint (symlink (target, path), ==, 0);
-  g = fill (7);
-  g_assert_true (ddamfn_weight_store_share (g.store, dir, &error));
-  g_assert_null (ddamfn_weight_store_shared_path (g.store));
-  check_values (&g, 7);
-  ddamfn_weight_store_free (g.store);
+  assert_stays_private (dir, 7, "is not a regular file");
   g_assert_true (g_file_get_contents (target, &data, NULL, NULL));
   g_assert_cmpstr (data, ==, "user data");
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
@@ -321,17 +330,9 @@ test_unwritable (void)
   char *dir = g_dir_make_tmp ("ws-XXXXXX", NULL);
   char *file = g_build_filename (dir, "a-file", NULL);
   char *under = g_build_filename (file, "cache", NULL);
-  Filled f = fill (9);
-  GError *error = NULL;
 
   g_assert_true (g_file_set_contents (file, "x", -1, NULL));
-  g_assert_true (ddamfn_weight_store_share (f.store, under, &error));
-  g_assert_no_error (error);
-  g_assert_null (ddamfn_weight_store_shared_path (f.store));
-  g_assert_true (g_str_has_prefix (ddamfn_weight_store_private_reason
-          (f.store), "cannot create"));
-  check_values (&f, 9);
-  ddamfn_weight_store_free (f.store);
+  assert_stays_private (under, 9, "cannot create");
   rm_tree (dir);
   g_free (under);
   g_free (file);
