@@ -273,7 +273,8 @@ split (Reader * r)
   }
   for (int i = 0; i < n_out; i++) {
     if (sizes[i] < 0 || sizes[i] > ch - c0)
-      return fail (r, "split sizes that exceed its %d channels", ch);
+      return fail (r, "split sizes that exceed its %d %s", ch,
+          rows ? "rows" : "channels");
     if (r->cur->outputs[i][0] && !slice_to (r, x, c0, c0 + (int) sizes[i],
             rows, i))
       return FALSE;

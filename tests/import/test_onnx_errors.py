@@ -113,6 +113,22 @@ def case_reduce_over_channels(m):
     return "only the mean over H, W or both"
 
 
+def case_concat_rows_mismatch(m):
+    # along H, the inputs must agree in channels (these have 6, 6 and 4)
+    for a in node(m, "Concat").attribute:
+        if a.name == "axis":
+            a.i = 2
+    return "inputs of different channels or widths"
+
+
+def case_split_rows_too_many(m):
+    # its sizes (16 channels' worth) split 9 rows along H
+    for a in node(m, "Split").attribute:
+        if a.name == "axis":
+            a.i = 2
+    return "split sizes that exceed its 9 rows"
+
+
 def case_old_opset(m):
     m.opset_import[0].version = 3
     return "operator set 3"
